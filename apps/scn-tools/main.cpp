@@ -1,0 +1,5 @@
+#include <scn/cli/app.hpp>
+
+int main(int argc, char** argv) {
+    return scn::cli::run(argc, argv);
+}

@@ -1,0 +1,17 @@
+# Warnings and sanitizers shared by every scn-tools target (applied through scn_options).
+add_library(scn_options INTERFACE)
+target_compile_options(scn_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+                                             -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
+if(SCN_WARNINGS_AS_ERRORS)
+    target_compile_options(scn_options INTERFACE -Werror)
+endif()
+
+if(SCN_SANITIZE)
+    string(REPLACE ";" "," _scn_sanitizers "${SCN_SANITIZE}")
+    target_compile_options(scn_options INTERFACE -fsanitize=${_scn_sanitizers} -fno-omit-frame-pointer
+                                                 -fno-sanitize-recover=all)
+    target_link_options(scn_options INTERFACE -fsanitize=${_scn_sanitizers})
+endif()
+
+# Boost.Asio: no deprecated interfaces, one io_context per process is the norm.
+target_compile_definitions(scn_options INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)

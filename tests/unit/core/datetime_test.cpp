@@ -1,0 +1,34 @@
+#include <scn/core/datetime.hpp>
+
+#include <gtest/gtest.h>
+
+using scn::core::format_datetime;
+using scn::core::parse_datetime;
+
+TEST(DateTime, ParsesTheFormsSCPIAllows) {
+    const auto z = parse_datetime("2015-06-29T20:39:09Z");
+    ASSERT_TRUE(z);
+    EXPECT_EQ(format_datetime(*z), "2015-06-29T20:39:09.000Z");
+    EXPECT_EQ(parse_datetime("2015-06-29T20:39:09"), z) << "a missing designator means UTC";
+    EXPECT_EQ(format_datetime(*parse_datetime("2015-06-29T20:39:09.2Z")), "2015-06-29T20:39:09.200Z");
+    EXPECT_EQ(format_datetime(*parse_datetime("2019-10-14T15:45:11.353Z")), "2019-10-14T15:45:11.353Z");
+    EXPECT_EQ(format_datetime(*parse_datetime("2019-10-14T15:45:11.353987Z")), "2019-10-14T15:45:11.353Z");
+}
+
+TEST(DateTime, ConvertsOffsetsToUtc) {
+    EXPECT_EQ(parse_datetime("2015-06-29T22:39:09+02:00"), parse_datetime("2015-06-29T20:39:09Z"));
+    EXPECT_EQ(parse_datetime("2015-06-29T18:09:09-02:30"), parse_datetime("2015-06-29T20:39:09Z"));
+}
+
+TEST(DateTime, RejectsMalformedInput) {
+    for (const char* bad : {"", "2015-06-29", "2015-06-29 20:39:09Z", "2015-13-01T00:00:00Z", "2015-02-30T00:00:00Z",
+                            "2015-06-29T24:00:00Z", "2015-06-29T20:39:09.Z", "2015-06-29T20:39:09ZZ",
+                            "2015-06-29T20:39:09+0200", "yesterday", "2015-06-29T20:39:0aZ"}) {
+        EXPECT_FALSE(parse_datetime(bad)) << bad;
+    }
+}
+
+TEST(DateTime, FormatsEpochAndLeapDay) {
+    EXPECT_EQ(format_datetime(scn::core::TimePoint{}), "1970-01-01T00:00:00.000Z");
+    EXPECT_EQ(format_datetime(*parse_datetime("2024-02-29T23:59:59.999Z")), "2024-02-29T23:59:59.999Z");
+}
