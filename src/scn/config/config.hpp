@@ -1,0 +1,88 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace scn::config {
+
+/// A configuration problem, with the file and the JSON path it concerns (`config/config.json: $.cpo.port: expected
+/// an integer from 0 to 65535`).
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// One SCPI role the party plays (`cpo.roles[]`).
+struct RoleConfig {
+    std::string country_code;
+    std::string party_id;
+    std::string role;  ///< CPO, EMSP, HUB, NAP, NSP, OTHER or SCSP
+    std::string business_name;
+    std::optional<std::string> business_website;
+};
+
+/// A peer for bilateral (offline) testing: its versions URL and the token to call it with.
+struct PeerConfig {
+    std::string url;
+    std::string token;
+};
+
+/// The `cpo` or `msp` section.
+struct PartyConfig {
+    std::uint16_t port = 0;
+    std::string bind = "127.0.0.1";  ///< address to listen on
+    std::string public_url;          ///< `publicIP`: the base URL the node calls back
+    std::vector<RoleConfig> roles;
+    std::filesystem::path data_dir;
+    std::filesystem::path db;
+    std::chrono::seconds session_update_interval{30};
+    std::optional<PeerConfig> peer;
+};
+
+/// The `registry` section.
+struct RegistryConfig {
+    enum class Backend { embedded, ethereum };
+    Backend backend = Backend::embedded;
+    std::filesystem::path path = "registry.db";  ///< embedded backend: the shared SQLite file
+    std::string stage;                           ///< ethereum backend: local, volta or prod
+    std::string rpc;                             ///< ethereum backend: JSON-RPC URL (overrides the stage's)
+    std::string address;                         ///< ethereum backend: contract address (overrides the stage's)
+    std::optional<std::uint64_t> chain_id;       ///< ethereum backend: chain id (overrides the stage's)
+};
+
+/// The `node` section (the local SCN node).
+struct NodeConfig {
+    std::uint16_t port = 8080;
+    std::string bind = "127.0.0.1";
+    std::string public_url = "http://localhost:8080";
+    std::string api_key;
+    std::filesystem::path db = "node.db";
+    std::chrono::milliseconds forward_timeout{10'000};
+};
+
+struct Config {
+    std::string node_url = "http://localhost:8080";  ///< `scn.node`: the node the parties connect to
+    std::string stage = "local";                     ///< `scn.stage`
+    PartyConfig cpo;
+    PartyConfig msp;
+    RegistryConfig registry;
+    NodeConfig node;
+    std::filesystem::path source;  ///< the file it was read from; empty for the built-in defaults
+};
+
+/// The built-in defaults: the same values as the shipped `config/config.local.json`.
+[[nodiscard]] Config defaults();
+
+/// Parses a configuration document. Sections and keys that are absent keep their defaults; unknown keys and wrong
+/// types throw ConfigError naming `source_name` and the JSON path.
+[[nodiscard]] Config parse(std::string_view json_text, std::string_view source_name = "config");
+
+/// Reads a file with parse(); a missing or unreadable file is a ConfigError saying so.
+[[nodiscard]] Config load(const std::filesystem::path& path);
+
+}  // namespace scn::config

@@ -1,0 +1,87 @@
+#include <scn/config/config.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace scn::config;
+
+namespace {
+
+std::string error_of(std::string_view text) {
+    try {
+        (void)parse(text, "config.json");
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST(Config, ShippedTemplatesLoadAndMatchTheBuiltInDefaults) {
+    const auto local = load(std::string(SCN_SOURCE_DIR) + "/config/config.local.json");
+    const auto builtin = defaults();
+    EXPECT_EQ(local.node_url, "http://localhost:8080");
+    EXPECT_EQ(local.cpo.port, builtin.cpo.port);
+    EXPECT_EQ(local.msp.port, builtin.msp.port);
+    EXPECT_EQ(local.cpo.public_url, builtin.cpo.public_url);
+    ASSERT_EQ(local.cpo.roles.size(), 1u);
+    EXPECT_EQ(local.cpo.roles[0].country_code, "CH");
+    EXPECT_EQ(local.cpo.roles[0].party_id, "CPO");
+    EXPECT_EQ(local.msp.roles[0].role, "EMSP");
+    EXPECT_EQ(local.cpo.session_update_interval, std::chrono::seconds(30));
+    EXPECT_EQ(local.node.api_key, "randomkey");
+    EXPECT_EQ(local.registry.backend, RegistryConfig::Backend::embedded);
+
+    const auto volta = load(std::string(SCN_SOURCE_DIR) + "/config/config.volta.json");
+    EXPECT_EQ(volta.registry.backend, RegistryConfig::Backend::ethereum);
+    EXPECT_EQ(volta.registry.stage, "volta");
+    EXPECT_EQ(volta.cpo.bind, "0.0.0.0");
+}
+
+TEST(Config, AbsentSectionsKeepDefaults) {
+    const auto c = parse(R"({"cpo": {"port": 4000}})");
+    EXPECT_EQ(c.cpo.port, 4000);
+    EXPECT_EQ(c.cpo.public_url, "http://localhost:3000");
+    EXPECT_EQ(c.msp.port, 3001);
+}
+
+TEST(Config, TrailingSlashesAreRemovedFromUrls) {
+    const auto c = parse(R"({"scn": {"node": "http://localhost:8080/"}, "msp": {"publicIP": "http://h:1//"}})");
+    EXPECT_EQ(c.node_url, "http://localhost:8080");
+    EXPECT_EQ(c.msp.public_url, "http://h:1");
+}
+
+TEST(Config, PeerAndIntervalAreRead) {
+    const auto c = parse(R"({"cpo": {"session_update_interval": 5,
+        "peer": {"url": "http://localhost:3001/scpi/versions", "token": "abc"}}})");
+    EXPECT_EQ(c.cpo.session_update_interval, std::chrono::seconds(5));
+    ASSERT_TRUE(c.cpo.peer);
+    EXPECT_EQ(c.cpo.peer->token, "abc");
+}
+
+TEST(Config, ErrorsNameTheFileAndPath) {
+    EXPECT_EQ(error_of(R"({"cpo": {"port": "3000"}})"), "config.json: $.cpo.port: expected an integer from 0 to 65535");
+    EXPECT_EQ(error_of(R"({"cpo": {"port": 70000}})"), "config.json: $.cpo.port: expected an integer from 0 to 65535");
+    EXPECT_EQ(error_of(R"({"cpo": {"publicIp": "x"}})").substr(0, 44), "config.json: $.cpo.publicIp: unknown key (kn");
+    EXPECT_EQ(error_of(R"({"msp": {"roles": [{"party_id": "MSP", "country_code": "Swiss", "role": "EMSP"}]}})"),
+              "config.json: $.msp.roles[0].country_code: expected two upper-case letters, e.g. \"CH\"");
+    EXPECT_EQ(error_of(R"({"msp": {"roles": [{"party_id": "MSP", "country_code": "CH", "role": "MSP"}]}})"),
+              "config.json: $.msp.roles[0].role: expected one of CPO, EMSP, HUB, NAP, NSP, OTHER, SCSP");
+    EXPECT_EQ(error_of(R"({"registry": {"backend": "chain"}})"),
+              "config.json: $.registry.backend: expected \"embedded\" or \"ethereum\"");
+    EXPECT_EQ(error_of(R"({"scn": []})"), "config.json: $.scn: expected an object");
+    EXPECT_EQ(error_of(R"({"msp": {"roles": []}})"), "config.json: $.msp.roles: expected at least one role");
+    EXPECT_EQ(error_of("[1]"), "config.json: $: expected an object");
+    EXPECT_NE(error_of("{").find("not valid JSON"), std::string::npos);
+}
+
+TEST(Config, MissingFileIsReportedClearly) {
+    try {
+        (void)load("/nonexistent/config.json");
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/config.json: cannot read"), std::string::npos);
+    }
+}
