@@ -1,30 +1,112 @@
 #include <scn/cli/app.hpp>
+#include <scn/cli/options.hpp>
 
 #include <CLI/CLI.hpp>
 
-#include <iostream>
+#include <functional>
 
 namespace scn::cli {
 
 int run(int argc, char** argv) {
     CLI::App app{
-        "scn-tools: mock SCPI parties, a local SCN node and registry tools for Smart Charging Network developers",
+        "scn-tools: mock SCPI parties, a local SCN node and SCN Registry tools for Smart Charging Network "
+        "developers",
         "scn-tools"};
     app.set_version_flag("-V,--version", std::string("scn-tools ") + SCN_VERSION);
     app.require_subcommand(1);
-    app.add_subcommand("mock", "Run a mock CPO or MSP");
-    app.add_subcommand("node", "Run a local SCN node");
-    app.add_subcommand("sandbox", "Run a whole SCN (registry, node, CPO, MSP) on this machine");
-    app.add_subcommand("registry", "Read and write the SCN Registry");
-    app.add_subcommand("request", "Send an SCPI request as a configured party");
-    app.add_subcommand("generate", "Generate test data");
+    app.fallthrough();
+
+    GlobalOptions global;
+    app.add_option("-c,--config", global.config, "Configuration file (default config/config.json)")
+        ->each([&](const std::string&) { global.config_given = true; });
+    app.add_flag("-v,--verbose", global.verbose, "Also log debug details");
+
+    std::function<int()> action;
+
+    MockOptions mock;
+    auto* mock_cmd = app.add_subcommand("mock", "Run a mock CPO or MSP (registers it first when TOKEN_A is set)");
+    auto* cpo_flag = mock_cmd->add_flag_callback(
+        "--cpo", [&] { mock.party = MockOptions::Party::cpo; }, "Run the mock Charge Point Operator");
+    auto* msp_flag = mock_cmd->add_flag_callback(
+        "--msp", [&] { mock.party = MockOptions::Party::msp; }, "Run the mock e-Mobility Service Provider");
+    cpo_flag->excludes(msp_flag);
+    mock_cmd->add_flag("--offline", mock.offline, "Run without registry or node, for bilateral testing");
+    mock_cmd->add_flag("--register-only", mock.register_only, "Register and connect the party, then exit");
+    mock_cmd->add_option("--port", mock.port, "Port to listen on (overrides the configuration)");
+    mock_cmd->add_option("--data", mock.data_dir, "Data directory (overrides the configuration)");
+    mock_cmd->add_option("--db", mock.db, "SQLite database file (overrides the configuration)");
+    mock_cmd->callback([&] {
+        if (cpo_flag->count() + msp_flag->count() != 1) {
+            throw CLI::ValidationError("mock", "say which party to run: --cpo or --msp");
+        }
+        action = [&] { return run_mock(global, mock); };
+    });
+
+    NodeOptions node;
+    auto* node_cmd = app.add_subcommand("node", "Run a local SCN node");
+    node_cmd->add_option("--port", node.port, "Port to listen on (default 8080)");
+    node_cmd->add_option("--public-url", node.public_url, "URL the node is reached at (default http://localhost:8080)");
+    node_cmd->add_option("--api-key", node.api_key, "Admin API key");
+    node_cmd->add_option("--db", node.db, "SQLite database file");
+    node_cmd->callback([&] { action = [&] { return run_node(global, node); }; });
+
+    SandboxOptions sandbox;
+    auto* sandbox_cmd = app.add_subcommand("sandbox", "Run a whole SCN on this machine: registry, node, CPO and MSP");
+    sandbox_cmd->add_option("--dir", sandbox.dir, "Directory for the sandbox's configuration and state")
+        ->capture_default_str();
+    sandbox_cmd->add_option("--chain", sandbox.chain,
+                            "JSON-RPC URL of a chain to use instead of the embedded registry");
+    sandbox_cmd->add_option("--registry-address", sandbox.registry_address, "Registry contract address on --chain");
+    sandbox_cmd->add_flag("--reset", sandbox.reset, "Start from a clean state (deletes the sandbox's databases)");
+    sandbox_cmd->callback([&] { action = [&] { return run_sandbox(global, sandbox); }; });
+
+    RegistryOptions registry;
+    auto* registry_cmd = app.add_subcommand("registry", "Read and write the SCN Registry");
+    registry_cmd
+        ->add_option("action", registry.action,
+                     "get-node, list-nodes, get-party, list-parties, set-node, set-party or delete-party")
+        ->required()
+        ->check(CLI::IsMember(
+            {"get-node", "list-nodes", "get-party", "list-parties", "set-node", "set-party", "delete-party"}));
+    registry_cmd->add_option("args", registry.args, "Arguments of the action (e.g. CH CPO, or a node URL)");
+    registry_cmd->add_option("--address", registry.address, "Look up or act on this address");
+    registry_cmd->add_option("--operator", registry.operator_address, "Node operator address (set-party)");
+    registry_cmd->add_option("--role", registry.roles, "Role(s) for set-party: CPO, EMSP, HUB, NAP, NSP, OTHER, SCSP");
+    registry_cmd->add_flag("--json", registry.json, "Print JSON for scripts");
+    registry_cmd->callback([&] { action = [&] { return run_registry(global, registry); }; });
+
+    RequestOptions request;
+    auto* request_cmd = app.add_subcommand("request", "Send an SCPI request as a configured party through its node");
+    request_cmd->add_option("--as", request.as, "Party to send as: cpo or msp")->capture_default_str();
+    request_cmd->add_option("--to", request.to, "Recipient as COUNTRY/PARTY, e.g. CH/CPO");
+    request_cmd->add_option("words", request.words,
+                            "METHOD PATH (get locations/Loc1, post commands/START_SESSION) or a verb: start-session, "
+                            "stop-session ID, reserve, cancel-reservation ID, unlock");
+    request_cmd->add_option("-d,--data", request.data, "Request body: JSON text or @file");
+    request_cmd->add_flag("--all", request.all_pages, "Follow Link headers and print every page");
+    request_cmd->add_flag("--raw", request.raw, "Print the response body as received");
+    request_cmd->add_option("--location", request.location, "Location id (start-session, reserve, unlock)");
+    request_cmd->add_option("--evse", request.evse, "EVSE uid (start-session, reserve, unlock)");
+    request_cmd->add_option("--connector", request.connector, "Connector id (start-session, unlock)");
+    request_cmd->add_option("--token", request.token_uid, "Driver token uid (start-session, reserve)");
+    request_cmd->add_option("--reservation-id", request.reservation_id, "Reservation id (reserve)");
+    request_cmd->add_option("--expiry", request.expiry, "Reservation expiry as a DateTime (reserve)");
+    request_cmd->callback([&] { action = [&] { return run_request(global, request); }; });
+
+    GenerateOptions generate;
+    auto* generate_cmd = app.add_subcommand("generate", "Generate test data");
+    generate_cmd->add_option("what", generate.what, "What to generate")->check(CLI::IsMember({"locations"}));
+    generate_cmd->add_option("--count", generate.count, "How many")->capture_default_str();
+    generate_cmd->add_option("--out", generate.out, "Output directory")->capture_default_str();
+    generate_cmd->add_option("--seed", generate.seed, "Random seed (same seed, same data)")->capture_default_str();
+    generate_cmd->callback([&] { action = [&] { return run_generate(global, generate); }; });
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
-    std::cerr << "scn-tools: this command is not available yet\n";
-    return 2;
+    return action ? action() : 2;
 }
 
 }  // namespace scn::cli

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scn::cli {
+
+/// Options every subcommand shares.
+struct GlobalOptions {
+    std::filesystem::path config = "config/config.json";
+    bool config_given = false;  ///< --config was on the command line (a missing file is then an error)
+    bool verbose = false;
+};
+
+/// `scn-tools mock --cpo|--msp`
+struct MockOptions {
+    enum class Party { cpo, msp };
+    Party party = Party::cpo;
+    bool offline = false;
+    bool register_only = false;
+    std::optional<std::uint16_t> port;
+    std::optional<std::filesystem::path> data_dir;
+    std::optional<std::filesystem::path> db;
+};
+
+/// `scn-tools node`
+struct NodeOptions {
+    std::optional<std::uint16_t> port;
+    std::optional<std::string> public_url;
+    std::optional<std::string> api_key;
+    std::optional<std::filesystem::path> db;
+};
+
+/// `scn-tools sandbox`
+struct SandboxOptions {
+    std::filesystem::path dir = "sandbox";
+    std::optional<std::string> chain;             ///< JSON-RPC URL of a real chain instead of the embedded registry
+    std::optional<std::string> registry_address;  ///< registry contract on that chain
+    bool reset = false;
+};
+
+/// `scn-tools registry <action>`
+struct RegistryOptions {
+    std::string action;  ///< get-node, list-nodes, get-party, list-parties, set-node, set-party, delete-party
+    std::vector<std::string> args;
+    std::optional<std::string> address;
+    std::optional<std::string> operator_address;
+    std::vector<std::string> roles;
+    bool json = false;
+};
+
+/// `scn-tools request …`
+struct RequestOptions {
+    std::string as = "msp";  ///< the configured party the request is sent as
+    std::optional<std::string> to;
+    std::vector<std::string> words;  ///< e.g. {"get", "locations/Loc1"} or {"start-session"}
+    std::optional<std::string> data;
+    bool all_pages = false;
+    bool raw = false;
+    std::optional<std::string> location;
+    std::optional<std::string> evse;
+    std::optional<std::string> connector;
+    std::optional<std::string> token_uid;
+    std::optional<std::string> reservation_id;
+    std::optional<std::string> expiry;
+};
+
+/// `scn-tools generate locations`
+struct GenerateOptions {
+    std::string what = "locations";
+    std::uint64_t count = 1000;
+    std::filesystem::path out = "data/generated";
+    std::uint64_t seed = 1;
+};
+
+int run_mock(const GlobalOptions& global, const MockOptions& options);
+int run_node(const GlobalOptions& global, const NodeOptions& options);
+int run_sandbox(const GlobalOptions& global, const SandboxOptions& options);
+int run_registry(const GlobalOptions& global, const RegistryOptions& options);
+int run_request(const GlobalOptions& global, const RequestOptions& options);
+int run_generate(const GlobalOptions& global, const GenerateOptions& options);
+
+}  // namespace scn::cli

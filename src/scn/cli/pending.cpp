@@ -1,0 +1,35 @@
+// Subcommands whose implementation has not landed yet say so plainly instead of pretending to work.
+#include <scn/cli/options.hpp>
+
+#include <iostream>
+
+namespace scn::cli {
+namespace {
+
+int not_yet(const char* what) {
+    std::cerr << "scn-tools " << what << ": not available in this build yet\n";
+    return 2;
+}
+
+}  // namespace
+
+int run_mock(const GlobalOptions&, const MockOptions&) {
+    return not_yet("mock");
+}
+int run_node(const GlobalOptions&, const NodeOptions&) {
+    return not_yet("node");
+}
+int run_sandbox(const GlobalOptions&, const SandboxOptions&) {
+    return not_yet("sandbox");
+}
+int run_registry(const GlobalOptions&, const RegistryOptions&) {
+    return not_yet("registry");
+}
+int run_request(const GlobalOptions&, const RequestOptions&) {
+    return not_yet("request");
+}
+int run_generate(const GlobalOptions&, const GenerateOptions&) {
+    return not_yet("generate");
+}
+
+}  // namespace scn::cli
