@@ -2,6 +2,10 @@
 add_library(scn_options INTERFACE)
 target_compile_options(scn_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
                                              -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
+# GCC 12 reports -Wrestrict false positives inside libstdc++ for `"literal" + std::string` at -O2 (GCC bug 105329).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    target_compile_options(scn_options INTERFACE -Wno-restrict)
+endif()
 if(SCN_WARNINGS_AS_ERRORS)
     target_compile_options(scn_options INTERFACE -Werror)
 endif()
