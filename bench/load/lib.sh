@@ -1,0 +1,109 @@
+# Shared helpers for the load benchmarks: every server listens on 127.0.0.1, every run is bounded in time.
+# shellcheck shell=bash
+
+BENCH_TMP=${BENCH_TMP:-$(mktemp -d /tmp/scn-bench.XXXXXX)}
+BENCH_PIDS=()
+
+bench_cleanup() {
+    for pid in "${BENCH_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+}
+trap bench_cleanup EXIT
+
+# Installs wrk and nginx when missing (Debian packages).
+bench_ensure_tools() {
+    local missing=()
+    command -v wrk >/dev/null || missing+=(wrk)
+    command -v nginx >/dev/null || missing+=(nginx-light)
+    if ((${#missing[@]})); then
+        local sudo=""
+        [[ $(id -u) -eq 0 ]] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+# A free TCP port on 127.0.0.1.
+bench_free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Waits (at most 30 s) until something answers on 127.0.0.1:$1.
+bench_wait_port() {
+    local port=$1
+    for _ in $(seq 1 300); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "nothing listens on 127.0.0.1:$port after 30 s" >&2
+    return 1
+}
+
+# Starts nginx serving directory $1 on port $2 with one worker on CPU 0 (the physical-limit baseline).
+bench_start_nginx() {
+    local root=$1 port=$2 conf="$BENCH_TMP/nginx-$2.conf"
+    cat >"$conf" <<CONF
+worker_processes 1;
+worker_cpu_affinity 01;
+daemon off;
+pid $BENCH_TMP/nginx-$port.pid;
+error_log $BENCH_TMP/nginx-$port.err warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nodelay on;
+    keepalive_requests 1000000;
+    keepalive_timeout 60s;
+    default_type application/json;
+    client_body_temp_path $BENCH_TMP/nginx-body;
+    proxy_temp_path $BENCH_TMP/nginx-proxy;
+    fastcgi_temp_path $BENCH_TMP/nginx-fastcgi;
+    uwsgi_temp_path $BENCH_TMP/nginx-uwsgi;
+    scgi_temp_path $BENCH_TMP/nginx-scgi;
+    server {
+        listen 127.0.0.1:$port;
+        root $root;
+        location / { try_files \$uri \$uri.json =404; }
+    }
+}
+CONF
+    nginx -c "$conf" -p "$BENCH_TMP" &
+    BENCH_PIDS+=($!)
+    bench_wait_port "$port"
+}
+
+# Runs wrk on CPU 1 and prints "<requests/s> <p50 ms> <p99 ms> <non-2xx>".
+# Usage: bench_wrk URL SECONDS CONNECTIONS [wrk args…]
+bench_wrk() {
+    local url=$1 seconds=$2 connections=$3
+    shift 3
+    local out
+    out=$(taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" --timeout 5s --latency "$@" "$url")
+    local rps p50 p99 non2xx
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+    non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+    echo "$rps $(bench_to_ms "$p50") $(bench_to_ms "$p99") ${non2xx:-0}"
+}
+
+# wrk prints latencies as 512.00us, 1.20ms or 2.00s; normalise to milliseconds.
+bench_to_ms() {
+    python3 -c '
+import sys
+v = sys.argv[1]
+for unit, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+    if v.endswith(unit):
+        print(round(float(v[: -len(unit)]) * f, 3)); break
+else:
+    print(v)' "$1"
+}
+
+bench_ratio() {
+    python3 -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f"{a / b:.2f}" if b else "n/a")' "$1" "$2"
+}
