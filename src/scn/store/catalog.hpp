@@ -1,0 +1,118 @@
+#pragma once
+
+#include <scn/core/clock.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace scn::store {
+
+/// A dataset file is missing, truncated or inconsistent.
+class CatalogError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// One stored object: its id, its `last_updated` and its serialised JSON, exactly the bytes served.
+struct CatalogItem {
+    std::string id;
+    core::TimePoint last_updated;
+    std::string json;
+};
+
+/// The half-open `last_updated` window of a list request (`date_from` inclusive, `date_to` exclusive).
+struct TimeWindow {
+    std::optional<core::TimePoint> from;
+    std::optional<core::TimePoint> to;
+};
+
+/// Serves objects (locations) by id and in pages ordered by `last_updated`, from a read-only base set plus the
+/// changes made while running.
+///
+/// The base set is either held in memory (the editable data files) or, for generated data sets of millions of
+/// objects, read from two files written by DatasetWriter: `<name>.jsonl`, one serialised object per line in
+/// `last_updated` order, and `<name>.idx`, a binary index (offsets, lengths, timestamps, and a sorted table of id
+/// hashes). Only the index is mapped into memory; objects are read with positional reads, so resident memory stays
+/// small whatever the data set's size and start-up does not depend on it.
+///
+/// Changes (`upsert`) go to an in-memory overlay and always carry a `last_updated` no older than the base set's
+/// newest, so they sort after it; the base copy of a changed object is skipped. Not thread-safe: use it from one
+/// event loop.
+class Catalog {
+public:
+    /// An in-memory base set; items are sorted by `last_updated` (stable).
+    static Catalog from_items(std::vector<CatalogItem> items);
+    /// A generated data set: `<dir>/<name>.jsonl` and `<dir>/<name>.idx`.
+    static Catalog open_dataset(const std::filesystem::path& dir, std::string_view name);
+    /// True if `<dir>/<name>.idx` exists.
+    static bool has_dataset(const std::filesystem::path& dir, std::string_view name);
+
+    Catalog(Catalog&&) noexcept;
+    Catalog& operator=(Catalog&&) noexcept;
+    ~Catalog();
+
+    /// How many objects fall in the window.
+    [[nodiscard]] std::size_t count(const TimeWindow& window) const;
+    /// Calls `emit` with the serialised objects `offset` … `offset + limit - 1` of the window, in order.
+    void page(const TimeWindow& window, std::size_t offset, std::size_t limit,
+              const std::function<void(std::string_view json)>& emit) const;
+    /// The serialised object with this id.
+    [[nodiscard]] std::optional<std::string> find(std::string_view id) const;
+    /// Adds or replaces an object; `item.last_updated` must not be older than any object already stored.
+    void upsert(CatalogItem item);
+    [[nodiscard]] std::size_t size() const;
+
+    struct Base;  ///< the read-only base set (in memory or a data set on disk); defined in catalog.cpp
+
+private:
+    explicit Catalog(std::unique_ptr<Base> base);
+    [[nodiscard]] bool shadowed(std::size_t base_index) const;
+
+    std::unique_ptr<Base> base_;
+    // Overlay: changed or new objects in order of change; `overlay_seq_` maps id -> sequence.
+    std::map<std::uint64_t, CatalogItem> overlay_;
+    std::unordered_map<std::string, std::uint64_t> overlay_seq_;
+    std::vector<std::size_t> shadowed_base_;  // sorted base indexes replaced by the overlay
+    std::uint64_t next_seq_ = 0;
+};
+
+/// Writes a data set readable by Catalog::open_dataset. Objects must be added in `last_updated` order.
+class DatasetWriter {
+public:
+    DatasetWriter(const std::filesystem::path& dir, std::string_view name);
+    ~DatasetWriter();
+    DatasetWriter(const DatasetWriter&) = delete;
+    DatasetWriter& operator=(const DatasetWriter&) = delete;
+
+    void add(std::string_view id, core::TimePoint last_updated, std::string_view json);
+    /// Writes the index; the data set is not readable before this.
+    void finish();
+    [[nodiscard]] std::uint64_t count() const { return records_.size(); }
+
+private:
+    struct Record {
+        std::uint64_t offset;
+        std::uint32_t length;
+        std::uint32_t reserved;
+        std::int64_t last_updated_ms;
+    };
+    std::filesystem::path dir_;
+    std::string name_;
+    std::FILE* data_ = nullptr;
+    std::uint64_t offset_ = 0;
+    std::vector<Record> records_;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ids_;  // (hash, record)
+    std::int64_t last_ms_ = INT64_MIN;
+    bool finished_ = false;
+};
+
+}  // namespace scn::store

@@ -1,0 +1,131 @@
+#include <scn/store/catalog.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+using namespace scn::store;
+using scn::core::TimePoint;
+using std::chrono::milliseconds;
+
+namespace {
+
+TimePoint at(int seconds) {
+    return TimePoint{milliseconds{1'600'000'000'000LL + seconds * 1000LL}};
+}
+
+std::string json_for(int i) {
+    return R"({"country_code":"CH","party_id":"CPO","id":"Loc)" + std::to_string(i) + "\"}";
+}
+
+std::vector<CatalogItem> items(int n) {
+    std::vector<CatalogItem> out;
+    for (int i = n; i >= 1; --i) {  // deliberately unsorted
+        out.push_back({"Loc" + std::to_string(i), at(i), json_for(i)});
+    }
+    return out;
+}
+
+std::vector<std::string> page_of(const Catalog& c, const TimeWindow& w, std::size_t offset, std::size_t limit) {
+    std::vector<std::string> out;
+    c.page(w, offset, limit, [&](std::string_view j) { out.emplace_back(j); });
+    return out;
+}
+
+std::filesystem::path dataset_dir(const std::string& name) {
+    auto dir = std::filesystem::temp_directory_path() / ("scn-catalog-test-" + std::to_string(::getpid())) / name;
+    std::filesystem::remove_all(dir);
+    return dir;
+}
+
+Catalog write_dataset(const std::filesystem::path& dir, int n) {
+    DatasetWriter w(dir, "locations");
+    for (int i = 1; i <= n; ++i) {
+        w.add("Loc" + std::to_string(i), at(i), json_for(i));
+    }
+    w.finish();
+    return Catalog::open_dataset(dir, "locations");
+}
+
+// The same behaviour is required from the in-memory and the on-disk base.
+class CatalogBehaviour : public ::testing::TestWithParam<bool> {
+protected:
+    Catalog make(int n) {
+        return GetParam() ? write_dataset(dataset_dir("p" + std::to_string(n)), n) : Catalog::from_items(items(n));
+    }
+};
+
+}  // namespace
+
+TEST_P(CatalogBehaviour, PagesInLastUpdatedOrder) {
+    const auto c = make(10);
+    EXPECT_EQ(c.size(), 10u);
+    EXPECT_EQ(c.count({}), 10u);
+    EXPECT_EQ(page_of(c, {}, 0, 3), (std::vector<std::string>{json_for(1), json_for(2), json_for(3)}));
+    EXPECT_EQ(page_of(c, {}, 8, 5), (std::vector<std::string>{json_for(9), json_for(10)}));
+    EXPECT_TRUE(page_of(c, {}, 10, 5).empty());
+    EXPECT_TRUE(page_of(c, {}, 3, 0).empty());
+}
+
+TEST_P(CatalogBehaviour, DateWindowIsFromInclusiveToExclusive) {
+    const auto c = make(10);
+    const TimeWindow w{at(3), at(6)};
+    EXPECT_EQ(c.count(w), 3u);
+    EXPECT_EQ(page_of(c, w, 0, 10), (std::vector<std::string>{json_for(3), json_for(4), json_for(5)}));
+    EXPECT_EQ(page_of(c, w, 1, 1), (std::vector<std::string>{json_for(4)}));
+    EXPECT_EQ(c.count({at(11), std::nullopt}), 0u);
+    EXPECT_EQ(c.count({std::nullopt, at(1)}), 0u);
+}
+
+TEST_P(CatalogBehaviour, FindsById) {
+    const auto c = make(50);
+    EXPECT_EQ(c.find("Loc37"), json_for(37));
+    EXPECT_FALSE(c.find("Loc51"));
+    EXPECT_FALSE(c.find("loc37")) << "ids are exact";
+}
+
+TEST_P(CatalogBehaviour, ChangesMoveToTheEndAndShadowTheBaseCopy) {
+    auto c = make(10);
+    c.upsert({"Loc3", at(100), R"({"id":"Loc3","status":"CHARGING"})"});
+    c.upsert({"Loc7", at(101), R"({"id":"Loc7","status":"CHARGING"})"});
+    EXPECT_EQ(c.size(), 10u);
+    EXPECT_EQ(c.find("Loc3"), R"({"id":"Loc3","status":"CHARGING"})");
+    const auto all = page_of(c, {}, 0, 100);
+    ASSERT_EQ(all.size(), 10u);
+    EXPECT_EQ(all[2], json_for(4)) << "Loc3's old copy is skipped";
+    EXPECT_EQ(all[8], R"({"id":"Loc3","status":"CHARGING"})");
+    EXPECT_EQ(all[9], R"({"id":"Loc7","status":"CHARGING"})");
+    // Every offset gives the element at that position of the full list.
+    for (std::size_t offset = 0; offset < 10; ++offset) {
+        EXPECT_EQ(page_of(c, {}, offset, 1), std::vector<std::string>{all[offset]}) << offset;
+    }
+    EXPECT_EQ(c.count({at(100), std::nullopt}), 2u);
+    EXPECT_EQ(c.count({std::nullopt, at(100)}), 8u);
+    c.upsert({"Loc3", at(102), R"({"id":"Loc3","status":"AVAILABLE"})"});
+    EXPECT_EQ(c.size(), 10u);
+    EXPECT_EQ(page_of(c, {}, 9, 1), std::vector<std::string>{R"({"id":"Loc3","status":"AVAILABLE"})"});
+    c.upsert({"Loc11", at(103), json_for(11)});
+    EXPECT_EQ(c.size(), 11u);
+}
+
+INSTANTIATE_TEST_SUITE_P(InMemoryAndOnDisk, CatalogBehaviour, ::testing::Values(false, true),
+                         [](const auto& param_info) { return param_info.param ? "OnDisk" : "InMemory"; });
+
+TEST(CatalogDataset, RejectsADamagedIndex) {
+    const auto dir = dataset_dir("damaged");
+    (void)write_dataset(dir, 20);
+    std::filesystem::resize_file(dir / "locations.jsonl", 10);
+    EXPECT_THROW((void)Catalog::open_dataset(dir, "locations"), CatalogError);
+    std::ofstream(dir / "locations.idx", std::ios::binary) << "not an index at all, really not";
+    EXPECT_THROW((void)Catalog::open_dataset(dir, "locations"), CatalogError);
+    EXPECT_THROW((void)Catalog::open_dataset(dataset_dir("missing"), "locations"), CatalogError);
+}
+
+TEST(CatalogDataset, WriterRefusesOutOfOrderObjects) {
+    DatasetWriter w(dataset_dir("order"), "locations");
+    w.add("a", at(5), "{}");
+    EXPECT_THROW(w.add("b", at(4), "{}"), CatalogError);
+    EXPECT_THROW(w.add("c", at(6), "{\n}"), CatalogError);
+}
