@@ -28,8 +28,5 @@ int run_registry(const GlobalOptions&, const RegistryOptions&) {
 int run_request(const GlobalOptions&, const RequestOptions&) {
     return not_yet("request");
 }
-int run_generate(const GlobalOptions&, const GenerateOptions&) {
-    return not_yet("generate");
-}
 
 }  // namespace scn::cli
