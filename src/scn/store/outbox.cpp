@@ -1,0 +1,93 @@
+#include <scn/store/outbox.hpp>
+
+#include <algorithm>
+
+namespace scn::store {
+namespace {
+
+std::int64_t to_ms(core::TimePoint t) {
+    return t.time_since_epoch().count();
+}
+core::TimePoint from_ms(std::int64_t ms) {
+    return core::TimePoint{std::chrono::milliseconds{ms}};
+}
+
+}  // namespace
+
+Outbox::Outbox(Database& db) : db_(db) {
+    db_.exec(R"sql(
+CREATE TABLE IF NOT EXISTS outbox(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    method TEXT NOT NULL,
+    target TEXT NOT NULL,
+    body TEXT NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS outbox_by_key ON outbox(key, id);
+)sql");
+}
+
+std::int64_t Outbox::enqueue(const std::string& key, const std::string& method, const std::string& target,
+                             const std::string& body, const std::string& meta) {
+    db_.prepare("INSERT INTO outbox(key, method, target, body, meta) VALUES(?, ?, ?, ?, ?)")
+        .bind(1, key)
+        .bind(2, method)
+        .bind(3, target)
+        .bind(4, body)
+        .bind(5, meta)
+        .run();
+    return db_.last_insert_id();
+}
+
+std::vector<OutboxMessage> Outbox::due(core::TimePoint now, std::size_t max) {
+    std::vector<OutboxMessage> out;
+    auto q = db_.prepare(
+        "SELECT o.id, o.key, o.method, o.target, o.body, o.meta, o.attempts, o.next_attempt_ms, o.last_error "
+        "FROM outbox o WHERE o.id = (SELECT MIN(id) FROM outbox WHERE key = o.key) AND o.next_attempt_ms <= ? "
+        "ORDER BY o.id LIMIT ?");
+    q.bind(1, to_ms(now)).bind(2, static_cast<std::int64_t>(max));
+    while (q.step()) {
+        out.push_back(OutboxMessage{q.get_int(0), q.get_text(1), q.get_text(2), q.get_text(3), q.get_text(4),
+                                    q.get_text(5), static_cast<int>(q.get_int(6)), from_ms(q.get_int(7)),
+                                    q.get_text(8)});
+    }
+    return out;
+}
+
+std::optional<core::TimePoint> Outbox::next_due() {
+    auto q = db_.prepare(
+        "SELECT MIN(o.next_attempt_ms) FROM outbox o WHERE o.id = (SELECT MIN(id) FROM outbox WHERE key = o.key)");
+    if (q.step() && !q.is_null(0)) {
+        return from_ms(q.get_int(0));
+    }
+    return std::nullopt;
+}
+
+void Outbox::delivered(std::int64_t id) {
+    db_.prepare("DELETE FROM outbox WHERE id = ?").bind(1, id).run();
+}
+
+void Outbox::failed(std::int64_t id, const std::string& error, core::TimePoint retry_at) {
+    db_.prepare("UPDATE outbox SET attempts = attempts + 1, next_attempt_ms = ?, last_error = ? WHERE id = ?")
+        .bind(1, to_ms(retry_at))
+        .bind(2, error)
+        .bind(3, id)
+        .run();
+}
+
+std::size_t Outbox::pending() {
+    auto q = db_.prepare("SELECT COUNT(*) FROM outbox");
+    q.step();
+    return static_cast<std::size_t>(q.get_int(0));
+}
+
+std::chrono::milliseconds Outbox::backoff(int attempt, std::chrono::milliseconds cap) {
+    const int shift = std::clamp(attempt - 1, 0, 20);
+    return std::min(cap, std::chrono::milliseconds(1000LL << shift));
+}
+
+}  // namespace scn::store
