@@ -1,0 +1,267 @@
+#include <scn/http/client.hpp>
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/url/parse.hpp>
+
+#include <deque>
+#include <map>
+#include <variant>
+
+namespace scn::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+struct Target {
+    bool tls = false;
+    std::string host;
+    std::string port;
+    std::string path;  // origin form with query
+    [[nodiscard]] std::string key() const { return (tls ? "https://" : "http://") + host + ":" + port; }
+};
+
+Target parse_target(const std::string& url, const std::string& label) {
+    const auto u = boost::urls::parse_absolute_uri(url);
+    if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->host().empty()) {
+        throw ClientError(ClientError::Kind::invalid_url, label + ": not an http(s) URL");
+    }
+    Target t;
+    t.tls = u->scheme() == "https";
+    t.host = u->host_address();
+    if (t.host.size() > 2 && t.host.front() == '[') {
+        t.host = t.host.substr(1, t.host.size() - 2);
+    }
+    t.port = u->has_port() ? std::string(u->port()) : (t.tls ? "443" : "80");
+    t.path = std::string(u->encoded_path());
+    if (t.path.empty()) {
+        t.path = "/";
+    }
+    if (u->has_query()) {
+        t.path += "?" + std::string(u->encoded_query());
+    }
+    return t;
+}
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+struct Connection {
+    std::variant<std::unique_ptr<PlainStream>, std::unique_ptr<TlsStream>> stream;
+    beast::flat_buffer buffer;
+
+    beast::tcp_stream& lowest() {
+        if (auto* p = std::get_if<std::unique_ptr<PlainStream>>(&stream)) {
+            return **p;
+        }
+        return beast::get_lowest_layer(*std::get<std::unique_ptr<TlsStream>>(stream));
+    }
+};
+
+}  // namespace
+
+struct Client::Impl {
+    Impl(asio::any_io_executor ex, ClientOptions o) : executor(std::move(ex)), options(std::move(o)) {
+        tls.set_verify_mode(ssl::verify_peer);
+        tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+        if (options.ca_file) {
+            tls.load_verify_file(*options.ca_file);
+        } else {
+            tls.set_default_verify_paths();
+        }
+    }
+
+    asio::any_io_executor executor;
+    ClientOptions options;
+    ssl::context tls{ssl::context::tls_client};
+    std::map<std::string, std::deque<std::unique_ptr<Connection>>> idle;
+    std::size_t opened = 0;
+
+    std::unique_ptr<Connection> take_idle(const std::string& key) {
+        auto it = idle.find(key);
+        if (it == idle.end() || it->second.empty()) {
+            return nullptr;
+        }
+        auto c = std::move(it->second.back());
+        it->second.pop_back();
+        return c;
+    }
+
+    void give_back(const std::string& key, std::unique_ptr<Connection> c) {
+        auto& q = idle[key];
+        if (q.size() >= options.max_idle_per_host) {
+            q.pop_front();
+        }
+        q.push_back(std::move(c));
+    }
+
+    asio::awaitable<std::unique_ptr<Connection>> connect(const Target& t, const std::string& label,
+                                                         std::chrono::steady_clock::time_point deadline,
+                                                         std::chrono::milliseconds connect_timeout) {
+        tcp::resolver resolver(executor);
+        asio::steady_timer timer(executor);
+        timer.expires_at(std::min(deadline, std::chrono::steady_clock::now() + connect_timeout));
+        auto outcome = co_await (resolver.async_resolve(t.host, t.port, asio::as_tuple(asio::use_awaitable)) ||
+                                 timer.async_wait(asio::use_awaitable));
+        if (outcome.index() == 1) {
+            throw ClientError(ClientError::Kind::timeout, label + ": timed out resolving " + t.host);
+        }
+        auto [rec, endpoints] = std::get<0>(outcome);
+        if (rec) {
+            throw ClientError(ClientError::Kind::resolve, label + ": cannot resolve " + t.host + ": " + rec.message());
+        }
+        auto plain = std::make_unique<PlainStream>(executor);
+        plain->expires_at(std::min(deadline, std::chrono::steady_clock::now() + connect_timeout));
+        auto [cec, ep] = co_await plain->async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
+        if (cec) {
+            if (cec == beast::error::timeout) {
+                throw ClientError(ClientError::Kind::timeout, label + ": timed out connecting");
+            }
+            throw ClientError(ClientError::Kind::connect, label + ": " + cec.message());
+        }
+        boost::system::error_code ignored;
+        plain->socket().set_option(tcp::no_delay(true), ignored);
+        ++opened;
+        auto conn = std::make_unique<Connection>();
+        if (!t.tls) {
+            conn->stream = std::move(plain);
+            co_return conn;
+        }
+        auto secure = std::make_unique<TlsStream>(std::move(*plain), tls);
+        if (SSL_set_tlsext_host_name(secure->native_handle(), t.host.c_str()) != 1) {
+            throw ClientError(ClientError::Kind::tls, label + ": cannot set the TLS server name");
+        }
+        secure->set_verify_callback(ssl::host_name_verification(t.host));
+        beast::get_lowest_layer(*secure).expires_at(deadline);
+        auto [hec] = co_await secure->async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+        if (hec) {
+            if (hec == beast::error::timeout) {
+                throw ClientError(ClientError::Kind::timeout, label + ": timed out in the TLS handshake");
+            }
+            throw ClientError(ClientError::Kind::tls, label + ": TLS handshake failed: " + hec.message());
+        }
+        conn->stream = std::move(secure);
+        co_return conn;
+    }
+
+    template <typename Stream>
+    static asio::awaitable<std::pair<boost::system::error_code, bool>> exchange(
+        Stream& stream, beast::flat_buffer& buffer, bhttp::request<bhttp::string_body>& req,
+        bhttp::response_parser<bhttp::string_body>& parser) {
+        auto [wec, wn] = co_await bhttp::async_write(stream, req, asio::as_tuple(asio::use_awaitable));
+        if (wec) {
+            co_return std::pair{wec, false};
+        }
+        auto [rec, rn] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        co_return std::pair{rec, rn > 0 || parser.got_some()};
+    }
+
+    asio::awaitable<ClientResponse> send(ClientRequest r) {
+        const std::string label = std::string(to_string(r.method)) + " " + r.url;
+        const Target t = parse_target(r.url, label);
+        const auto deadline = std::chrono::steady_clock::now() + r.timeout;
+        bhttp::request<bhttp::string_body> req{bhttp::verb::get, t.path, 11};
+        req.method_string(to_string(r.method));
+        const bool default_port = t.port == (t.tls ? "443" : "80");
+        req.set(bhttp::field::host, default_port ? t.host : t.host + ":" + t.port);
+        req.set(bhttp::field::user_agent, "scn-tools");
+        for (const auto& [name, value] : r.headers) {
+            req.insert(name, value);
+        }
+        req.body() = std::move(r.body);
+        req.keep_alive(true);
+        req.prepare_payload();
+
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            auto conn = take_idle(t.key());
+            const bool reused = conn != nullptr;
+            if (!conn) {
+                conn = co_await connect(t, label, deadline, r.connect_timeout);
+            }
+            conn->lowest().expires_at(deadline);
+            bhttp::response_parser<bhttp::string_body> parser;
+            parser.body_limit(options.max_response_body);
+            parser.header_limit(64 * 1024);
+            std::pair<boost::system::error_code, bool> result;
+            if (auto* plain = std::get_if<std::unique_ptr<PlainStream>>(&conn->stream)) {
+                result = co_await exchange(**plain, conn->buffer, req, parser);
+            } else {
+                result =
+                    co_await exchange(*std::get<std::unique_ptr<TlsStream>>(conn->stream), conn->buffer, req, parser);
+            }
+            const auto [ec, got_some] = result;
+            if (ec) {
+                if (reused && !got_some && ec != beast::error::timeout) {
+                    continue;  // the peer closed an idle keep-alive connection: try a fresh one
+                }
+                if (ec == beast::error::timeout) {
+                    throw ClientError(ClientError::Kind::timeout, label + ": no complete answer within " +
+                                                                      std::to_string(r.timeout.count()) + " ms");
+                }
+                if (ec == bhttp::error::body_limit) {
+                    throw ClientError(
+                        ClientError::Kind::too_large,
+                        label + ": response body larger than " + std::to_string(options.max_response_body) + " bytes");
+                }
+                throw ClientError(ClientError::Kind::protocol, label + ": " + ec.message());
+            }
+            auto msg = parser.release();
+            ClientResponse out;
+            out.status = msg.result_int();
+            for (const auto& field : msg) {
+                out.headers.add(field.name_string(), field.value());
+            }
+            out.body = std::move(msg.body());
+            if (msg.keep_alive()) {
+                conn->lowest().expires_never();
+                give_back(t.key(), std::move(conn));
+            }
+            co_return out;
+        }
+        throw ClientError(ClientError::Kind::protocol, label + ": the connection was closed twice before answering");
+    }
+};
+
+Client::Client(asio::any_io_executor executor, ClientOptions options)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(options))) {}
+
+Client::~Client() = default;
+
+asio::awaitable<ClientResponse> Client::send(ClientRequest request) {
+    auto impl = impl_;  // keep the pool alive for the whole exchange
+    co_return co_await impl->send(std::move(request));
+}
+
+std::size_t Client::connections_opened() const {
+    return impl_->opened;
+}
+
+ClientResponse send_blocking(ClientRequest request, ClientOptions options) {
+    asio::io_context ioc;
+    Client client(ioc.get_executor(), std::move(options));
+    std::optional<ClientResponse> response;
+    std::exception_ptr failure;
+    asio::co_spawn(ioc, client.send(std::move(request)), [&](std::exception_ptr e, ClientResponse r) {
+        failure = e;
+        if (!e) {
+            response = std::move(r);
+        }
+    });
+    ioc.run();
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    return std::move(*response);
+}
+
+}  // namespace scn::http

@@ -1,0 +1,174 @@
+#include <scn/http/message.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace scn::http {
+namespace {
+
+constexpr std::array<std::pair<Method, std::string_view>, 7> kMethods{{{Method::get, "GET"},
+                                                                       {Method::post, "POST"},
+                                                                       {Method::put, "PUT"},
+                                                                       {Method::patch, "PATCH"},
+                                                                       {Method::del, "DELETE"},
+                                                                       {Method::head, "HEAD"},
+                                                                       {Method::options, "OPTIONS"}}};
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+}  // namespace
+
+std::string_view to_string(Method m) {
+    for (const auto& [method, name] : kMethods) {
+        if (method == m) {
+            return name;
+        }
+    }
+    return "OTHER";
+}
+
+Method method_from_string(std::string_view text) {
+    for (const auto& [method, name] : kMethods) {
+        if (name == text) {
+            return method;
+        }
+    }
+    return Method::other;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::optional<std::string_view> Headers::get(std::string_view name) const {
+    for (const auto& [n, v] : fields_) {
+        if (iequals(n, name)) {
+            return std::string_view(v);
+        }
+    }
+    return std::nullopt;
+}
+
+void Headers::set(std::string_view name, std::string_view value) {
+    remove(name);
+    add(name, value);
+}
+
+void Headers::add(std::string_view name, std::string_view value) {
+    fields_.emplace_back(name, value);
+}
+
+void Headers::remove(std::string_view name) {
+    std::erase_if(fields_, [&](const Field& f) { return iequals(f.first, name); });
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out += text[i];
+            continue;
+        }
+        if (i + 2 >= text.size()) {
+            return std::nullopt;
+        }
+        const int hi = hex_value(text[i + 1]);
+        const int lo = hex_value(text[i + 2]);
+        if (hi < 0 || lo < 0) {
+            return std::nullopt;
+        }
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+    }
+    return out;
+}
+
+std::string percent_encode(std::string_view text) {
+    static constexpr std::string_view kHex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += c;
+        } else {
+            out += '%';
+            out += kHex[u >> 4];
+            out += kHex[u & 0x0F];
+        }
+    }
+    return out;
+}
+
+std::string_view Request::param(std::string_view name) const {
+    for (const auto& [n, v] : path_params) {
+        if (n == name) {
+            return v;
+        }
+    }
+    return {};
+}
+
+std::vector<std::pair<std::string, std::string>> Request::query_params() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::size_t pos = 0;
+    while (pos < query.size()) {
+        const auto amp = query.find('&', pos);
+        const std::string_view piece = std::string_view(query).substr(pos, amp == std::string::npos ? amp : amp - pos);
+        if (!piece.empty()) {
+            const auto eq = piece.find('=');
+            const auto key = percent_decode(piece.substr(0, eq));
+            const auto value =
+                eq == std::string_view::npos ? std::optional<std::string>("") : percent_decode(piece.substr(eq + 1));
+            out.emplace_back(key.value_or(std::string(piece.substr(0, eq))),
+                             value.value_or(std::string(eq == std::string_view::npos ? "" : piece.substr(eq + 1))));
+        }
+        if (amp == std::string::npos) {
+            break;
+        }
+        pos = amp + 1;
+    }
+    return out;
+}
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+    for (auto& [k, v] : query_params()) {
+        if (k == name) {
+            return std::move(v);
+        }
+    }
+    return std::nullopt;
+}
+
+Response Response::json(unsigned status, std::string body) {
+    Response r;
+    r.status = status;
+    r.headers.add("Content-Type", "application/json");
+    r.body = std::move(body);
+    return r;
+}
+
+Response Response::text(unsigned status, std::string body) {
+    Response r;
+    r.status = status;
+    r.headers.add("Content-Type", "text/plain; charset=utf-8");
+    r.body = std::move(body);
+    return r;
+}
+
+}  // namespace scn::http

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace scn::http {
+
+enum class Method { get, post, put, patch, del, head, options, other };
+
+[[nodiscard]] std::string_view to_string(Method m);
+[[nodiscard]] Method method_from_string(std::string_view text);
+
+/// Header fields in arrival order; names compare case-insensitively.
+class Headers {
+public:
+    using Field = std::pair<std::string, std::string>;
+
+    [[nodiscard]] std::optional<std::string_view> get(std::string_view name) const;
+    /// Replaces every field of that name with one.
+    void set(std::string_view name, std::string_view value);
+    void add(std::string_view name, std::string_view value);
+    void remove(std::string_view name);
+    [[nodiscard]] bool contains(std::string_view name) const { return get(name).has_value(); }
+
+    [[nodiscard]] auto begin() const { return fields_.begin(); }
+    [[nodiscard]] auto end() const { return fields_.end(); }
+    [[nodiscard]] std::size_t size() const { return fields_.size(); }
+    [[nodiscard]] bool empty() const { return fields_.empty(); }
+    void reserve(std::size_t n) { fields_.reserve(n); }
+
+private:
+    std::vector<Field> fields_;
+};
+
+[[nodiscard]] bool iequals(std::string_view a, std::string_view b);
+
+/// Percent-decodes a URL component ('+' stays '+'); nullopt for a malformed escape.
+[[nodiscard]] std::optional<std::string> percent_decode(std::string_view text);
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+[[nodiscard]] std::string percent_encode(std::string_view text);
+
+/// A request as handlers see it.
+struct Request {
+    Method method = Method::get;
+    std::string method_name;  ///< as received, e.g. "GET"
+    std::string target;       ///< raw origin-form target: path and query
+    std::string path;         ///< percent-decoded path
+    std::string query;        ///< raw query, without '?'
+    Headers headers;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> path_params;  ///< filled by the router
+    std::string remote_address;
+
+    /// A path parameter captured by the router (`{name}` in the pattern); empty if absent.
+    [[nodiscard]] std::string_view param(std::string_view name) const;
+    /// The first query parameter of that name, percent-decoded.
+    [[nodiscard]] std::optional<std::string> query_param(std::string_view name) const;
+    /// Every query parameter in order, percent-decoded.
+    [[nodiscard]] std::vector<std::pair<std::string, std::string>> query_params() const;
+    [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const { return headers.get(name); }
+};
+
+struct Response {
+    unsigned status = 200;
+    Headers headers;
+    std::string body;
+
+    /// A response with a JSON body.
+    static Response json(unsigned status, std::string body);
+    /// A response with a plain-text body.
+    static Response text(unsigned status, std::string body);
+};
+
+}  // namespace scn::http

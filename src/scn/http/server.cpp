@@ -1,0 +1,310 @@
+#include <scn/http/server.hpp>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+
+#include <array>
+#include <cstdio>
+#include <mutex>
+#include <unordered_map>
+
+namespace scn::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+std::string access_log_line(std::string_view method, std::string_view target, unsigned status,
+                            std::chrono::nanoseconds elapsed, std::size_t body_bytes) {
+    std::array<char, 64> ms{};
+    const int n = std::snprintf(ms.data(), ms.size(), "%.3f", static_cast<double>(elapsed.count()) / 1e6);
+    std::string line;
+    line.reserve(method.size() + target.size() + 40);
+    line.append(method).append(" ").append(target).append(" ").append(std::to_string(status)).append(" ");
+    line.append(ms.data(), static_cast<std::size_t>(n)).append(" ms - ").append(std::to_string(body_bytes));
+    return line;
+}
+
+namespace {
+
+Response default_error(const Request&, std::exception_ptr) {
+    return Response::text(500, "Internal Server Error");
+}
+Response default_not_found(const Request&) {
+    return Response::text(404, "Not Found");
+}
+Response default_not_allowed(const Request&, const std::vector<Method>& allowed) {
+    auto r = Response::text(405, "Method Not Allowed");
+    std::string allow;
+    for (const auto m : allowed) {
+        allow += allow.empty() ? "" : ", ";
+        allow += to_string(m);
+    }
+    r.headers.add("Allow", allow);
+    return r;
+}
+Response default_protocol_error(unsigned status, std::string_view reason) {
+    return Response::text(status, std::string(reason));
+}
+
+bool is_disconnect(const boost::system::error_code& ec) {
+    return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::operation_aborted || ec == beast::error::timeout || ec == asio::error::bad_descriptor ||
+           ec == asio::error::broken_pipe || ec == asio::error::not_connected;
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Impl> {
+    Impl(asio::io_context& io, ServerOptions o, Router r)
+        : ioc(io), options(std::move(o)), router(std::move(r)), acceptor(io) {
+        auto& h = options.hooks;
+        if (!h.error_response) {
+            h.error_response = default_error;
+        }
+        if (!h.not_found) {
+            h.not_found = default_not_found;
+        }
+        if (!h.method_not_allowed) {
+            h.method_not_allowed = default_not_allowed;
+        }
+        if (!h.protocol_error) {
+            h.protocol_error = default_protocol_error;
+        }
+    }
+
+    struct Connection {
+        beast::tcp_stream* stream;
+        bool busy;
+    };
+
+    asio::io_context& ioc;
+    ServerOptions options;
+    Router router;
+    tcp::acceptor acceptor;
+    std::uint16_t bound_port = 0;
+    bool stopping = false;
+    mutable std::mutex mutex;  // guards `connections` (read by connections() from any thread)
+    std::unordered_map<std::uint64_t, Connection> connections;
+    std::uint64_t next_id = 0;
+
+    void set_busy(std::uint64_t id, bool busy) {
+        const std::lock_guard lock(mutex);
+        if (auto it = connections.find(id); it != connections.end()) {
+            it->second.busy = busy;
+        }
+    }
+
+    asio::awaitable<void> accept_loop() {
+        auto self = shared_from_this();
+        for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+            if (ec) {
+                if (ec == asio::error::operation_aborted || stopping) {
+                    co_return;
+                }
+                continue;  // e.g. too many open files: keep serving the connections we have
+            }
+            asio::co_spawn(ioc, serve(std::move(socket)), asio::detached);
+        }
+    }
+
+    asio::awaitable<Response> dispatch(Request& req) {
+        auto match = router.match(req.method, req.path);
+        if (match.kind == Router::Match::Kind::not_found) {
+            co_return options.hooks.not_found(req);
+        }
+        if (match.kind == Router::Match::Kind::method_not_allowed) {
+            co_return options.hooks.method_not_allowed(req, match.allowed);
+        }
+        req.path_params = std::move(match.params);
+        std::exception_ptr failure;
+        try {
+            co_return co_await (*match.handler)(req);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        co_return options.hooks.error_response(req, failure);
+    }
+
+    static bool to_request(const bhttp::request<bhttp::string_body>& msg, Request& req) {
+        req.method_name = std::string(msg.method_string());
+        req.method = method_from_string(req.method_name);
+        req.target = std::string(msg.target());
+        const auto parsed = boost::urls::parse_origin_form(req.target);
+        if (!parsed) {
+            return false;
+        }
+        req.path = parsed->path();
+        req.query = std::string(parsed->encoded_query());
+        req.headers.reserve(16);
+        for (const auto& field : msg) {
+            req.headers.add(field.name_string(), field.value());
+        }
+        return true;
+    }
+
+    asio::awaitable<void> serve(tcp::socket socket) {
+        auto self = shared_from_this();
+        beast::tcp_stream stream(std::move(socket));
+        boost::system::error_code ignored;
+        stream.socket().set_option(tcp::no_delay(true), ignored);
+        const auto remote = stream.socket().remote_endpoint(ignored);
+        const std::string remote_address = ignored ? std::string() : remote.address().to_string();
+        std::uint64_t id = 0;
+        {
+            const std::lock_guard lock(mutex);
+            id = next_id++;
+            connections.emplace(id, Connection{&stream, false});
+        }
+        beast::flat_buffer buffer;
+        for (;;) {
+            if (buffer.size() == 0) {
+                // Idle keep-alive: wait for the first byte of the next request.
+                set_busy(id, false);
+                if (stopping) {
+                    break;
+                }
+                stream.expires_after(options.idle_timeout);
+                auto [ec, n] =
+                    co_await stream.async_read_some(buffer.prepare(4096), asio::as_tuple(asio::use_awaitable));
+                if (ec) {
+                    break;
+                }
+                buffer.commit(n);
+            }
+            set_busy(id, true);
+            bhttp::request_parser<bhttp::string_body> parser;
+            parser.header_limit(options.header_limit);
+            parser.body_limit(options.body_limit);
+            stream.expires_after(options.read_timeout);
+            auto [hec, hn] =
+                co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            boost::system::error_code ec = hec;
+            if (!ec && !parser.is_done()) {
+                const auto expect = parser.get()[bhttp::field::expect];
+                if (iequals(expect, "100-continue")) {
+                    bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+                    auto [cec, cn] = co_await bhttp::async_write(stream, cont, asio::as_tuple(asio::use_awaitable));
+                    ec = cec;
+                }
+                if (!ec) {
+                    auto [bec, bn] =
+                        co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+                    ec = bec;
+                }
+            }
+            const auto started = std::chrono::steady_clock::now();
+            Response res;
+            bool close_after = false;
+            std::string method = "-";
+            std::string target = "-";
+            if (ec) {
+                if (is_disconnect(ec) || ec == bhttp::error::partial_message) {
+                    break;
+                }
+                const unsigned status = ec == bhttp::error::body_limit     ? 413
+                                        : ec == bhttp::error::header_limit ? 431
+                                                                           : 400;
+                if (parser.is_header_done()) {
+                    method = std::string(parser.get().method_string());
+                    target = std::string(parser.get().target());
+                }
+                res = options.hooks.protocol_error(status, ec.message());
+                close_after = true;
+            } else {
+                auto msg = parser.release();
+                Request req;
+                req.remote_address = remote_address;
+                method = std::string(msg.method_string());
+                if (!to_request(msg, req)) {
+                    target = std::string(msg.target());
+                    res = options.hooks.protocol_error(400, "malformed request target");
+                    close_after = true;
+                } else {
+                    req.body = std::move(msg.body());
+                    target = req.target;
+                    res = co_await dispatch(req);
+                    close_after = !msg.keep_alive() || stopping;
+                }
+            }
+            bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
+            for (const auto& [name, value] : res.headers) {
+                out.insert(name, value);
+            }
+            const std::size_t body_bytes = res.body.size();
+            out.body() = std::move(res.body);
+            out.keep_alive(!close_after);
+            out.prepare_payload();
+            stream.expires_after(options.write_timeout);
+            auto [wec, wn] = co_await bhttp::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+            if (options.log_requests) {
+                options.access_log.info(access_log_line(method, target, res.status,
+                                                        std::chrono::steady_clock::now() - started, body_bytes));
+            }
+            if (wec || close_after) {
+                break;
+            }
+        }
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream.close();
+        const std::lock_guard lock(mutex);
+        connections.erase(id);
+    }
+};
+
+Server::Server(asio::io_context& ioc, ServerOptions options, Router router)
+    : impl_(std::make_shared<Impl>(ioc, std::move(options), std::move(router))) {}
+
+Server::~Server() {
+    // Coroutines still running keep Impl alive; make sure they end rather than serve a dead owner's routes.
+    stop();
+}
+
+std::uint16_t Server::start() {
+    auto& acceptor = impl_->acceptor;
+    const tcp::endpoint endpoint(asio::ip::make_address(impl_->options.address), impl_->options.port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    impl_->bound_port = acceptor.local_endpoint().port();
+    asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
+    return impl_->bound_port;
+}
+
+void Server::stop() {
+    asio::post(impl_->ioc, [impl = impl_] {
+        impl->stopping = true;
+        boost::system::error_code ignored;
+        impl->acceptor.close(ignored);
+        const std::lock_guard lock(impl->mutex);
+        for (auto& [id, c] : impl->connections) {
+            if (!c.busy) {
+                c.stream->socket().cancel(ignored);
+            }
+        }
+    });
+}
+
+std::uint16_t Server::port() const {
+    return impl_->bound_port;
+}
+
+std::size_t Server::connections() const {
+    const std::lock_guard lock(impl_->mutex);
+    return impl_->connections.size();
+}
+
+void on_stop_signal(asio::io_context& ioc, std::function<void(int)> on_signal) {
+    auto signals = std::make_shared<asio::signal_set>(ioc, SIGINT, SIGTERM);
+    signals->async_wait([signals, cb = std::move(on_signal)](const boost::system::error_code& ec, int signal) {
+        if (!ec) {
+            cb(signal);
+        }
+    });
+}
+
+}  // namespace scn::http

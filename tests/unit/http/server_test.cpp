@@ -1,0 +1,241 @@
+#include <scn/http/client.hpp>
+#include <scn/http/server.hpp>
+#include <scn/test/io_thread.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace scn::http;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A plain socket to 127.0.0.1 with a receive timeout, for speaking raw HTTP at the server.
+class RawClient {
+public:
+    explicit RawClient(std::uint16_t port) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        timeval tv{5, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    }
+    ~RawClient() { ::close(fd_); }
+    RawClient(const RawClient&) = delete;
+    RawClient& operator=(const RawClient&) = delete;
+
+    [[nodiscard]] bool connected() const { return connected_; }
+    void send(std::string_view data) { (void)::send(fd_, data.data(), data.size(), MSG_NOSIGNAL); }
+    /// Reads until `needle` has arrived, the peer closed, or 5 s passed.
+    std::string read_until(std::string_view needle) {
+        std::string out;
+        char buf[4096];
+        while (out.find(needle) == std::string::npos) {
+            const auto n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0) {
+                break;
+            }
+            out.append(buf, static_cast<std::size_t>(n));
+        }
+        return out;
+    }
+    /// True if the server closed the connection (recv returns 0) within the socket timeout.
+    bool closed_by_peer() {
+        char buf[256];
+        const auto n = ::recv(fd_, buf, sizeof buf, 0);
+        return n == 0;
+    }
+
+private:
+    int fd_ = -1;
+    bool connected_ = false;
+};
+
+Router test_routes() {
+    Router r;
+    r.add(Method::get, "/hello", [](Request& req) -> boost::asio::awaitable<Response> {
+        co_return Response::text(200, "hello" + std::string(req.query_param("name").value_or("")));
+    });
+    r.add(Method::post, "/echo",
+          [](Request& req) -> boost::asio::awaitable<Response> { co_return Response::json(200, req.body); });
+    r.add(Method::get, "/boom", [](Request&) -> boost::asio::awaitable<Response> {
+        throw std::runtime_error("kaboom");
+        co_return Response{};
+    });
+    r.add(Method::get, "/slow", [](Request&) -> boost::asio::awaitable<Response> {
+        boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, 300ms);
+        co_await t.async_wait(boost::asio::use_awaitable);
+        co_return Response::text(200, "done");
+    });
+    return r;
+}
+
+struct Harness {
+    scn::test::IoThread io;
+    std::shared_ptr<scn::core::CaptureSink> log = std::make_shared<scn::core::CaptureSink>();
+    std::unique_ptr<Server> server;
+    std::uint16_t port = 0;
+
+    explicit Harness(ServerOptions options = {}) {
+        options.access_log = scn::core::Logger("test", log);
+        if (!options.hooks.error_response) {
+            options.hooks.error_response = [](const Request&, std::exception_ptr e) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    return Response::json(500, std::string("{\"error\":\"") + ex.what() + "\"}");
+                }
+            };
+        }
+        options.hooks.protocol_error = [](unsigned status, std::string_view reason) {
+            return Response::json(status, "{\"protocol_error\":\"" + std::string(reason) + "\"}");
+        };
+        server = std::make_unique<Server>(io.ioc(), std::move(options), test_routes());
+        port = server->start();
+    }
+    ~Harness() {
+        server->stop();
+        io.run([] { return 0; });
+    }
+    [[nodiscard]] std::string url(const std::string& path) const {
+        return "http://127.0.0.1:" + std::to_string(port) + path;
+    }
+};
+
+}  // namespace
+
+TEST(Server, AnswersAndLogsOneLinePerRequest) {
+    Harness h;
+    const auto r = send_blocking({Method::get, h.url("/hello?name=%20you"), {}, {}});
+    EXPECT_EQ(r.status, 200u);
+    EXPECT_EQ(r.body, "hello you");
+    ASSERT_TRUE(h.log->wait_for("GET /hello", 2s));
+    const auto line = h.log->lines().back();
+    // "test | GET /hello?name=%20you 200 0.123 ms - 9"
+    const std::string prefix = "test | GET /hello?name=%20you 200 ";
+    const std::string suffix = " ms - 9";
+    ASSERT_TRUE(line.starts_with(prefix)) << line;
+    ASSERT_TRUE(line.ends_with(suffix)) << line;
+    const auto ms = line.substr(prefix.size(), line.size() - prefix.size() - suffix.size());
+    const auto dot = ms.find('.');
+    ASSERT_NE(dot, std::string::npos) << line;
+    EXPECT_EQ(ms.size() - dot - 1, 3u) << "three decimals: " << line;
+    EXPECT_TRUE(std::all_of(ms.begin(), ms.end(), [](char c) { return c == '.' || std::isdigit(c) != 0; })) << line;
+}
+
+TEST(Server, AccessLogLineFormat) {
+    EXPECT_EQ(access_log_line("GET", "/scpi/versions", 200, std::chrono::microseconds(4932), 147),
+              "GET /scpi/versions 200 4.932 ms - 147");
+    EXPECT_EQ(access_log_line("POST", "/x", 404, std::chrono::nanoseconds(696'400), 59), "POST /x 404 0.696 ms - 59");
+}
+
+TEST(Server, KeepsConnectionsAliveAcrossRequests) {
+    Harness h;
+    RawClient c(h.port);
+    ASSERT_TRUE(c.connected());
+    for (int i = 0; i < 3; ++i) {
+        c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+        const auto reply = c.read_until("hello");
+        EXPECT_NE(reply.find("HTTP/1.1 200"), std::string::npos) << reply;
+    }
+    EXPECT_EQ(h.server->connections(), 1u);
+}
+
+TEST(Server, HandlerExceptionsReachTheErrorHookAndTheConnectionSurvives) {
+    Harness h;
+    RawClient c(h.port);
+    c.send("GET /boom HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto reply = c.read_until("}");
+    EXPECT_NE(reply.find("HTTP/1.1 500"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("kaboom"), std::string::npos);
+    c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_NE(c.read_until("hello").find("HTTP/1.1 200"), std::string::npos);
+}
+
+TEST(Server, NotFoundAndMethodNotAllowedUseTheirHooks) {
+    ServerOptions o;
+    o.hooks.not_found = [](const Request& r) { return Response::json(404, "{\"no\":\"" + r.path + "\"}"); };
+    o.hooks.method_not_allowed = [](const Request&, const std::vector<Method>& allowed) {
+        return Response::json(405, "{\"allowed\":" + std::to_string(allowed.size()) + "}");
+    };
+    Harness h(std::move(o));
+    const auto missing = send_blocking({Method::get, h.url("/nothing"), {}, {}});
+    EXPECT_EQ(missing.status, 404u);
+    EXPECT_EQ(missing.body, "{\"no\":\"/nothing\"}");
+    const auto wrong = send_blocking({Method::put, h.url("/hello"), {}, {}});
+    EXPECT_EQ(wrong.status, 405u);
+    EXPECT_EQ(wrong.body, "{\"allowed\":1}");
+}
+
+TEST(Server, EnforcesBodyAndHeaderLimits) {
+    ServerOptions o;
+    o.body_limit = 1024;
+    o.header_limit = 2048;
+    Harness h(std::move(o));
+    const auto big = send_blocking({Method::post, h.url("/echo"), {}, std::string(4096, 'x')});
+    EXPECT_EQ(big.status, 413u);
+    EXPECT_NE(big.body.find("protocol_error"), std::string::npos);
+    ClientRequest fat{Method::get, h.url("/hello"), {}, {}};
+    fat.headers.add("X-Padding", std::string(4096, 'y'));
+    EXPECT_EQ(send_blocking(fat).status, 431u);
+    EXPECT_EQ(send_blocking({Method::post, h.url("/echo"), {}, "{}"}).status, 200u);
+}
+
+TEST(Server, MalformedRequestsGet400) {
+    Harness h;
+    RawClient c(h.port);
+    c.send("THIS IS NOT HTTP\r\n\r\n");
+    EXPECT_NE(c.read_until("}").find("HTTP/1.1 400"), std::string::npos);
+}
+
+TEST(Server, SlowHeadersAreCutOffWhileOthersAreServed) {
+    ServerOptions o;
+    o.read_timeout = 300ms;
+    Harness h(std::move(o));
+    RawClient slow(h.port);
+    slow.send("GET /hello HTTP/1.1\r\nHost: x\r\n");  // never finishes its headers
+    const auto started = std::chrono::steady_clock::now();
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(send_blocking({Method::get, h.url("/hello"), {}, {}}).status, 200u);
+    }
+    EXPECT_TRUE(slow.closed_by_peer());
+    const auto waited = std::chrono::steady_clock::now() - started;
+    EXPECT_GE(waited, 250ms);
+    EXPECT_LT(waited, 3s);
+}
+
+TEST(Server, ExpectContinueIsAnswered) {
+    Harness h;
+    RawClient c(h.port);
+    c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+    EXPECT_NE(c.read_until("\r\n\r\n").find("100 Continue"), std::string::npos);
+    c.send("{}");
+    EXPECT_NE(c.read_until("{}").find("HTTP/1.1 200"), std::string::npos);
+}
+
+TEST(Server, StopFinishesRequestsInProgressAndClosesIdleConnections) {
+    Harness h;
+    RawClient idle(h.port);
+    idle.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_NE(idle.read_until("hello").find("200"), std::string::npos);
+    RawClient busy(h.port);
+    busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::this_thread::sleep_for(100ms);
+    h.server->stop();
+    const auto reply = busy.read_until("done");
+    EXPECT_NE(reply.find("HTTP/1.1 200"), std::string::npos) << "the request in progress is answered";
+    EXPECT_NE(reply.find("Connection: close"), std::string::npos);
+    EXPECT_TRUE(idle.closed_by_peer());
+    RawClient late(h.port);
+    EXPECT_FALSE(late.connected()) << "no new connections after stop";
+}
