@@ -2,6 +2,7 @@
 # shellcheck shell=bash
 
 BENCH_TMP=${BENCH_TMP:-$(mktemp -d /tmp/scn-bench.XXXXXX)}
+chmod 755 "$BENCH_TMP"  # nginx workers run as an unprivileged user
 BENCH_PIDS=()
 
 bench_cleanup() {
