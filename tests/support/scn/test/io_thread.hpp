@@ -1,7 +1,10 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <chrono>
 #include <future>
@@ -34,6 +37,16 @@ public:
         boost::asio::post(ioc_, [&task] { task(); });
         if (future.wait_for(timeout) != std::future_status::ready) {
             throw std::runtime_error("the io thread did not finish the task in time");
+        }
+        return future.get();
+    }
+
+    /// Runs a coroutine on the io thread and returns its result (or rethrows); fails the wait after `timeout`.
+    template <typename T>
+    T await(boost::asio::awaitable<T> work, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+        auto future = boost::asio::co_spawn(ioc_, std::move(work), boost::asio::use_future);
+        if (future.wait_for(timeout) != std::future_status::ready) {
+            throw std::runtime_error("the coroutine did not finish in time");
         }
         return future.get();
     }
