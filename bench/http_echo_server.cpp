@@ -19,9 +19,10 @@ int main(int argc, char** argv) {
     const std::string payload = body.str();
     boost::asio::io_context ioc(1);
     scn::http::Router router;
-    router.add(scn::http::Method::get, "/body", [&](scn::http::Request&) -> boost::asio::awaitable<scn::http::Response> {
-        co_return scn::http::Response::json(200, payload);
-    });
+    router.add(scn::http::Method::get, "/body",
+               [&](scn::http::Request&) -> boost::asio::awaitable<scn::http::Response> {
+                   co_return scn::http::Response::json(200, payload);
+               });
     scn::http::ServerOptions options;
     options.port = static_cast<std::uint16_t>(std::stoi(argv[1]));
     options.log_requests = false;

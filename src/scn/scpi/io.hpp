@@ -285,6 +285,86 @@ boost::json::value write_value(const M& m) {
     }
 }
 
+void append_string(std::string& out, std::string_view s);
+void append_double(std::string& out, double d);
+
+template <typename M>
+void append_value(std::string& out, const M& m);
+
+/// Writes the members of a model object straight into JSON text (no intermediate DOM).
+class TextWriter {
+public:
+    explicit TextWriter(std::string& out) : out_(out) {}
+
+    template <typename M, typename... O>
+    void operator()(std::string_view key, const M& member, O... opts) {
+        const Options o = options(opts...);
+        if (o.since_221) {
+            return;
+        }
+        if constexpr (is_optional<M>::value) {
+            if (member) {
+                emit(key, *member);
+            }
+        } else if constexpr (is_vector<M>::value) {
+            if (!member.empty() || o.non_empty) {
+                emit(key, member);
+            }
+        } else {
+            emit(key, member);
+        }
+    }
+
+private:
+    template <typename M>
+    void emit(std::string_view key, const M& value) {
+        out_ += first_ ? "" : ",";
+        first_ = false;
+        append_string(out_, key);
+        out_ += ':';
+        append_value(out_, value);
+    }
+    std::string& out_;
+    bool first_ = true;
+};
+
+template <typename M>
+void append_value(std::string& out, const M& m) {
+    if constexpr (is_vector<M>::value) {
+        out += '[';
+        bool first = true;
+        for (const auto& e : m) {
+            out += first ? "" : ",";
+            first = false;
+            append_value(out, e);
+        }
+        out += ']';
+    } else if constexpr (std::is_same_v<M, std::string>) {
+        append_string(out, m);
+    } else if constexpr (std::is_same_v<M, bool>) {
+        out += m ? "true" : "false";
+    } else if constexpr (std::is_integral_v<M>) {
+        out += std::to_string(m);
+    } else if constexpr (std::is_floating_point_v<M>) {
+        append_double(out, static_cast<double>(m));
+    } else if constexpr (std::is_same_v<M, core::TimePoint>) {
+        out += '"';
+        out += core::format_datetime(m);
+        out += '"';
+    } else if constexpr (WireEnum<M>) {
+        append_string(out, to_string(m));
+    } else if constexpr (std::is_same_v<M, boost::json::value>) {
+        dump_to(out, m);
+    } else if constexpr (Described<M>) {
+        out += '{';
+        TextWriter w(out);
+        describe(w, const_cast<M&>(m));  // the writer only reads
+        out += '}';
+    } else {
+        static_assert(sizeof(M) == 0, "no JSON writing for this member type");
+    }
+}
+
 }  // namespace detail
 
 /// Reads a model object; throws ParseError naming the JSON path of the first problem.
@@ -292,6 +372,15 @@ template <typename T>
 T from_json(const boost::json::value& v, const std::string& path = "$") {
     T out{};
     detail::read_value(v, out, path, {});
+    return out;
+}
+
+/// Writes a model object as JSON text, the same as dump(to_json(t)) but without building a DOM.
+template <typename T>
+std::string to_text(const T& t) {
+    std::string out;
+    out.reserve(512);
+    detail::append_value(out, t);
     return out;
 }
 

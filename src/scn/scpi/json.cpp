@@ -84,6 +84,15 @@ void write_int(std::string& out, Int n) {
 
 }  // namespace
 
+namespace detail {
+void append_string(std::string& out, std::string_view s) {
+    write_string(out, s);
+}
+void append_double(std::string& out, double d) {
+    write_double(out, d);
+}
+}  // namespace detail
+
 void dump_to(std::string& out, const json::value& v) {
     switch (v.kind()) {
         case json::kind::null:
