@@ -1,0 +1,146 @@
+#include <scn/core/random.hpp>
+#include <scn/scpi/json.hpp>
+#include <scn/service/scpi_http.hpp>
+
+#include <boost/json.hpp>
+
+namespace scn::service {
+namespace json = boost::json;
+
+http::Response ok(const json::value& data, const core::Clock& clock, unsigned http_status) {
+    return http::Response::json(http_status,
+                                scpi::envelope(1000, std::nullopt, data.is_null() ? nullptr : &data, clock.now()));
+}
+
+http::Response ok_raw(std::string_view data_json, const core::Clock& clock, unsigned http_status) {
+    return http::Response::json(http_status, scpi::envelope_raw(data_json, clock.now()));
+}
+
+http::Response error(int status_code, unsigned http_status, std::string_view message, const core::Clock& clock) {
+    return http::Response::json(http_status, scpi::envelope(status_code, message, nullptr, clock.now()));
+}
+
+http::ServerHooks scpi_hooks(core::Logger log, const core::Clock& clock) {
+    http::ServerHooks hooks;
+    hooks.error_response = [log, &clock](const http::Request& req, std::exception_ptr failure) {
+        http::Response res;
+        try {
+            std::rethrow_exception(failure);
+        } catch (const scpi::Error& e) {
+            res = error(e.status_code(), e.http_status(), e.what(), clock);
+        } catch (const scpi::ParseError& e) {
+            res = error(2001, 400, e.what(), clock);
+        } catch (const std::exception& e) {
+            log.error(req.method_name + " " + req.path + " failed: " + e.what());
+            res = error(3000, 500, "internal error; the server log has the details", clock);
+        } catch (...) {
+            log.error(req.method_name + " " + req.path + " failed with an unknown exception");
+            res = error(3000, 500, "internal error; the server log has the details", clock);
+        }
+        echo_headers(req, res, false);
+        return res;
+    };
+    hooks.not_found = [&clock](const http::Request& req) {
+        auto res = error(2000, 404, "no such endpoint: " + req.method_name + " " + req.path, clock);
+        echo_headers(req, res, false);
+        return res;
+    };
+    hooks.method_not_allowed = [&clock](const http::Request& req, const std::vector<http::Method>& allowed) {
+        std::string list;
+        for (const auto m : allowed) {
+            list += list.empty() ? "" : ", ";
+            list += http::to_string(m);
+        }
+        auto res =
+            error(2000, 405, req.method_name + " is not supported on " + req.path + " (allowed: " + list + ")", clock);
+        res.headers.add("Allow", list);
+        echo_headers(req, res, false);
+        return res;
+    };
+    hooks.protocol_error = [&clock](unsigned status, std::string_view reason) {
+        const std::string message = status == 413   ? "request body too large"
+                                    : status == 431 ? "request headers too large"
+                                                    : "malformed HTTP request: " + std::string(reason);
+        return error(2001, status, message, clock);
+    };
+    return hooks;
+}
+
+void echo_headers(const http::Request& request, http::Response& response, bool routing) {
+    for (const auto name : {scpi::header::kRequestId, scpi::header::kCorrelationId}) {
+        if (const auto v = request.header(name); v && !response.headers.contains(name)) {
+            response.headers.add(name, *v);
+        }
+    }
+    if (!routing) {
+        return;
+    }
+    const auto copy = [&](std::string_view from, std::string_view to) {
+        if (const auto v = request.header(from); v && !response.headers.contains(to)) {
+            response.headers.add(to, *v);
+        }
+    };
+    copy(scpi::header::kFromCountryCode, scpi::header::kToCountryCode);
+    copy(scpi::header::kFromPartyId, scpi::header::kToPartyId);
+    copy(scpi::header::kToCountryCode, scpi::header::kFromCountryCode);
+    copy(scpi::header::kToPartyId, scpi::header::kFromPartyId);
+}
+
+scpi::RoutingHeaders routing_of(const http::Request& request) {
+    return scpi::RoutingHeaders::from([&](std::string_view n) { return request.header(n); });
+}
+
+std::string Reply::describe() const {
+    std::string s = "HTTP " + std::to_string(http_status);
+    if (status_code != 0) {
+        s += ", status " + std::to_string(status_code);
+    }
+    if (status_message) {
+        s += ": " + *status_message;
+    } else if (status_code == 0 && !body.empty()) {
+        s += ": " + body.substr(0, 200);
+    }
+    return s;
+}
+
+boost::asio::awaitable<Reply> call(http::Client& client, Call c) {
+    http::ClientRequest req;
+    req.method = c.method;
+    req.url = std::move(c.url);
+    req.timeout = c.timeout;
+    req.headers.add(scpi::header::kAuthorization, "Token " + c.token);
+    req.headers.add(scpi::header::kRequestId, core::random_uuid());
+    req.headers.add(scpi::header::kCorrelationId, c.correlation_id.empty() ? core::random_uuid() : c.correlation_id);
+    if (c.routing) {
+        req.headers.add(scpi::header::kFromCountryCode, c.routing->from_country_code);
+        req.headers.add(scpi::header::kFromPartyId, c.routing->from_party_id);
+        req.headers.add(scpi::header::kToCountryCode, c.routing->to_country_code);
+        req.headers.add(scpi::header::kToPartyId, c.routing->to_party_id);
+    }
+    if (c.body) {
+        req.headers.add("Content-Type", "application/json");
+        req.body = std::move(*c.body);
+    }
+    auto res = co_await client.send(std::move(req));
+    Reply reply;
+    reply.http_status = res.status;
+    reply.headers = std::move(res.headers);
+    boost::system::error_code ec;
+    const json::value doc = json::parse(res.body, ec);
+    if (!ec && doc.is_object()) {
+        const auto& o = doc.get_object();
+        if (const auto* sc = o.if_contains("status_code"); sc != nullptr && sc->is_int64()) {
+            reply.status_code = static_cast<int>(sc->get_int64());
+        }
+        if (const auto* sm = o.if_contains("status_message"); sm != nullptr && sm->is_string()) {
+            reply.status_message = std::string(sm->get_string());
+        }
+        if (const auto* d = o.if_contains("data")) {
+            reply.data = *d;
+        }
+    }
+    reply.body = std::move(res.body);
+    co_return reply;
+}
+
+}  // namespace scn::service

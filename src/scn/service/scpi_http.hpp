@@ -1,0 +1,75 @@
+#pragma once
+
+// SCPI over HTTP: the one place where failures become SCPI error envelopes, response and request helpers shared by
+// the mock parties and the node, and outgoing SCPI calls.
+
+#include <scn/core/clock.hpp>
+#include <scn/core/log.hpp>
+#include <scn/http/client.hpp>
+#include <scn/http/server.hpp>
+#include <scn/scpi/io.hpp>
+#include <scn/scpi/protocol.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace scn::service {
+
+/// Server hooks that answer every failure with an SCPI envelope: scpi::Error with its own codes, scpi::ParseError
+/// (a bad body) with HTTP 400 / 2001 and the JSON path in status_message, anything else with HTTP 500 / 3000 and the
+/// details in `log` only; unknown paths 404 / 2000, wrong methods 405 / 2000, unreadable requests 400/413/431 / 2001.
+[[nodiscard]] http::ServerHooks scpi_hooks(core::Logger log, const core::Clock& clock = core::system_clock());
+
+/// A success envelope; `data` is left out when null.
+[[nodiscard]] http::Response ok(const boost::json::value& data, const core::Clock& clock = core::system_clock(),
+                                unsigned http_status = 200);
+/// A success envelope around already-serialised data.
+[[nodiscard]] http::Response ok_raw(std::string_view data_json, const core::Clock& clock = core::system_clock(),
+                                    unsigned http_status = 200);
+/// An error envelope.
+[[nodiscard]] http::Response error(int status_code, unsigned http_status, std::string_view message,
+                                   const core::Clock& clock = core::system_clock());
+
+/// Echoes X-Request-ID and X-Correlation-ID of the request, and for functional modules the routing headers swapped.
+void echo_headers(const http::Request& request, http::Response& response, bool routing);
+
+/// Parses the request body as T; throws scpi::ParseError naming the JSON path.
+template <typename T>
+T body_as(const http::Request& request) {
+    return scpi::from_json<T>(scpi::parse_json(request.body));
+}
+
+/// The routing headers of a functional-module request (Error 2001 if missing or malformed).
+[[nodiscard]] scpi::RoutingHeaders routing_of(const http::Request& request);
+
+/// An SCPI answer as received.
+struct Reply {
+    unsigned http_status = 0;
+    int status_code = 0;
+    std::optional<std::string> status_message;
+    boost::json::value data;
+    http::Headers headers;
+    std::string body;
+    [[nodiscard]] bool ok() const { return http_status >= 200 && http_status < 300 && status_code == 1000; }
+    /// "HTTP 404, status 2003: unknown location" style summary for logs and errors.
+    [[nodiscard]] std::string describe() const;
+};
+
+struct Call {
+    http::Method method = http::Method::get;
+    std::string url;
+    std::string token;  ///< sent as `Authorization: Token <token>`, raw
+    std::optional<scpi::RoutingHeaders> routing;
+    std::string correlation_id;  ///< fresh if empty
+    std::optional<std::string> body;
+    std::chrono::milliseconds timeout{10'000};
+};
+
+/// Makes an SCPI call: fills in the headers, parses the envelope. A body that is not an envelope is a Reply with
+/// status_code 0 and the raw body; transport failures throw http::ClientError.
+boost::asio::awaitable<Reply> call(http::Client& client, Call call);
+
+}  // namespace scn::service
