@@ -13,9 +13,6 @@ int not_yet(const char* what) {
 
 }  // namespace
 
-int run_mock(const GlobalOptions&, const MockOptions&) {
-    return not_yet("mock");
-}
 int run_node(const GlobalOptions&, const NodeOptions&) {
     return not_yet("node");
 }

@@ -1,0 +1,161 @@
+#include <scn/party/delivery.hpp>
+#include <scn/scpi/versions.hpp>
+#include <scn/service/scpi_http.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+namespace scn::party {
+namespace json = boost::json;
+
+Delivery::Delivery(boost::asio::io_context& ioc, PartyStore& store, http::Client& client, core::Logger log,
+                   const core::Clock& clock, std::function<std::optional<Peer>()> peer)
+    : ioc_(ioc),
+      store_(store),
+      client_(client),
+      log_(std::move(log)),
+      clock_(clock),
+      peer_(std::move(peer)),
+      wake_(ioc, boost::asio::steady_timer::time_point::max()) {}
+
+void Delivery::send(const std::string& key, const std::string& method, const std::string& target,
+                    const std::string& body, const std::optional<scpi::RoutingHeaders>& routing,
+                    const std::string& correlation_id) {
+    json::object meta;
+    if (routing) {
+        meta["from_country_code"] = routing->from_country_code;
+        meta["from_party_id"] = routing->from_party_id;
+        meta["to_country_code"] = routing->to_country_code;
+        meta["to_party_id"] = routing->to_party_id;
+    }
+    meta["correlation_id"] = correlation_id;
+    store_.outbox().enqueue(key, method, target, body, json::serialize(meta));
+    wake_.cancel();
+}
+
+void Delivery::start() {
+    boost::asio::co_spawn(ioc_, run(), boost::asio::detached);
+}
+
+void Delivery::stop() {
+    stopped_ = true;
+    wake_.cancel();
+}
+
+void Delivery::reset_endpoints() {
+    endpoints_for_.reset();
+    receiver_urls_.clear();
+    wake_.cancel();
+}
+
+boost::asio::awaitable<std::optional<std::string>> Delivery::resolve(const Peer& peer, const std::string& target) {
+    if (target.starts_with("http://") || target.starts_with("https://")) {
+        co_return target;
+    }
+    if (endpoints_for_ != peer.versions_url) {
+        receiver_urls_.clear();
+        service::Call versions;
+        versions.url = peer.versions_url;
+        versions.token = peer.token;
+        const auto list = co_await service::call(client_, versions);
+        if (!list.ok() || !list.data.is_array()) {
+            throw std::runtime_error("cannot read versions at " + peer.versions_url + ": " + list.describe());
+        }
+        std::string details_url;
+        for (const auto& v : list.data.get_array()) {
+            const auto version = scpi::from_json<scpi::Version>(v);
+            if (version.version == scpi::kVersion) {
+                details_url = version.url;
+            }
+        }
+        if (details_url.empty()) {
+            throw std::runtime_error(peer.versions_url + " offers no version 2.2");
+        }
+        service::Call details;
+        details.url = details_url;
+        details.token = peer.token;
+        const auto d = co_await service::call(client_, details);
+        if (!d.ok()) {
+            throw std::runtime_error("cannot read version details at " + details_url + ": " + d.describe());
+        }
+        for (const auto& e : scpi::from_json<scpi::VersionDetails>(d.data).endpoints) {
+            if (e.role == scpi::InterfaceRole::RECEIVER) {
+                receiver_urls_.emplace_back(e.identifier, e.url);
+            }
+        }
+        endpoints_for_ = peer.versions_url;
+    }
+    const auto slash = target.find('/');
+    const std::string module = target.substr(0, slash);
+    for (const auto& [id, url] : receiver_urls_) {
+        if (id == module) {
+            co_return slash == std::string::npos ? url : url + target.substr(slash);
+        }
+    }
+    co_return std::nullopt;
+}
+
+boost::asio::awaitable<void> Delivery::run() {
+    while (!stopped_) {
+        const auto peer = peer_();
+        if (peer) {
+            for (const auto& m : store_.outbox().due(clock_.now(), 16)) {
+                if (stopped_) {
+                    co_return;
+                }
+                std::string error;
+                try {
+                    const auto url = co_await resolve(*peer, m.target);
+                    if (!url) {
+                        error = "the recipient offers no receiver for " + m.target.substr(0, m.target.find('/'));
+                    } else {
+                        service::Call c;
+                        c.method = http::method_from_string(m.method);
+                        c.url = *url;
+                        c.token = peer->token;
+                        c.body = m.body;
+                        const auto meta = json::parse(m.meta).as_object();
+                        if (meta.contains("to_party_id")) {
+                            c.routing = scpi::RoutingHeaders{std::string(meta.at("from_country_code").as_string()),
+                                                             std::string(meta.at("from_party_id").as_string()),
+                                                             std::string(meta.at("to_country_code").as_string()),
+                                                             std::string(meta.at("to_party_id").as_string())};
+                        }
+                        c.correlation_id = std::string(meta.at("correlation_id").as_string());
+                        const auto reply = co_await service::call(client_, std::move(c));
+                        if (reply.ok()) {
+                            store_.outbox().delivered(m.id);
+                            continue;
+                        }
+                        error = reply.describe();
+                    }
+                } catch (const std::exception& e) {
+                    error = e.what();
+                    reset_endpoints();
+                }
+                const auto retry = clock_.now() + store::Outbox::backoff(m.attempts + 1);
+                store_.outbox().failed(m.id, error, retry);
+                log_.warn(m.method + " " + m.target + " not delivered (attempt " + std::to_string(m.attempts + 1) +
+                          "), will retry: " + error);
+            }
+        }
+        // Sleep until the next message is due, a new one is queued, or (without a peer) a while.
+        auto wait = std::chrono::milliseconds(1000);
+        if (peer) {
+            if (const auto next = store_.outbox().next_due()) {
+                wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.now()),
+                                  std::chrono::milliseconds(0), std::chrono::milliseconds(60'000));
+            } else {
+                wait = std::chrono::milliseconds(60'000);
+            }
+        }
+        wake_.expires_after(wait);
+        boost::system::error_code ec;
+        co_await wake_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    }
+}
+
+}  // namespace scn::party

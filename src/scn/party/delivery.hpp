@@ -1,0 +1,59 @@
+#pragma once
+
+#include <scn/core/clock.hpp>
+#include <scn/core/log.hpp>
+#include <scn/http/client.hpp>
+#include <scn/party/party_store.hpp>
+#include <scn/scpi/protocol.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace scn::party {
+
+/// Where a party's outgoing messages go: the node it is connected to, a peer for bilateral testing, or nowhere.
+struct Peer {
+    std::string token;  ///< sent as `Authorization: Token …`
+    std::string versions_url;
+};
+
+/// Delivers the party's outbox: each message is sent until its recipient accepts it (HTTP 2xx and status 1000),
+/// retrying with backoff; messages with the same key go in order. Survives restarts (the outbox is in the store).
+///
+/// A message's `target` is either an absolute URL (command results to a response_url) or `<module>/<suffix>`,
+/// resolved against the recipient's RECEIVER endpoint for that module (read from its version details, cached).
+class Delivery {
+public:
+    /// `peer` returns where to send now (it may change when the party registers); nullopt keeps messages queued.
+    Delivery(boost::asio::io_context& ioc, PartyStore& store, http::Client& client, core::Logger log,
+             const core::Clock& clock, std::function<std::optional<Peer>()> peer);
+
+    /// Queues a message and wakes the sender. `routing` is sent as the SCPI routing headers (from/to).
+    void send(const std::string& key, const std::string& method, const std::string& target, const std::string& body,
+              const std::optional<scpi::RoutingHeaders>& routing, const std::string& correlation_id = {});
+    void start();
+    void stop();
+    /// Forgets cached endpoints (after the peer changed).
+    void reset_endpoints();
+
+private:
+    boost::asio::awaitable<void> run();
+    boost::asio::awaitable<std::optional<std::string>> resolve(const Peer& peer, const std::string& target);
+
+    boost::asio::io_context& ioc_;
+    PartyStore& store_;
+    http::Client& client_;
+    core::Logger log_;
+    const core::Clock& clock_;
+    std::function<std::optional<Peer>()> peer_;
+    boost::asio::steady_timer wake_;
+    std::optional<std::string> endpoints_for_;                        // versions URL the cache belongs to
+    std::vector<std::pair<std::string, std::string>> receiver_urls_;  // module -> RECEIVER url
+    bool stopped_ = false;
+};
+
+}  // namespace scn::party

@@ -1,0 +1,214 @@
+#include <scn/party/msp.hpp>
+#include <scn/party/paging.hpp>
+#include <scn/party/tariff_pricing.hpp>
+#include <scn/scpi/commands.hpp>
+#include <scn/scpi/sessions.hpp>
+#include <scn/service/scpi_http.hpp>
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace scn::party {
+namespace json = boost::json;
+using Awaitable = boost::asio::awaitable<http::Response>;
+
+Msp::Msp(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyStore& store, core::Logger log,
+         const core::Clock& clock)
+    : PartyServer(ioc, "MSP", config, store, std::move(log), clock), tokens_(store::Catalog::from_items({})) {
+    if (config_.roles.empty()) {
+        throw std::runtime_error("the msp section has no roles");
+    }
+    const auto file = config_.data_dir / "tokens.json";
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw std::runtime_error(file.string() + ": cannot read (does the data directory exist?)");
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<store::CatalogItem> items;
+    try {
+        const auto doc = scpi::parse_json(text.str());
+        if (!doc.is_array()) {
+            throw scpi::ParseError("$", "expected a JSON array");
+        }
+        for (std::size_t i = 0; i < doc.get_array().size(); ++i) {
+            const std::string path = "$[" + std::to_string(i) + "]";
+            const auto& element = doc.get_array()[i];
+            Driver d{scpi::from_json<scpi::Token>(element, path), std::nullopt, {}};
+            d.token.country_code = config_.roles.front().country_code;
+            d.token.party_id = config_.roles.front().party_id;
+            const auto& obj = element.get_object();
+            if (const auto* forced = obj.if_contains("mock_authorization")) {
+                scpi::AllowedType a{};
+                scpi::detail::read_value(*forced, a, path + ".mock_authorization", {});
+                d.forced = a;
+            }
+            if (const auto* allowed = obj.if_contains("mock_allowed_locations")) {
+                scpi::detail::read_value(*allowed, d.allowed_locations, path + ".mock_allowed_locations", {});
+            }
+            items.push_back({d.token.uid, d.token.last_updated, scpi::to_text(d.token)});
+            drivers_.push_back(std::move(d));
+        }
+    } catch (const scpi::ParseError& e) {
+        throw std::runtime_error(file.string() + ": " + e.what());
+    }
+    tokens_ = store::Catalog::from_items(std::move(items));
+}
+
+std::vector<ServedEndpoint> Msp::endpoints() const {
+    return {{"commands", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/commands"},
+            {"sessions", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/sessions"},
+            {"cdrs", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/cdrs"},
+            {"tokens", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/tokens"}};
+}
+
+http::Response Msp::put_session(http::Request& req, bool patch) {
+    const ObjectKey key{std::string(req.param("country_code")), std::string(req.param("party_id")),
+                        std::string(req.param("session_id"))};
+    const auto body = scpi::parse_json(req.body);
+    json::object stored;
+    if (patch) {
+        const auto existing = store_.session(key);
+        if (!existing) {
+            throw scpi::Error::not_found("Session " + key.id + " of " + key.country_code + "/" + key.party_id +
+                                         " is not known here; PUT it first");
+        }
+        stored = scpi::parse_json(*existing).as_object();
+        scpi::apply_session_patch(stored, body);
+    } else {
+        (void)scpi::from_json<scpi::Session>(body);
+        stored = body.as_object();
+    }
+    const auto session = scpi::from_json<scpi::Session>(stored);
+    if (session.id != key.id || session.country_code != key.country_code || session.party_id != key.party_id) {
+        throw scpi::Error::invalid("the session in the body (" + session.country_code + "/" + session.party_id + "/" +
+                                   session.id + ") does not match the URL");
+    }
+    const bool created = !store_.session(key);
+    store_.put_session(key, scpi::dump(stored), session.last_updated);
+    store_.add_session_history(key, patch ? "PATCH" : "PUT", req.body);
+    log_.info("Session " + session.id + " " + std::string(scpi::to_string(session.status)) + " - " +
+              decimal_text(session.kwh) + " kWh");
+    return service::ok(json::value(), clock_, created && !patch ? 201 : 200);
+}
+
+http::Response Msp::post_cdr(http::Request& req) {
+    const auto cdr = service::body_as<scpi::Cdr>(req);
+    const auto number = store_.add_cdr({cdr.country_code, cdr.party_id, cdr.id}, req.body, cdr.last_updated);
+    if (!number) {
+        throw scpi::Error::invalid("CDR already exists: " + cdr.country_code + "/" + cdr.party_id + "/" + cdr.id);
+    }
+    log_.info("CDR " + cdr.id + ": " + decimal_text(cdr.total_cost.excl_vat) + " " + cdr.currency);
+    auto res = service::ok(json::value(), clock_, 201);
+    res.headers.add(scpi::header::kLocation, config_.public_url + "/scpi/receiver/2.2/cdrs/" + std::to_string(*number));
+    return res;
+}
+
+http::Response Msp::authorize(http::Request& req) {
+    const auto uid = req.param("token_uid");
+    const auto type_text = req.query_param("type").value_or("RFID");
+    const auto type = scpi::enum_from_string<scpi::TokenType>(type_text);
+    if (!type) {
+        throw scpi::Error::invalid("unknown token type \"" + type_text + "\"");
+    }
+    std::optional<scpi::LocationReferences> where;
+    if (!req.body.empty()) {
+        where = service::body_as<scpi::LocationReferences>(req);
+    }
+    const Driver* driver = nullptr;
+    for (const auto& d : drivers_) {
+        if (d.token.uid == uid && d.token.type == *type) {
+            driver = &d;
+        }
+    }
+    if (driver == nullptr) {
+        throw scpi::Error::unknown_token("unknown token " + std::string(uid) + " of type " + type_text);
+    }
+    scpi::AuthorizationInfo info;
+    info.token = driver->token;
+    info.location = where;
+    if (!driver->token.valid) {
+        info.allowed = scpi::AllowedType::BLOCKED;
+    } else if (!driver->allowed_locations.empty()) {
+        if (!where) {
+            throw scpi::Error{2002, 400,
+                              "token " + std::string(uid) +
+                                  " is only valid at some locations: send "
+                                  "LocationReferences"};
+        }
+        const bool here = std::find(driver->allowed_locations.begin(), driver->allowed_locations.end(),
+                                    where->location_id) != driver->allowed_locations.end();
+        info.allowed = here ? scpi::AllowedType::ALLOWED : scpi::AllowedType::NOT_ALLOWED;
+    } else {
+        info.allowed = driver->forced.value_or(scpi::AllowedType::ALLOWED);
+    }
+    if (info.allowed == scpi::AllowedType::ALLOWED) {
+        info.authorization_reference = "AUTH-" + std::string(uid);
+    }
+    return service::ok(scpi::to_json(info), clock_);
+}
+
+void Msp::add_routes(http::Router& router) {
+    const auto module = [this](auto&& body) {
+        return [this, body](http::Request& req) -> Awaitable {
+            authenticate(req);
+            auto res = body(req);
+            service::echo_headers(req, res, true);
+            co_return res;
+        };
+    };
+    router.add(http::Method::post, "/scpi/sender/2.2/commands/{command}/{uid}", module([this](http::Request& req) {
+                   const auto command = scpi::enum_from_string<scpi::CommandType>(req.param("command"));
+                   if (!command) {
+                       throw scpi::Error::not_found("unknown command " + std::string(req.param("command")) +
+                                                    " in the result URL");
+                   }
+                   const auto result = service::body_as<scpi::CommandResult>(req);
+                   store_.add_command_result(req.param("command"), req.param("uid"), scpi::to_string(result.result),
+                                             req.body);
+                   log_.info("async command result [" + std::string(req.param("command")) + " " +
+                             std::string(req.param("uid")) + "]: " + std::string(scpi::to_string(result.result)));
+                   return service::ok(json::value(), clock_);
+               }));
+    router.add(http::Method::put, "/scpi/receiver/2.2/sessions/{country_code}/{party_id}/{session_id}",
+               module([this](http::Request& req) { return put_session(req, false); }));
+    router.add(http::Method::patch, "/scpi/receiver/2.2/sessions/{country_code}/{party_id}/{session_id}",
+               module([this](http::Request& req) { return put_session(req, true); }));
+    router.add(http::Method::get, "/scpi/receiver/2.2/sessions/{country_code}/{party_id}/{session_id}",
+               module([this](http::Request& req) {
+                   const auto s =
+                       store_.session({std::string(req.param("country_code")), std::string(req.param("party_id")),
+                                       std::string(req.param("session_id"))});
+                   if (!s) {
+                       throw scpi::Error::not_found("unknown session " + std::string(req.param("session_id")));
+                   }
+                   return service::ok_raw(*s, clock_);
+               }));
+    router.add(http::Method::post, "/scpi/receiver/2.2/cdrs",
+               module([this](http::Request& req) { return post_cdr(req); }));
+    router.add(http::Method::get, "/scpi/receiver/2.2/cdrs/{number}", module([this](http::Request& req) {
+                   const std::string n(req.param("number"));
+                   std::optional<std::string> cdr;
+                   if (!n.empty() && n.size() < 18 && std::all_of(n.begin(), n.end(), ::isdigit)) {
+                       cdr = store_.cdr_by_number(std::stoll(n));
+                   }
+                   if (!cdr) {
+                       throw scpi::Error::not_found("unknown CDR " + n);
+                   }
+                   return service::ok_raw(*cdr, clock_);
+               }));
+    router.add(http::Method::get, "/scpi/sender/2.2/tokens", module([this](http::Request& req) {
+                   return paged_response(
+                       req, config_.public_url + "/scpi/sender/2.2/tokens", kMaxLimit, clock_,
+                       [this](const store::TimeWindow& w) { return tokens_.count(w); },
+                       [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
+                           tokens_.page(w, o, l, emit);
+                       });
+               }));
+    router.add(http::Method::post, "/scpi/sender/2.2/tokens/{token_uid}/authorize",
+               module([this](http::Request& req) { return authorize(req); }));
+}
+
+}  // namespace scn::party

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <scn/core/clock.hpp>
+#include <scn/http/message.hpp>
+#include <scn/scpi/protocol.hpp>
+#include <scn/store/catalog.hpp>
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace scn::party {
+
+/// Answers a paginated list GET: validates offset/limit/date_from/date_to, asks `count` and `page` for the window,
+/// and adds Link, X-Total-Count and X-Limit. `list_url` is the public URL of the list (the Link base).
+http::Response paged_response(const http::Request& request, std::string_view list_url, std::size_t max_limit,
+                              const core::Clock& clock,
+                              const std::function<std::size_t(const store::TimeWindow&)>& count,
+                              const std::function<void(const store::TimeWindow&, std::size_t offset, std::size_t limit,
+                                                       const std::function<void(std::string_view)>& emit)>& page);
+
+}  // namespace scn::party

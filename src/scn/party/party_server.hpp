@@ -1,0 +1,74 @@
+#pragma once
+
+#include <scn/config/config.hpp>
+#include <scn/core/clock.hpp>
+#include <scn/core/log.hpp>
+#include <scn/http/server.hpp>
+#include <scn/party/party_store.hpp>
+#include <scn/scpi/credentials.hpp>
+#include <scn/scpi/versions.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace scn::party {
+
+/// One module interface a party serves, relative to its base URL.
+struct ServedEndpoint {
+    std::string identifier;
+    scpi::InterfaceRole role;
+    std::string path;  ///< e.g. "/scpi/sender/2.2/locations"
+};
+
+/// What every mock party has in common: its HTTP server on the configured port, the versions and credentials
+/// endpoints, the tokens it accepts (checked on every module call), and its store.
+class PartyServer {
+public:
+    PartyServer(boost::asio::io_context& ioc, std::string name, const config::PartyConfig& config, PartyStore& store,
+                core::Logger log, const core::Clock& clock);
+    virtual ~PartyServer() = default;
+    PartyServer(const PartyServer&) = delete;
+    PartyServer& operator=(const PartyServer&) = delete;
+
+    /// Starts listening; returns the port.
+    std::uint16_t start();
+    void stop();
+
+    /// The token this party accepts without a node (generated once and kept in the store).
+    [[nodiscard]] std::string offline_token();
+    /// Accepts `token` from now on as well (the node's TOKEN_B after registration).
+    void accept_token(const std::string& token);
+
+    [[nodiscard]] const std::string& name() const { return name_; }
+    [[nodiscard]] const config::PartyConfig& config() const { return config_; }
+    [[nodiscard]] std::string versions_url() const { return config_.public_url + "/scpi/versions"; }
+    [[nodiscard]] std::vector<scpi::CredentialsRole> credentials_roles() const;
+    [[nodiscard]] const core::Logger& log() const { return log_; }
+    [[nodiscard]] std::uint16_t port() const { return server_ ? server_->port() : 0; }
+
+protected:
+    /// Routes of the party's modules; called once before the server starts.
+    virtual void add_routes(http::Router& router) = 0;
+    /// The module interfaces listed in the version details.
+    [[nodiscard]] virtual std::vector<ServedEndpoint> endpoints() const = 0;
+
+    /// Checks the Authorization header against the accepted tokens; throws scpi::Error (401) otherwise.
+    void authenticate(const http::Request& request);
+
+    boost::asio::io_context& ioc_;
+    std::string name_;
+    config::PartyConfig config_;
+    PartyStore& store_;
+    core::Logger log_;
+    const core::Clock& clock_;
+
+private:
+    void add_common_routes(http::Router& router);
+    std::vector<std::string> accepted_;
+    std::unique_ptr<http::Server> server_;
+};
+
+}  // namespace scn::party
