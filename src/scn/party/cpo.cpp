@@ -155,7 +155,7 @@ void Cpo::add_routes(http::Router& router) {
     };
     router.add(http::Method::get, "/scpi/sender/2.2/locations", module([this](http::Request& req) {
                    return paged_response(
-                       req, config_.public_url + "/scpi/sender/2.2/locations", kMaxLimit, clock_,
+                       req, public_url() + "/scpi/sender/2.2/locations", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return locations_.count(w); },
                        [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
                            locations_.page(w, o, l, emit);
@@ -194,7 +194,7 @@ void Cpo::add_routes(http::Router& router) {
                module(evse_or_connector));
     router.add(http::Method::get, "/scpi/sender/2.2/tariffs", module([this](http::Request& req) {
                    return paged_response(
-                       req, config_.public_url + "/scpi/sender/2.2/tariffs", kMaxLimit, clock_,
+                       req, public_url() + "/scpi/sender/2.2/tariffs", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return tariffs_catalog_.count(w); },
                        [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
                            tariffs_catalog_.page(w, o, l, emit);
@@ -202,7 +202,7 @@ void Cpo::add_routes(http::Router& router) {
                }));
     router.add(http::Method::get, "/scpi/sender/2.2/sessions", module([this](http::Request& req) {
                    return paged_response(
-                       req, config_.public_url + "/scpi/sender/2.2/sessions", kMaxLimit, clock_,
+                       req, public_url() + "/scpi/sender/2.2/sessions", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return store_.count_sessions(w); },
                        [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
                            store_.page_sessions(w, o, l, emit);
@@ -210,7 +210,7 @@ void Cpo::add_routes(http::Router& router) {
                }));
     router.add(http::Method::get, "/scpi/sender/2.2/cdrs", module([this](http::Request& req) {
                    return paged_response(
-                       req, config_.public_url + "/scpi/sender/2.2/cdrs", kMaxLimit, clock_,
+                       req, public_url() + "/scpi/sender/2.2/cdrs", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return store_.count_cdrs(w); },
                        [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
                            store_.page_cdrs(w, o, l, emit);

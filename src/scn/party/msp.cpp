@@ -102,7 +102,7 @@ http::Response Msp::post_cdr(http::Request& req) {
     }
     log_.info("CDR " + cdr.id + ": " + decimal_text(cdr.total_cost.excl_vat) + " " + cdr.currency);
     auto res = service::ok(json::value(), clock_, 201);
-    res.headers.add(scpi::header::kLocation, config_.public_url + "/scpi/receiver/2.2/cdrs/" + std::to_string(*number));
+    res.headers.add(scpi::header::kLocation, public_url() + "/scpi/receiver/2.2/cdrs/" + std::to_string(*number));
     return res;
 }
 
@@ -201,7 +201,7 @@ void Msp::add_routes(http::Router& router) {
                }));
     router.add(http::Method::get, "/scpi/sender/2.2/tokens", module([this](http::Request& req) {
                    return paged_response(
-                       req, config_.public_url + "/scpi/sender/2.2/tokens", kMaxLimit, clock_,
+                       req, public_url() + "/scpi/sender/2.2/tokens", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return tokens_.count(w); },
                        [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
                            tokens_.page(w, o, l, emit);

@@ -42,6 +42,13 @@ void PartyServer::authenticate(const http::Request& request) {
     throw scpi::Error::unauthorized("unknown token in the Authorization header");
 }
 
+std::string PartyServer::public_url() const {
+    if (!config_.public_url.empty()) {
+        return config_.public_url;
+    }
+    return "http://127.0.0.1:" + std::to_string(port());
+}
+
 std::vector<scpi::CredentialsRole> PartyServer::credentials_roles() const {
     std::vector<scpi::CredentialsRole> roles;
     for (const auto& r : config_.roles) {
@@ -60,7 +67,7 @@ void PartyServer::add_common_routes(http::Router& router) {
     using Awaitable = boost::asio::awaitable<http::Response>;
     router.add(http::Method::get, "/scpi/versions", [this](http::Request& req) -> Awaitable {
         authenticate(req);
-        std::vector<scpi::Version> versions{{std::string(scpi::kVersion), config_.public_url + "/scpi/versions/2.2"}};
+        std::vector<scpi::Version> versions{{std::string(scpi::kVersion), public_url() + "/scpi/versions/2.2"}};
         auto res = service::ok(scpi::to_json(versions), clock_);
         service::echo_headers(req, res, false);
         co_return res;
@@ -69,10 +76,9 @@ void PartyServer::add_common_routes(http::Router& router) {
         authenticate(req);
         scpi::VersionDetails d;
         d.version = std::string(scpi::kVersion);
-        d.endpoints.push_back(
-            {"credentials", scpi::InterfaceRole::SENDER, config_.public_url + "/scpi/2.2/credentials"});
+        d.endpoints.push_back({"credentials", scpi::InterfaceRole::SENDER, public_url() + "/scpi/2.2/credentials"});
         for (const auto& e : endpoints()) {
-            d.endpoints.push_back({e.identifier, e.role, config_.public_url + e.path});
+            d.endpoints.push_back({e.identifier, e.role, public_url() + e.path});
         }
         auto res = service::ok(scpi::to_json(d), clock_);
         service::echo_headers(req, res, false);

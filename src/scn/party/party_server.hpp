@@ -44,7 +44,9 @@ public:
 
     [[nodiscard]] const std::string& name() const { return name_; }
     [[nodiscard]] const config::PartyConfig& config() const { return config_; }
-    [[nodiscard]] std::string versions_url() const { return config_.public_url + "/scpi/versions"; }
+    [[nodiscard]] std::string versions_url() const { return public_url() + "/scpi/versions"; }
+    /// The configured public URL, or http://127.0.0.1:<port> when none is configured (tests on ephemeral ports).
+    [[nodiscard]] std::string public_url() const;
     [[nodiscard]] std::vector<scpi::CredentialsRole> credentials_roles() const;
     [[nodiscard]] const core::Logger& log() const { return log_; }
     [[nodiscard]] std::uint16_t port() const { return server_ ? server_->port() : 0; }
