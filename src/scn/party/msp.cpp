@@ -87,8 +87,12 @@ http::Response Msp::put_session(http::Request& req, bool patch) {
                                    session.id + ") does not match the URL");
     }
     const bool created = !store_.session(key);
-    store_.put_session(key, scpi::dump(stored), session.last_updated);
-    store_.add_session_history(key, patch ? "PATCH" : "PUT", req.body);
+    {
+        store::Transaction tx(store_.database());
+        store_.put_session(key, scpi::dump(stored), session.last_updated);
+        store_.add_session_history(key, patch ? "PATCH" : "PUT", req.body);
+        tx.commit();
+    }
     log_.info("Session " + session.id + " " + std::string(scpi::to_string(session.status)) + " - " +
               decimal_text(session.kwh) + " kWh");
     return service::ok(json::value(), clock_, created && !patch ? 201 : 200);

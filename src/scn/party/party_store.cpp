@@ -15,6 +15,7 @@ CREATE TABLE sessions(
     PRIMARY KEY(country_code, party_id, id)
 );
 CREATE INDEX sessions_by_time ON sessions(last_updated_ms, seq);
+CREATE INDEX sessions_by_seq ON sessions(seq);
 CREATE TABLE session_history(
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     country_code TEXT NOT NULL, party_id TEXT NOT NULL, id TEXT NOT NULL,
