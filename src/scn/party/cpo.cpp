@@ -156,10 +156,7 @@ void Cpo::add_routes(http::Router& router) {
     router.add(http::Method::get, "/scpi/sender/2.2/locations", module([this](http::Request& req) {
                    return paged_response(
                        req, public_url() + "/scpi/sender/2.2/locations", kMaxLimit, clock_,
-                       [this](const store::TimeWindow& w) { return locations_.count(w); },
-                       [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
-                           locations_.page(w, o, l, emit);
-                       });
+                       [this](const store::TimeWindow& w) { return locations_.count(w); }, catalog_pages(locations_));
                }));
     router.add(
         http::Method::get, "/scpi/sender/2.2/locations/{location_id}", module([this](http::Request& req) {
@@ -196,25 +193,21 @@ void Cpo::add_routes(http::Router& router) {
                    return paged_response(
                        req, public_url() + "/scpi/sender/2.2/tariffs", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return tariffs_catalog_.count(w); },
-                       [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
-                           tariffs_catalog_.page(w, o, l, emit);
-                       });
+                       catalog_pages(tariffs_catalog_));
                }));
     router.add(http::Method::get, "/scpi/sender/2.2/sessions", module([this](http::Request& req) {
                    return paged_response(
                        req, public_url() + "/scpi/sender/2.2/sessions", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return store_.count_sessions(w); },
-                       [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
-                           store_.page_sessions(w, o, l, emit);
-                       });
+                       emitted_pages([this](const store::TimeWindow& w, std::size_t o, std::size_t l,
+                                            const auto& emit) { store_.page_sessions(w, o, l, emit); }));
                }));
     router.add(http::Method::get, "/scpi/sender/2.2/cdrs", module([this](http::Request& req) {
                    return paged_response(
                        req, public_url() + "/scpi/sender/2.2/cdrs", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return store_.count_cdrs(w); },
-                       [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
-                           store_.page_cdrs(w, o, l, emit);
-                       });
+                       emitted_pages([this](const store::TimeWindow& w, std::size_t o, std::size_t l,
+                                            const auto& emit) { store_.page_cdrs(w, o, l, emit); }));
                }));
     router.add(http::Method::post, "/scpi/receiver/2.2/commands/{command}",
                [this](http::Request& req) -> Awaitable { co_return co_await command(req); });

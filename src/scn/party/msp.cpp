@@ -206,10 +206,7 @@ void Msp::add_routes(http::Router& router) {
     router.add(http::Method::get, "/scpi/sender/2.2/tokens", module([this](http::Request& req) {
                    return paged_response(
                        req, public_url() + "/scpi/sender/2.2/tokens", kMaxLimit, clock_,
-                       [this](const store::TimeWindow& w) { return tokens_.count(w); },
-                       [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
-                           tokens_.page(w, o, l, emit);
-                       });
+                       [this](const store::TimeWindow& w) { return tokens_.count(w); }, catalog_pages(tokens_));
                }));
     router.add(http::Method::post, "/scpi/sender/2.2/tokens/{token_uid}/authorize",
                module([this](http::Request& req) { return authorize(req); }));

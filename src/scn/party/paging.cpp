@@ -1,13 +1,35 @@
+#include <scn/core/datetime.hpp>
 #include <scn/party/paging.hpp>
 #include <scn/service/scpi_http.hpp>
 
 namespace scn::party {
 
+PageWriter catalog_pages(const store::Catalog& catalog) {
+    return [&catalog](const store::TimeWindow& w, std::size_t offset, std::size_t limit, std::string& out) {
+        return catalog.append_page(w, offset, limit, out);
+    };
+}
+
+PageWriter emitted_pages(std::function<void(const store::TimeWindow&, std::size_t, std::size_t,
+                                            const std::function<void(std::string_view)>&)>
+                             page) {
+    return
+        [page = std::move(page)](const store::TimeWindow& w, std::size_t offset, std::size_t limit, std::string& out) {
+            std::size_t n = 0;
+            page(w, offset, limit, [&](std::string_view json) {
+                if (n++ > 0) {
+                    out += ',';
+                }
+                out += json;
+            });
+            return n;
+        };
+}
+
 http::Response paged_response(const http::Request& request, std::string_view list_url, std::size_t max_limit,
                               const core::Clock& clock,
                               const std::function<std::size_t(const store::TimeWindow&)>& count,
-                              const std::function<void(const store::TimeWindow&, std::size_t, std::size_t,
-                                                       const std::function<void(std::string_view)>&)>& page) {
+                              const PageWriter& page) {
     const auto params = request.query_params();
     const auto query = [&](std::string_view name) -> std::optional<std::string> {
         for (const auto& [k, v] : params) {
@@ -20,16 +42,13 @@ http::Response paged_response(const http::Request& request, std::string_view lis
     const auto req = scpi::parse_page_request(query, max_limit);
     const store::TimeWindow window{req.date_from, req.date_to};
     const std::size_t total = count(window);
-    std::string data = "[";
-    std::size_t returned = 0;
-    if (req.limit > 0) {
-        page(window, req.offset, req.limit, [&](std::string_view json) {
-            data += returned++ > 0 ? "," : "";
-            data += json;
-        });
-    }
-    data += "]";
-    auto res = service::ok_raw(data, clock);
+    // The envelope is written around the page in place: pages can be large, so no second copy.
+    std::string body = "{\"status_code\":1000,\"data\":[";
+    const std::size_t returned = req.limit > 0 ? page(window, req.offset, req.limit, body) : 0;
+    body += "],\"timestamp\":\"";
+    body += core::format_datetime(clock.now());
+    body += "\"}";
+    auto res = http::Response::json(200, std::move(body));
     const auto headers = scpi::page_headers(list_url, params, req, returned, total, max_limit);
     if (headers.link) {
         res.headers.add(scpi::header::kLink, *headers.link);

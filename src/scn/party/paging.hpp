@@ -11,12 +11,22 @@
 
 namespace scn::party {
 
+/// Appends the page's objects to `out`, comma-separated, and returns how many.
+using PageWriter =
+    std::function<std::size_t(const store::TimeWindow&, std::size_t offset, std::size_t limit, std::string& out)>;
+
 /// Answers a paginated list GET: validates offset/limit/date_from/date_to, asks `count` and `page` for the window,
 /// and adds Link, X-Total-Count and X-Limit. `list_url` is the public URL of the list (the Link base).
 http::Response paged_response(const http::Request& request, std::string_view list_url, std::size_t max_limit,
                               const core::Clock& clock,
                               const std::function<std::size_t(const store::TimeWindow&)>& count,
-                              const std::function<void(const store::TimeWindow&, std::size_t offset, std::size_t limit,
-                                                       const std::function<void(std::string_view)>& emit)>& page);
+                              const PageWriter& page);
+
+/// A PageWriter over a catalog.
+[[nodiscard]] PageWriter catalog_pages(const store::Catalog& catalog);
+/// A PageWriter over a function that emits objects one by one.
+[[nodiscard]] PageWriter emitted_pages(std::function<void(const store::TimeWindow&, std::size_t, std::size_t,
+                                                          const std::function<void(std::string_view)>&)>
+                                           page);
 
 }  // namespace scn::party

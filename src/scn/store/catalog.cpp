@@ -64,6 +64,19 @@ struct Catalog::Base {
                             const std::vector<std::size_t>& skip,
                             const std::function<void(std::string_view)>& emit) const = 0;
     [[nodiscard]] virtual std::string read(std::size_t i) const = 0;
+    /// Appends items [first, last) but those in `skip`, at most `limit`, comma-separated; returns how many.
+    virtual std::size_t append_range(std::size_t first, std::size_t last, std::size_t limit,
+                                     const std::vector<std::size_t>& skip, std::string& out, bool comma) const {
+        std::size_t n = 0;
+        emit_range(first, last, limit, skip, [&](std::string_view json) {
+            if (comma || n > 0) {
+                out += ',';
+            }
+            out += json;
+            ++n;
+        });
+        return n;
+    }
 
     [[nodiscard]] std::size_t lower_bound(std::int64_t ms) const {
         std::size_t lo = 0;
@@ -183,6 +196,29 @@ public:
             emit(std::string_view(buffer).substr(records_[i].offset - begin, records_[i].length));
             --limit;
         }
+    }
+
+    std::size_t append_range(std::size_t first, std::size_t last, std::size_t limit,
+                             const std::vector<std::size_t>& skip, std::string& out, bool comma) const override {
+        const std::size_t stop = std::min(last, first + limit);
+        const auto skipped = std::lower_bound(skip.begin(), skip.end(), first);
+        if (first >= stop || (skipped != skip.end() && *skipped < stop)) {
+            return Base::append_range(first, last, limit, skip, out, comma);
+        }
+        // Consecutive records are consecutive lines of the file: read them straight into the response and turn the
+        // line breaks between them into commas.
+        const std::uint64_t begin = records_[first].offset;
+        const std::uint64_t end = records_[stop - 1].offset + records_[stop - 1].length;
+        if (comma) {
+            out += ',';
+        }
+        const std::size_t at = out.size();
+        out.resize(at + (end - begin));
+        pread_all(out.data() + at, end - begin, begin);
+        for (std::size_t i = first; i + 1 < stop; ++i) {
+            out[at + (records_[i].offset - begin) + records_[i].length] = ',';
+        }
+        return stop - first;
     }
 
     [[nodiscard]] std::string read(std::size_t i) const override {
@@ -351,6 +387,45 @@ void Catalog::page(const TimeWindow& window, std::size_t offset, std::size_t lim
         emit(item.json);
         --limit;
     }
+}
+
+std::size_t Catalog::append_page(const TimeWindow& window, std::size_t offset, std::size_t limit,
+                                 std::string& out) const {
+    const std::size_t lo = window.from ? base_->lower_bound(to_ms(*window.from)) : 0;
+    const std::size_t hi = std::max(lo, window.to ? base_->lower_bound(to_ms(*window.to)) : base_->size());
+    const auto skip_lo = std::lower_bound(shadowed_base_.begin(), shadowed_base_.end(), lo);
+    const auto skip_hi = std::lower_bound(shadowed_base_.begin(), shadowed_base_.end(), hi);
+    const std::size_t base_visible = (hi - lo) - static_cast<std::size_t>(skip_hi - skip_lo);
+    std::size_t n = 0;
+    if (offset < base_visible && limit > 0) {
+        std::size_t p = lo + offset;
+        for (auto s = skip_lo; s != skip_hi && *s <= p; ++s) {
+            ++p;
+        }
+        n = base_->append_range(p, hi, std::min(limit, base_visible - offset), shadowed_base_, out, false);
+        limit -= n;
+        offset = 0;
+    } else {
+        offset -= std::min(offset, base_visible);
+    }
+    for (const auto& [seq, item] : overlay_) {
+        if (limit == 0) {
+            break;
+        }
+        if (!in_window(window, item.last_updated)) {
+            continue;
+        }
+        if (offset > 0) {
+            --offset;
+            continue;
+        }
+        if (n++ > 0) {
+            out += ',';
+        }
+        out += item.json;
+        --limit;
+    }
+    return n;
 }
 
 std::optional<std::string> Catalog::find(std::string_view id) const {

@@ -65,6 +65,9 @@ public:
     /// Calls `emit` with the serialised objects `offset` … `offset + limit - 1` of the window, in order.
     void page(const TimeWindow& window, std::size_t offset, std::size_t limit,
               const std::function<void(std::string_view json)>& emit) const;
+    /// Appends the same objects to `out`, separated by commas (the inside of a JSON array); returns how many. Pages
+    /// of an on-disk data set are read straight into `out`.
+    std::size_t append_page(const TimeWindow& window, std::size_t offset, std::size_t limit, std::string& out) const;
     /// The serialised object with this id.
     [[nodiscard]] std::optional<std::string> find(std::string_view id) const;
     /// Adds or replaces an object; `item.last_updated` must not be older than any object already stored.

@@ -110,6 +110,25 @@ TEST_P(CatalogBehaviour, ChangesMoveToTheEndAndShadowTheBaseCopy) {
     EXPECT_EQ(c.size(), 11u);
 }
 
+TEST_P(CatalogBehaviour, AppendPageWritesWhatPageEmits) {
+    auto c = make(12);
+    c.upsert({"Loc5", at(200), R"({"id":"Loc5","changed":true})"});
+    for (const TimeWindow& w : {TimeWindow{}, TimeWindow{at(3), at(9)}, TimeWindow{at(4), std::nullopt}}) {
+        for (std::size_t offset = 0; offset < 14; ++offset) {
+            for (std::size_t limit : {0u, 1u, 3u, 20u}) {
+                std::string expected;
+                std::size_t n = 0;
+                for (const auto& j : page_of(c, w, offset, limit)) {
+                    expected += (n++ > 0 ? "," : "") + j;
+                }
+                std::string out = "[";
+                EXPECT_EQ(c.append_page(w, offset, limit, out), n);
+                EXPECT_EQ(out, "[" + expected) << offset << "/" << limit;
+            }
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(InMemoryAndOnDisk, CatalogBehaviour, ::testing::Values(false, true),
                          [](const auto& param_info) { return param_info.param ? "OnDisk" : "InMemory"; });
 

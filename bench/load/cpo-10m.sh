@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The mock CPO with 10,000,000 generated locations (about 18 GB on disk): time to ready, peak RSS, and
+# GET locations?offset=<random>&limit=100 under wrk (32 connections, bounded time) against nginx serving the bytes
+# of one such page from a file. Usage: bench/load/cpo-10m.sh [count] [seconds]   (data cached in build/bench-data)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source bench/load/lib.sh
+count=${1:-10000000}
+seconds=${2:-10}
+bench_ensure_tools
+cmake --preset bench >/dev/null
+cmake --build --preset bench --target scn-tools >/dev/null
+bin=$PWD/build/bench/scn-tools
+data=$PWD/build/bench-data/locations-$count
+if [[ ! -f "$data/locations.idx" ]]; then
+    echo "generating $count locations in $data (once)..."
+    /usr/bin/time -f "generated in %e s" "$bin" generate locations --count "$count" --out "$data" >/dev/null
+fi
+du -sh "$data" | awk '{print "data set on disk: " $1}'
+
+port=$(bench_free_port)
+started=$(date +%s.%N)
+taskset -c 0 "$bin" mock --cpo --offline --port "$port" --data "$data" --db "$BENCH_TMP/cpo.db" >"$BENCH_TMP/cpo.log" 2>&1 &
+pid=$!
+BENCH_PIDS+=($pid)
+bench_wait_port "$port"
+ready=$(date +%s.%N)
+token=$(awk '/Accepting requests with Authorization Token/ {print $NF}' "$BENCH_TMP/cpo.log")
+headers=(-H "Authorization: Token $token" -H "X-Request-ID: 1" -H "X-Correlation-ID: 1"
+         -H "SCPI-From-Country-Code: CH" -H "SCPI-From-Party-Id: MSP" -H "SCPI-To-Country-Code: CH"
+         -H "SCPI-To-Party-Id: CPO")
+total=$(curl -s -D - -o /dev/null "http://127.0.0.1:$port/scpi/sender/2.2/locations?limit=1" "${headers[@]}" |
+        awk -F': ' 'tolower($1)=="x-total-count" {print $2}' | tr -d '\r')
+
+mkdir -p "$BENCH_TMP/www"
+curl -s "http://127.0.0.1:$port/scpi/sender/2.2/locations?offset=$((count / 2))&limit=100" "${headers[@]}" \
+    >"$BENCH_TMP/www/page.json"
+nginx_port=$(bench_free_port)
+bench_start_nginx "$BENCH_TMP/www" "$nginx_port"
+
+cat >"$BENCH_TMP/random.lua" <<LUA
+math.randomseed(42)
+request = function()
+  local offset = math.random(0, $count - 100)
+  return wrk.format("GET", "/scpi/sender/2.2/locations?offset=" .. offset .. "&limit=100")
+end
+LUA
+read -r n_rps n_p50 n_p99 n_err <<<"$(bench_wrk "http://127.0.0.1:$nginx_port/page.json" "$seconds" 32)"
+read -r c_rps c_p50 c_p99 c_err <<<"$(bench_wrk "http://127.0.0.1:$port/" "$seconds" 32 -s "$BENCH_TMP/random.lua" "${headers[@]}")"
+rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+
+echo "locations served (X-Total-Count): $total"
+echo "time to ready: $(python3 -c "print(f'{$ready - $started:.2f} s')")"
+echo "peak RSS of the CPO after the run: $((rss_kb / 1024)) MB"
+echo "page bytes: $(wc -c <"$BENCH_TMP/www/page.json")"
+printf "%-40s %10s %8s %8s %8s\n" "measurement" "req/s" "p50 ms" "p99 ms" "non-2xx"
+printf "%-40s %10s %8s %8s %8s\n" "nginx, one 100-location page (baseline)" "$n_rps" "$n_p50" "$n_p99" "$n_err"
+printf "%-40s %10s %8s %8s %8s\n" "mock CPO, random 100-location pages" "$c_rps" "$c_p50" "$c_p99" "$c_err"
+echo "mock CPO / nginx: $(bench_ratio "$c_rps" "$n_rps")"
