@@ -213,6 +213,7 @@ public:
             out += ',';
         }
         const std::size_t at = out.size();
+        out.reserve(at + (end - begin) + 256);  // room for what the caller appends after the page
         out.resize(at + (end - begin));
         pread_all(out.data() + at, end - begin, begin);
         for (std::size_t i = first; i + 1 < stop; ++i) {
