@@ -137,14 +137,13 @@ void NodeStore::replace_roles_and_endpoints(std::int64_t id, const std::vector<P
     }
 }
 
-std::string NodeStore::connect_platform(std::int64_t id, const std::string& token_b, const std::string& versions_url,
-                                        const std::vector<PlatformRole>& roles,
-                                        const std::vector<Endpoint>& endpoints) {
+std::string NodeStore::store_credentials(std::int64_t id, bool clear_token_a, const std::string& token_b,
+                                         const std::string& versions_url, const std::vector<PlatformRole>& roles,
+                                         const std::vector<Endpoint>& endpoints) {
     const std::string token_c = core::random_uuid();
     store::Transaction tx(db_);
-    db_.prepare(
-           "UPDATE platforms SET status = 'CONNECTED', token_a = NULL, token_b = ?, token_c = ?, versions_url = ?, "
-           "last_updated_ms = ? WHERE id = ?")
+    db_.prepare(std::string("UPDATE platforms SET status = 'CONNECTED', ") + (clear_token_a ? "token_a = NULL, " : "") +
+                "token_b = ?, token_c = ?, versions_url = ?, last_updated_ms = ? WHERE id = ?")
         .bind(1, token_b)
         .bind(2, token_c)
         .bind(3, versions_url)
@@ -156,22 +155,15 @@ std::string NodeStore::connect_platform(std::int64_t id, const std::string& toke
     return token_c;
 }
 
+std::string NodeStore::connect_platform(std::int64_t id, const std::string& token_b, const std::string& versions_url,
+                                        const std::vector<PlatformRole>& roles,
+                                        const std::vector<Endpoint>& endpoints) {
+    return store_credentials(id, true, token_b, versions_url, roles, endpoints);
+}
+
 std::string NodeStore::update_platform(std::int64_t id, const std::string& token_b, const std::string& versions_url,
                                        const std::vector<PlatformRole>& roles, const std::vector<Endpoint>& endpoints) {
-    const std::string token_c = core::random_uuid();
-    store::Transaction tx(db_);
-    db_.prepare(
-           "UPDATE platforms SET status = 'CONNECTED', token_b = ?, token_c = ?, versions_url = ?, "
-           "last_updated_ms = ? WHERE id = ?")
-        .bind(1, token_b)
-        .bind(2, token_c)
-        .bind(3, versions_url)
-        .bind(4, to_ms(clock_.now()))
-        .bind(5, id)
-        .run();
-    replace_roles_and_endpoints(id, roles, endpoints);
-    tx.commit();
-    return token_c;
+    return store_credentials(id, false, token_b, versions_url, roles, endpoints);
 }
 
 void NodeStore::delete_platform(std::int64_t id) {

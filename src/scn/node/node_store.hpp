@@ -104,6 +104,9 @@ public:
     void set_setting(std::string_view key, std::string_view value);
 
 private:
+    std::string store_credentials(std::int64_t id, bool clear_token_a, const std::string& token_b,
+                                  const std::string& versions_url, const std::vector<PlatformRole>& roles,
+                                  const std::vector<Endpoint>& endpoints);
     void replace_roles_and_endpoints(std::int64_t id, const std::vector<PlatformRole>& roles,
                                      const std::vector<Endpoint>& endpoints);
     [[nodiscard]] std::optional<Platform> platform_where(std::string_view column, std::string_view value);

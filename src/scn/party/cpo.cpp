@@ -145,21 +145,13 @@ std::vector<ServedEndpoint> Cpo::endpoints() const {
 }
 
 void Cpo::add_routes(http::Router& router) {
-    const auto module = [this](auto&& body) {
-        return [this, body](http::Request& req) -> Awaitable {
-            authenticate(req);
-            auto res = body(req);
-            service::echo_headers(req, res, true);
-            co_return res;
-        };
-    };
-    router.add(http::Method::get, "/scpi/sender/2.2/locations", module([this](http::Request& req) {
+    router.add(http::Method::get, "/scpi/sender/2.2/locations", module_route([this](http::Request& req) {
                    return paged_response(
                        req, public_url() + "/scpi/sender/2.2/locations", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return locations_.count(w); }, catalog_pages(locations_));
                }));
     router.add(
-        http::Method::get, "/scpi/sender/2.2/locations/{location_id}", module([this](http::Request& req) {
+        http::Method::get, "/scpi/sender/2.2/locations/{location_id}", module_route([this](http::Request& req) {
             const auto text = locations_.find(req.param("location_id"));
             if (!text) {
                 throw scpi::Error::unknown_location("Location " + std::string(req.param("location_id")) + " not found");
@@ -186,23 +178,24 @@ void Cpo::add_routes(http::Router& router) {
         }
         throw scpi::Error{2003, 404, "Connector " + std::string(connector_id) + " not found at " + evse->uid};
     };
-    router.add(http::Method::get, "/scpi/sender/2.2/locations/{location_id}/{evse_uid}", module(evse_or_connector));
+    router.add(http::Method::get, "/scpi/sender/2.2/locations/{location_id}/{evse_uid}",
+               module_route(evse_or_connector));
     router.add(http::Method::get, "/scpi/sender/2.2/locations/{location_id}/{evse_uid}/{connector_id}",
-               module(evse_or_connector));
-    router.add(http::Method::get, "/scpi/sender/2.2/tariffs", module([this](http::Request& req) {
+               module_route(evse_or_connector));
+    router.add(http::Method::get, "/scpi/sender/2.2/tariffs", module_route([this](http::Request& req) {
                    return paged_response(
                        req, public_url() + "/scpi/sender/2.2/tariffs", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return tariffs_catalog_.count(w); },
                        catalog_pages(tariffs_catalog_));
                }));
-    router.add(http::Method::get, "/scpi/sender/2.2/sessions", module([this](http::Request& req) {
+    router.add(http::Method::get, "/scpi/sender/2.2/sessions", module_route([this](http::Request& req) {
                    return paged_response(
                        req, public_url() + "/scpi/sender/2.2/sessions", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return store_.count_sessions(w); },
                        emitted_pages([this](const store::TimeWindow& w, std::size_t o, std::size_t l,
                                             const auto& emit) { store_.page_sessions(w, o, l, emit); }));
                }));
-    router.add(http::Method::get, "/scpi/sender/2.2/cdrs", module([this](http::Request& req) {
+    router.add(http::Method::get, "/scpi/sender/2.2/cdrs", module_route([this](http::Request& req) {
                    return paged_response(
                        req, public_url() + "/scpi/sender/2.2/cdrs", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return store_.count_cdrs(w); },

@@ -12,7 +12,6 @@
 
 namespace scn::party {
 namespace json = boost::json;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 Msp::Msp(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyStore& store, core::Logger log,
          const core::Clock& clock)
@@ -155,33 +154,25 @@ http::Response Msp::authorize(http::Request& req) {
 }
 
 void Msp::add_routes(http::Router& router) {
-    const auto module = [this](auto&& body) {
-        return [this, body](http::Request& req) -> Awaitable {
-            authenticate(req);
-            auto res = body(req);
-            service::echo_headers(req, res, true);
-            co_return res;
-        };
-    };
-    router.add(http::Method::post, "/scpi/sender/2.2/commands/{command}/{uid}", module([this](http::Request& req) {
-                   const auto command = scpi::enum_from_string<scpi::CommandType>(req.param("command"));
-                   if (!command) {
-                       throw scpi::Error::not_found("unknown command " + std::string(req.param("command")) +
-                                                    " in the result URL");
-                   }
-                   const auto result = service::body_as<scpi::CommandResult>(req);
-                   store_.add_command_result(req.param("command"), req.param("uid"), scpi::to_string(result.result),
-                                             req.body);
-                   log_.info("async command result [" + std::string(req.param("command")) + " " +
-                             std::string(req.param("uid")) + "]: " + std::string(scpi::to_string(result.result)));
-                   return service::ok(json::value(), clock_);
-               }));
+    router.add(
+        http::Method::post, "/scpi/sender/2.2/commands/{command}/{uid}", module_route([this](http::Request& req) {
+            const auto command = scpi::enum_from_string<scpi::CommandType>(req.param("command"));
+            if (!command) {
+                throw scpi::Error::not_found("unknown command " + std::string(req.param("command")) +
+                                             " in the result URL");
+            }
+            const auto result = service::body_as<scpi::CommandResult>(req);
+            store_.add_command_result(req.param("command"), req.param("uid"), scpi::to_string(result.result), req.body);
+            log_.info("async command result [" + std::string(req.param("command")) + " " +
+                      std::string(req.param("uid")) + "]: " + std::string(scpi::to_string(result.result)));
+            return service::ok(json::value(), clock_);
+        }));
     router.add(http::Method::put, "/scpi/receiver/2.2/sessions/{country_code}/{party_id}/{session_id}",
-               module([this](http::Request& req) { return put_session(req, false); }));
+               module_route([this](http::Request& req) { return put_session(req, false); }));
     router.add(http::Method::patch, "/scpi/receiver/2.2/sessions/{country_code}/{party_id}/{session_id}",
-               module([this](http::Request& req) { return put_session(req, true); }));
+               module_route([this](http::Request& req) { return put_session(req, true); }));
     router.add(http::Method::get, "/scpi/receiver/2.2/sessions/{country_code}/{party_id}/{session_id}",
-               module([this](http::Request& req) {
+               module_route([this](http::Request& req) {
                    const auto s =
                        store_.session({std::string(req.param("country_code")), std::string(req.param("party_id")),
                                        std::string(req.param("session_id"))});
@@ -191,8 +182,8 @@ void Msp::add_routes(http::Router& router) {
                    return service::ok_raw(*s, clock_);
                }));
     router.add(http::Method::post, "/scpi/receiver/2.2/cdrs",
-               module([this](http::Request& req) { return post_cdr(req); }));
-    router.add(http::Method::get, "/scpi/receiver/2.2/cdrs/{number}", module([this](http::Request& req) {
+               module_route([this](http::Request& req) { return post_cdr(req); }));
+    router.add(http::Method::get, "/scpi/receiver/2.2/cdrs/{number}", module_route([this](http::Request& req) {
                    const std::string n(req.param("number"));
                    std::optional<std::string> cdr;
                    if (!n.empty() && n.size() < 18 && std::all_of(n.begin(), n.end(), ::isdigit)) {
@@ -203,13 +194,13 @@ void Msp::add_routes(http::Router& router) {
                    }
                    return service::ok_raw(*cdr, clock_);
                }));
-    router.add(http::Method::get, "/scpi/sender/2.2/tokens", module([this](http::Request& req) {
+    router.add(http::Method::get, "/scpi/sender/2.2/tokens", module_route([this](http::Request& req) {
                    return paged_response(
                        req, public_url() + "/scpi/sender/2.2/tokens", kMaxLimit, clock_,
                        [this](const store::TimeWindow& w) { return tokens_.count(w); }, catalog_pages(tokens_));
                }));
     router.add(http::Method::post, "/scpi/sender/2.2/tokens/{token_uid}/authorize",
-               module([this](http::Request& req) { return authorize(req); }));
+               module_route([this](http::Request& req) { return authorize(req); }));
 }
 
 }  // namespace scn::party

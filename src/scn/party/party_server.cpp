@@ -49,6 +49,10 @@ std::string PartyServer::public_url() const {
     return "http://127.0.0.1:" + std::to_string(port());
 }
 
+void PartyServer::echo(const http::Request& request, http::Response& response) {
+    service::echo_headers(request, response, true);
+}
+
 std::vector<scpi::CredentialsRole> PartyServer::credentials_roles() const {
     std::vector<scpi::CredentialsRole> roles;
     for (const auto& r : config_.roles) {

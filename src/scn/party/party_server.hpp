@@ -60,6 +60,17 @@ protected:
     /// Checks the Authorization header against the accepted tokens; throws scpi::Error (401) otherwise.
     void authenticate(const http::Request& request);
 
+    /// A functional-module route: authenticates, runs `body`, echoes the request ids and the routing headers.
+    template <typename Body>
+    http::Handler module_route(Body body) {
+        return [this, body](http::Request& req) -> boost::asio::awaitable<http::Response> {
+            authenticate(req);
+            auto res = body(req);
+            echo(req, res);
+            co_return res;
+        };
+    }
+
     boost::asio::io_context& ioc_;
     std::string name_;
     config::PartyConfig config_;
@@ -68,6 +79,7 @@ protected:
     const core::Clock& clock_;
 
 private:
+    static void echo(const http::Request& request, http::Response& response);
     void add_common_routes(http::Router& router);
     std::vector<std::string> accepted_;
     std::unique_ptr<http::Server> server_;

@@ -354,44 +354,9 @@ std::size_t Catalog::count(const TimeWindow& window) const {
     return n;
 }
 
-void Catalog::page(const TimeWindow& window, std::size_t offset, std::size_t limit,
-                   const std::function<void(std::string_view)>& emit) const {
-    const std::size_t lo = window.from ? base_->lower_bound(to_ms(*window.from)) : 0;
-    const std::size_t hi = std::max(lo, window.to ? base_->lower_bound(to_ms(*window.to)) : base_->size());
-    const auto skip_lo = std::lower_bound(shadowed_base_.begin(), shadowed_base_.end(), lo);
-    const auto skip_hi = std::lower_bound(shadowed_base_.begin(), shadowed_base_.end(), hi);
-    const std::size_t base_visible = (hi - lo) - static_cast<std::size_t>(skip_hi - skip_lo);
-    if (offset < base_visible && limit > 0) {
-        // The offset-th visible base item: every shadowed index at or before it pushes it one further.
-        std::size_t p = lo + offset;
-        for (auto s = skip_lo; s != skip_hi && *s <= p; ++s) {
-            ++p;
-        }
-        const std::size_t take = std::min(limit, base_visible - offset);
-        base_->emit_range(p, hi, take, shadowed_base_, emit);
-        limit -= take;
-        offset = 0;
-    } else {
-        offset -= std::min(offset, base_visible);
-    }
-    for (const auto& [seq, item] : overlay_) {
-        if (limit == 0) {
-            break;
-        }
-        if (!in_window(window, item.last_updated)) {
-            continue;
-        }
-        if (offset > 0) {
-            --offset;
-            continue;
-        }
-        emit(item.json);
-        --limit;
-    }
-}
-
-std::size_t Catalog::append_page(const TimeWindow& window, std::size_t offset, std::size_t limit,
-                                 std::string& out) const {
+template <typename BaseRange, typename OverlayItem>
+std::size_t Catalog::visit_page(const TimeWindow& window, std::size_t offset, std::size_t limit,
+                                const BaseRange& base_range, const OverlayItem& overlay_item) const {
     const std::size_t lo = window.from ? base_->lower_bound(to_ms(*window.from)) : 0;
     const std::size_t hi = std::max(lo, window.to ? base_->lower_bound(to_ms(*window.to)) : base_->size());
     const auto skip_lo = std::lower_bound(shadowed_base_.begin(), shadowed_base_.end(), lo);
@@ -399,11 +364,12 @@ std::size_t Catalog::append_page(const TimeWindow& window, std::size_t offset, s
     const std::size_t base_visible = (hi - lo) - static_cast<std::size_t>(skip_hi - skip_lo);
     std::size_t n = 0;
     if (offset < base_visible && limit > 0) {
+        // The offset-th visible base item: every shadowed index at or before it pushes it one further.
         std::size_t p = lo + offset;
         for (auto s = skip_lo; s != skip_hi && *s <= p; ++s) {
             ++p;
         }
-        n = base_->append_range(p, hi, std::min(limit, base_visible - offset), shadowed_base_, out, false);
+        n = base_range(p, hi, std::min(limit, base_visible - offset));
         limit -= n;
         offset = 0;
     } else {
@@ -420,13 +386,40 @@ std::size_t Catalog::append_page(const TimeWindow& window, std::size_t offset, s
             --offset;
             continue;
         }
-        if (n++ > 0) {
-            out += ',';
-        }
-        out += item.json;
+        overlay_item(item.json, n++);
         --limit;
     }
     return n;
+}
+
+void Catalog::page(const TimeWindow& window, std::size_t offset, std::size_t limit,
+                   const std::function<void(std::string_view)>& emit) const {
+    visit_page(
+        window, offset, limit,
+        [&](std::size_t first, std::size_t last, std::size_t take) {
+            std::size_t n = 0;
+            base_->emit_range(first, last, take, shadowed_base_, [&](std::string_view json) {
+                ++n;
+                emit(json);
+            });
+            return n;
+        },
+        [&](std::string_view json, std::size_t) { emit(json); });
+}
+
+std::size_t Catalog::append_page(const TimeWindow& window, std::size_t offset, std::size_t limit,
+                                 std::string& out) const {
+    return visit_page(
+        window, offset, limit,
+        [&](std::size_t first, std::size_t last, std::size_t take) {
+            return base_->append_range(first, last, take, shadowed_base_, out, false);
+        },
+        [&](std::string_view json, std::size_t index) {
+            if (index > 0) {
+                out += ',';
+            }
+            out += json;
+        });
 }
 
 std::optional<std::string> Catalog::find(std::string_view id) const {

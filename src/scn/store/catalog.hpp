@@ -79,6 +79,11 @@ public:
 private:
     explicit Catalog(std::unique_ptr<Base> base);
     [[nodiscard]] bool shadowed(std::size_t base_index) const;
+    /// Walks one page: `base_range(first, last, take)` for the base part, `overlay_item(json, index)` for each
+    /// changed object after it. Returns how many objects the page holds.
+    template <typename BaseRange, typename OverlayItem>
+    std::size_t visit_page(const TimeWindow& window, std::size_t offset, std::size_t limit, const BaseRange& base_range,
+                           const OverlayItem& overlay_item) const;
 
     std::unique_ptr<Base> base_;
     // Overlay: changed or new objects in order of change; `overlay_seq_` maps id -> sequence.
