@@ -1,0 +1,100 @@
+#include <scn/eth/registry_abi.hpp>
+
+#include <gtest/gtest.h>
+
+#include "vectors.hpp"
+
+using namespace scn::eth;
+using namespace scn::eth::test;
+namespace reg = scn::eth::registry;
+
+TEST(RegistryAbi, SelectorsMatch) {
+    const auto v = vectors("abi.json");
+    for (const auto& s : v.at("selectors").as_object()) {
+        const auto sel = reg::selector(s.key());
+        EXPECT_EQ(to_hex(sel), str(s.value())) << s.key();
+    }
+}
+
+TEST(RegistryAbi, CallDataMatchesTheVectors) {
+    const auto v = vectors("abi.json");
+    EXPECT_EQ(to_hex(reg::encode_get_party_details_by_ocpi("CH", "CPO")),
+              str(v.at("getPartyDetailsByOcpi_CH_CPO").at("calldata")));
+    EXPECT_EQ(to_hex(reg::encode_get_operator_by_ocpi("CH", "CPO")),
+              str(v.at("getOperatorByOcpi_CH_CPO").at("calldata")));
+    EXPECT_EQ(to_hex(reg::encode_get_parties()), str(v.at("getParties").at("calldata")));
+    EXPECT_EQ(to_hex(reg::encode_get_node_operators()), str(v.at("getNodeOperators").at("calldata")));
+    EXPECT_EQ(to_hex(reg::encode_get_node(Address::parse("0xf17f52151EbEF6C7334FAD080c5704D77216b732"))),
+              str(v.at("getNode_registered").at("calldata")));
+    EXPECT_EQ(to_hex(reg::encode_set_node(str(v.at("setNode_calldata").at("domain")))),
+              str(v.at("setNode_calldata").at("calldata")));
+    EXPECT_THROW((void)reg::encode_get_operator_by_ocpi("CHE", "CPO"), EthError);
+}
+
+TEST(RegistryAbi, ReturnDataDecodes) {
+    const auto v = vectors("abi.json");
+    const auto details = reg::decode_party_details(hex(v.at("getPartyDetailsByOcpi_CH_CPO").at("returnData")));
+    const auto& d = v.at("getPartyDetailsByOcpi_CH_CPO").at("decoded");
+    EXPECT_EQ(details.party.checksummed(), str(d.at("partyAddress")));
+    EXPECT_EQ(details.roles, std::vector<std::uint8_t>{0});
+    EXPECT_TRUE(details.modules_sender.empty());
+    EXPECT_EQ(details.operator_address.checksummed(), str(d.at("operatorAddress")));
+    EXPECT_EQ(details.operator_domain, str(d.at("operatorDomain")));
+    EXPECT_TRUE(details.listed());
+    const auto unknown = reg::decode_party_details(hex(v.at("getPartyDetailsByOcpi_unknown_XX_XXX").at("returnData")));
+    EXPECT_FALSE(unknown.listed());
+    EXPECT_TRUE(unknown.roles.empty());
+    const auto op = reg::decode_operator(hex(v.at("getOperatorByOcpi_CH_CPO").at("returnData")));
+    EXPECT_EQ(op.domain, "https://node.scn.example");
+    EXPECT_EQ(reg::decode_string(hex(v.at("getNode_registered").at("returnData"))),
+              str(v.at("getNode_registered").at("decoded")));
+    EXPECT_EQ(reg::decode_string(hex(v.at("getNode_unregistered").at("returnData"))), "");
+    const auto parties = reg::decode_address_array(hex(v.at("getParties").at("returnData")));
+    ASSERT_EQ(parties.size(), v.at("getParties").at("decoded").as_array().size());
+    for (std::size_t i = 0; i < parties.size(); ++i) {
+        EXPECT_EQ(parties[i].checksummed(), str(v.at("getParties").at("decoded").as_array()[i]));
+    }
+    const auto operators = reg::decode_address_array(hex(v.at("getNodeOperators").at("returnData")));
+    EXPECT_EQ(operators.size(), v.at("getNodeOperators").at("decoded").as_array().size());
+    EXPECT_THROW((void)reg::decode_party_details(Bytes(40, 0)), EthError) << "truncated data is refused";
+}
+
+TEST(RegistrySigning, SetPartyRawMatchesEveryVector) {
+    const auto v = vectors("registry-sign.json");
+    for (const auto& item : v.at("setPartyRaw").as_array()) {
+        const auto& in = item.at("input");
+        const auto key = PrivateKey::parse(str(in.at("partyPrivateKey")));
+        const auto party = key.address();
+        EXPECT_EQ(party.checksummed(), str(item.at("party")));
+        std::vector<std::uint8_t> roles;
+        for (const auto& r : in.at("roles").as_array()) {
+            roles.push_back(static_cast<std::uint8_t>(r.as_int64()));
+        }
+        const auto op = Address::parse(str(in.at("operator")));
+        const auto digest =
+            reg::set_party_raw_digest(party, str(in.at("countryCode")), str(in.at("partyId")), roles, op);
+        EXPECT_EQ(to_hex(digest), str(item.at("prefixed"))) << str(item.at("note"));
+        const auto sig = key.sign(digest);
+        EXPECT_EQ(to_hex(sig.r), str(item.at("r")));
+        EXPECT_EQ(to_hex(sig.s), str(item.at("s")));
+        EXPECT_EQ(27 + sig.recovery_id, item.at("v").as_int64());
+        EXPECT_EQ(to_hex(sig.rsv()), str(item.at("signature65")));
+        EXPECT_EQ(recover(digest, sig), party) << "the embedded registry checks listings this way";
+        EXPECT_EQ(
+            to_hex(reg::encode_set_party_raw(party, str(in.at("countryCode")), str(in.at("partyId")), roles, op, sig)),
+            str(item.at("calldata")));
+    }
+    const auto& del = v.at("deletePartyRaw");
+    const auto key = PrivateKey::parse(str(del.at("input").at("partyPrivateKey")));
+    const auto digest = reg::delete_party_raw_digest(key.address());
+    EXPECT_EQ(to_hex(digest), str(del.at("prefixed")));
+    EXPECT_EQ(to_hex(reg::encode_delete_party_raw(key.address(), key.sign(digest))), str(del.at("calldata")));
+}
+
+TEST(RegistryAbi, RevertReasonsDecodeDespiteDirtyPadding) {
+    const auto v = vectors("abi.json");
+    const auto& mismatch = v.at("reverts").at("ethCallSignerMismatch");
+    EXPECT_EQ(reg::decode_revert_reason(hex(mismatch.at("error").at("data"))), str(mismatch.at("decodedReason")));
+    EXPECT_FALSE(reg::decode_revert_reason(Bytes{0x01, 0x02}));
+    EXPECT_FALSE(reg::decode_revert_reason(hex(v.at("getNode_registered").at("returnData"))));
+}
