@@ -19,9 +19,6 @@ int run_node(const GlobalOptions&, const NodeOptions&) {
 int run_sandbox(const GlobalOptions&, const SandboxOptions&) {
     return not_yet("sandbox");
 }
-int run_registry(const GlobalOptions&, const RegistryOptions&) {
-    return not_yet("registry");
-}
 int run_request(const GlobalOptions&, const RequestOptions&) {
     return not_yet("request");
 }
