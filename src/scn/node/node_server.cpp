@@ -1,0 +1,304 @@
+#include <scn/node/node_routing.hpp>
+#include <scn/node/node_server.hpp>
+#include <scn/scpi/credentials.hpp>
+#include <scn/scpi/io.hpp>
+#include <scn/scpi/versions.hpp>
+#include <scn/service/scpi_http.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace scn::node {
+namespace json = boost::json;
+using Awaitable = boost::asio::awaitable<http::Response>;
+
+namespace {
+
+/// What an SCN node takes as the token: the last space-separated word of Authorization, never Base64-decoded.
+}  // namespace
+
+std::string token_of(const http::Request& req) {
+    const auto h = req.header("Authorization");
+    if (!h) {
+        return {};
+    }
+    const auto space = h->rfind(' ');
+    return std::string(space == std::string_view::npos ? *h : h->substr(space + 1));
+}
+
+namespace {
+
+http::Response node_error(int status_code, unsigned http_status, std::string_view message, const core::Clock& clock) {
+    return service::error(status_code, http_status, message, clock);
+}
+
+scpi::Credentials node_credentials(const std::string& token, const std::string& url) {
+    scpi::Credentials c;
+    c.token = token;
+    c.url = url + "/scpi/versions";
+    scpi::CredentialsRole role;
+    role.role = scpi::Role::HUB;
+    role.business_details.name = "Smart Charging Network Node";
+    role.party_id = "SCN";
+    role.country_code = "CH";
+    c.roles.push_back(role);
+    return c;
+}
+
+}  // namespace
+
+NodeServer::NodeServer(boost::asio::io_context& ioc, config::NodeConfig config, NodeStore& store,
+                       RegistryLookup registry, eth::PrivateKey wallet, core::Logger log, const core::Clock& clock)
+    : ioc_(ioc),
+      config_(std::move(config)),
+      store_(store),
+      registry_(std::move(registry)),
+      wallet_(wallet),
+      log_(std::move(log)),
+      clock_(clock),
+      client_(ioc.get_executor()) {}
+
+NodeServer::~NodeServer() = default;
+
+std::string NodeServer::url() const {
+    if (!config_.public_url.empty() && config_.port != 0) {
+        return config_.public_url;
+    }
+    return "http://127.0.0.1:" + std::to_string(server_ ? server_->port() : config_.port);
+}
+
+void NodeServer::add_admin_routes(http::Router& router) {
+    router.add(http::Method::get, "/health",
+               [](http::Request&) -> Awaitable { co_return http::Response::text(200, "OK"); });
+    router.add(http::Method::post, "/admin/generate-registration-token", [this](http::Request& req) -> Awaitable {
+        if (!req.header("Authorization")) {
+            co_return node_error(2001, 400,
+                                 "Missing request header 'authorization' for method parameter of type String", clock_);
+        }
+        if (token_of(req) != config_.api_key || config_.api_key.empty()) {
+            co_return http::Response::text(401, "Unauthorized");
+        }
+        json::value body;
+        try {
+            body = req.body.empty() ? json::value(json::array()) : scpi::parse_json(req.body);
+        } catch (const scpi::ParseError& e) {
+            co_return node_error(2001, 400, e.what(), clock_);
+        }
+        if (!body.is_array()) {
+            co_return node_error(2001, 400, "expected a JSON array of {\"party_id\",\"country_code\"}", clock_);
+        }
+        for (const auto& entry : body.get_array()) {
+            const auto* obj = entry.if_object();
+            const auto* pid = obj != nullptr ? obj->if_contains("party_id") : nullptr;
+            const auto* cc = obj != nullptr ? obj->if_contains("country_code") : nullptr;
+            if (pid == nullptr || cc == nullptr || !pid->is_string() || !cc->is_string()) {
+                co_return node_error(2001, 400, "each entry needs party_id and country_code", clock_);
+            }
+            const PartyRef party{std::string(cc->get_string()), std::string(pid->get_string())};
+            if (store_.platform_of(party)) {
+                co_return http::Response::text(400, "Role BasicRole(id=" + party.party_id +
+                                                        ", country=" + party.country_code + ") already exists");
+            }
+        }
+        const auto token = store_.create_planned_platform();
+        co_return http::Response::json(
+            200, json::serialize(json::object{{"token", token}, {"versions", url() + "/scpi/versions"}}));
+    });
+    router.add(http::Method::get, "/scn/registry/node-info", [this](http::Request&) -> Awaitable {
+        co_return http::Response::json(
+            200, json::serialize(json::object{{"url", url()}, {"address", wallet_.address().lower()}}));
+    });
+    router.add(http::Method::get, "/scn/registry/node/{cc}/{pid}", [this](http::Request& req) -> Awaitable {
+        std::string cc(req.param("cc"));
+        std::string pid(req.param("pid"));
+        std::transform(cc.begin(), cc.end(), cc.begin(), ::toupper);
+        std::transform(pid.begin(), pid.end(), pid.begin(), ::toupper);
+        const auto listing = registry_(cc, pid);
+        if (!listing || listing->node_url.empty()) {
+            co_return http::Response::json(200, "\"Party not registered on Smart Charging Network\"");
+        }
+        co_return http::Response::json(
+            200, json::serialize(json::object{{"url", listing->node_url}, {"address", listing->operator_address}}));
+    });
+}
+
+void NodeServer::add_credentials_routes(http::Router& router) {
+    const auto versions = [this](http::Request& req) -> Awaitable {
+        const auto token = token_of(req);
+        if (!store_.platform_by_token_a(token) && !store_.platform_by_token_c(token)) {
+            co_return node_error(2001, 400, "Invalid CREDENTIALS_TOKEN_A", clock_);
+        }
+        if (req.path.ends_with("/versions")) {
+            co_return service::ok(scpi::to_json(std::vector<scpi::Version>{{"2.2", url() + "/scpi/2.2"}}), clock_);
+        }
+        scpi::VersionDetails d;
+        d.version = "2.2";
+        const auto add = [&](const char* id, scpi::InterfaceRole role, const std::string& path) {
+            d.endpoints.push_back({id, role, url() + path});
+        };
+        using R = scpi::InterfaceRole;
+        add("cdrs", R::SENDER, "/scpi/sender/2.2/cdrs");
+        add("cdrs", R::RECEIVER, "/scpi/receiver/2.2/cdrs");
+        add("chargingprofiles", R::SENDER, "/scpi/sender/2.2/chargingprofiles");
+        add("chargingprofiles", R::RECEIVER, "/scpi/receiver/2.2/chargingprofiles");
+        add("commands", R::SENDER, "/scpi/sender/2.2/commands");
+        add("commands", R::RECEIVER, "/scpi/receiver/2.2/commands");
+        add("credentials", R::SENDER, "/scpi/2.2/credentials");
+        add("hubclientinfo", R::SENDER, "/scpi/2.2/hubclientinfo");
+        add("locations", R::SENDER, "/scpi/sender/2.2/locations");
+        add("locations", R::RECEIVER, "/scpi/receiver/2.2/locations");
+        add("sessions", R::SENDER, "/scpi/sender/2.2/sessions");
+        add("sessions", R::RECEIVER, "/scpi/receiver/2.2/sessions");
+        add("tariffs", R::SENDER, "/scpi/sender/2.2/tariffs");
+        add("tariffs", R::RECEIVER, "/scpi/receiver/2.2/tariffs");
+        add("tokens", R::SENDER, "/scpi/sender/2.2/tokens");
+        add("tokens", R::RECEIVER, "/scpi/receiver/2.2/tokens");
+        add("custom", R::SENDER, "/scpi/custom/sender");
+        add("custom", R::RECEIVER, "/scpi/custom/receiver");
+        add("scnrules", R::RECEIVER, "/scpi/2.2/receiver/scnrules");
+        co_return service::ok(scpi::to_json(d), clock_);
+    };
+    router.add(http::Method::get, "/scpi/versions", versions);
+    router.add(http::Method::get, "/scpi/2.2", versions);
+
+    // POST (TOKEN_A) registers, PUT (TOKEN_C) updates: both fetch the party's versions and details with TOKEN_B.
+    const auto handshake = [this](http::Request& req, bool update) -> Awaitable {
+        const auto token = token_of(req);
+        const auto platform = update ? store_.platform_by_token_c(token) : store_.platform_by_token_a(token);
+        if (!platform) {
+            co_return node_error(2001, 400, update ? "Invalid CREDENTIALS_TOKEN_C" : "Invalid CREDENTIALS_TOKEN_A",
+                                 clock_);
+        }
+        scpi::Credentials creds;
+        try {
+            creds = service::body_as<scpi::Credentials>(req);
+        } catch (const scpi::ParseError& e) {
+            co_return node_error(2001, 400, e.what(), clock_);
+        }
+        service::Call versions_call;
+        versions_call.url = creds.url;
+        versions_call.token = creds.token;
+        versions_call.timeout = config_.forward_timeout;
+        std::string details_url;
+        std::string failure;
+        try {
+            const auto v = co_await service::call(client_, versions_call);
+            if (!v.ok() || !v.data.is_array()) {
+                failure = v.describe();
+            } else {
+                for (const auto& item : v.data.get_array()) {
+                    const auto version = scpi::from_json<scpi::Version>(item);
+                    if (version.version == "2.2" && details_url.empty()) {
+                        details_url = version.url;
+                    }
+                }
+                if (details_url.empty()) {
+                    co_return update
+                        ? node_error(2001, 400, "Expected version 2.2 from " + creds.url, clock_)
+                        : node_error(3003, 200, "Expected version 2.2 from " + json::serialize(v.data), clock_);
+                }
+            }
+        } catch (const std::exception& e) {
+            failure = e.what();
+        }
+        if (!failure.empty()) {
+            co_return node_error(3001, 200, "Failed to request from " + creds.url + ": " + failure, clock_);
+        }
+        scpi::VersionDetails details;
+        try {
+            versions_call.url = details_url;
+            const auto d = co_await service::call(client_, versions_call);
+            if (!d.ok()) {
+                failure = d.describe();
+            } else {
+                details = scpi::from_json<scpi::VersionDetails>(d.data);
+            }
+        } catch (const std::exception& e) {
+            failure = e.what();
+        }
+        if (!failure.empty()) {
+            co_return node_error(3001, 200, "Failed to request v2.2 details from " + details_url + ": " + failure,
+                                 clock_);
+        }
+        std::vector<PlatformRole> roles;
+        for (const auto& r : creds.roles) {
+            if (!update) {
+                const auto listing = registry_(r.country_code, r.party_id);
+                const bool mine =
+                    listing && listing->operator_address == wallet_.address().lower() && listing->node_url == url();
+                if (!mine) {
+                    co_return node_error(2001, 400,
+                                         "Role with party_id=" + r.party_id + " and country_code=" + r.country_code +
+                                             " not listed in SCN Registry with my node info!",
+                                         clock_);
+                }
+                if (store_.platform_of({r.country_code, r.party_id})) {
+                    co_return node_error(2001, 400,
+                                         "Role with party_id=" + r.party_id + " and country_code=" + r.country_code +
+                                             " already connected to this node!",
+                                         clock_);
+                }
+            }
+            roles.push_back(
+                {std::string(scpi::to_string(r.role)), r.country_code, r.party_id, scpi::to_text(r.business_details)});
+        }
+        std::vector<Endpoint> endpoints;
+        for (const auto& e : details.endpoints) {
+            endpoints.push_back({e.identifier, std::string(scpi::to_string(e.role)), e.url});
+        }
+        const auto token_c = update ? store_.update_platform(platform->id, creds.token, creds.url, roles, endpoints)
+                                    : store_.connect_platform(platform->id, creds.token, creds.url, roles, endpoints);
+        for (const auto& r : roles) {
+            log_.info(std::string(update ? "Updated " : "Connected ") + r.country_code + "/" + r.party_id + " (" +
+                      r.role + ")");
+        }
+        co_return service::ok(scpi::to_json(node_credentials(token_c, url())), clock_);
+    };
+    router.add(http::Method::post, "/scpi/2.2/credentials",
+               [handshake](http::Request& req) -> Awaitable { co_return co_await handshake(req, false); });
+    router.add(http::Method::put, "/scpi/2.2/credentials",
+               [handshake](http::Request& req) -> Awaitable { co_return co_await handshake(req, true); });
+    router.add(http::Method::get, "/scpi/2.2/credentials", [this](http::Request& req) -> Awaitable {
+        const auto token = token_of(req);
+        if (!store_.platform_by_token_c(token)) {
+            co_return node_error(2001, 400, "Invalid CREDENTIALS_TOKEN_C", clock_);
+        }
+        co_return service::ok(scpi::to_json(node_credentials(token, url())), clock_);
+    });
+    router.add(http::Method::del, "/scpi/2.2/credentials", [this](http::Request& req) -> Awaitable {
+        const auto platform = store_.platform_by_token_c(token_of(req));
+        if (!platform) {
+            co_return node_error(2001, 400, "Invalid CREDENTIALS_TOKEN_C", clock_);
+        }
+        for (const auto& r : store_.roles(platform->id)) {
+            log_.info("Disconnected " + r.country_code + "/" + r.party_id);
+        }
+        store_.delete_platform(platform->id);
+        co_return service::ok(json::value(), clock_);
+    });
+}
+
+std::uint16_t NodeServer::start() {
+    http::Router router;
+    add_admin_routes(router);
+    add_credentials_routes(router);
+    routing_ = std::make_unique<Routing>(*this);
+    routing_->add_routes(router);
+    http::ServerOptions options;
+    options.address = config_.bind;
+    options.port = config_.port;
+    options.access_log = log_;
+    options.hooks = service::scpi_hooks(log_, clock_);
+    server_ = std::make_unique<http::Server>(ioc_, options, std::move(router));
+    const auto port = server_->start();
+    return port;
+}
+
+void NodeServer::stop() {
+    if (server_) {
+        server_->stop();
+    }
+}
+
+}  // namespace scn::node

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <scn/config/config.hpp>
+#include <scn/core/clock.hpp>
+#include <scn/core/log.hpp>
+#include <scn/eth/crypto.hpp>
+#include <scn/http/client.hpp>
+#include <scn/http/server.hpp>
+#include <scn/node/node_store.hpp>
+#include <scn/registry/types.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace scn::node {
+
+/// How the node reads the registry: the listing of a party, or nullopt if it is not listed.
+using RegistryLookup =
+    std::function<std::optional<registry::PartyListing>(std::string_view country_code, std::string_view party_id)>;
+
+/// A local SCN node: the admin API, registry look-ups, versions and the credentials handshake, and the routing of
+/// SCPI module requests between the parties connected to it, with the reference node's header checks, error texts,
+/// and proxied pagination links, CDR locations and command response URLs.
+/// The token an SCN node reads from a request: the last space-separated word of Authorization, never
+/// Base64-decoded (as the reference node does).
+[[nodiscard]] std::string token_of(const http::Request& request);
+
+class NodeServer {
+public:
+    NodeServer(boost::asio::io_context& ioc, config::NodeConfig config, NodeStore& store, RegistryLookup registry,
+               eth::PrivateKey wallet, core::Logger log, const core::Clock& clock = core::system_clock());
+    ~NodeServer();
+
+    std::uint16_t start();
+    void stop();
+    [[nodiscard]] std::string url() const;
+    [[nodiscard]] eth::Address address() const { return wallet_.address(); }
+
+private:
+    void add_admin_routes(http::Router& router);
+    void add_credentials_routes(http::Router& router);
+
+    boost::asio::io_context& ioc_;
+    config::NodeConfig config_;
+    NodeStore& store_;
+    RegistryLookup registry_;
+    eth::PrivateKey wallet_;
+    core::Logger log_;
+    const core::Clock& clock_;
+    http::Client client_;
+    std::unique_ptr<http::Server> server_;
+
+    struct Routing;  // the module routes (node_routing.cpp)
+    std::unique_ptr<Routing> routing_;
+};
+
+}  // namespace scn::node
