@@ -18,5 +18,5 @@ if(SCN_SANITIZE)
     target_link_options(scn_options INTERFACE -fsanitize=${_scn_sanitizers})
 endif()
 
-# Boost.Asio: no deprecated interfaces, one io_context per process is the norm.
-target_compile_definitions(scn_options INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+# Boost.Asio: no deprecated interfaces.
+target_compile_definitions(scn_options INTERFACE BOOST_ASIO_NO_DEPRECATED)
