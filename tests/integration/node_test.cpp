@@ -1,0 +1,257 @@
+// A whole network on 127.0.0.1: the embedded registry, the local node, and the mock CPO and MSP registered with it
+// through the credentials handshake; every request between them goes through the node.
+#include <scn/node/node_server.hpp>
+#include <scn/party/cpo.hpp>
+#include <scn/party/msp.hpp>
+#include <scn/party/registration.hpp>
+#include <scn/registry/embedded_registry.hpp>
+#include <scn/service/scpi_http.hpp>
+#include <scn/test/io_thread.hpp>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+using namespace scn;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+struct LocalNetwork {
+    test::IoThread io;
+    std::filesystem::path dir;
+    std::shared_ptr<core::CaptureSink> node_log = std::make_shared<core::CaptureSink>();
+    std::shared_ptr<core::CaptureSink> cpo_log = std::make_shared<core::CaptureSink>();
+    std::shared_ptr<core::CaptureSink> msp_log = std::make_shared<core::CaptureSink>();
+    std::unique_ptr<registry::EmbeddedRegistry> registry;
+    std::unique_ptr<node::NodeStore> node_store;
+    std::unique_ptr<node::NodeServer> node;
+    std::unique_ptr<party::PartyStore> cpo_store, msp_store;
+    std::unique_ptr<party::Cpo> cpo;
+    std::unique_ptr<party::Msp> msp;
+    std::unique_ptr<http::Client> client;
+    eth::PrivateKey node_key = eth::PrivateKey::generate();
+    party::NodeConnection cpo_connection, msp_connection;
+
+    LocalNetwork() : dir(std::filesystem::temp_directory_path() / ("scn-net-" + std::to_string(::getpid()))) {
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        registry = std::make_unique<registry::EmbeddedRegistry>(dir / "registry.db");
+        node_store = std::make_unique<node::NodeStore>(dir / "node.db", core::system_clock());
+        cpo_store = std::make_unique<party::PartyStore>(dir / "cpo.db", core::system_clock());
+        msp_store = std::make_unique<party::PartyStore>(dir / "msp.db", core::system_clock());
+        io.run([&] {
+            config::NodeConfig nc;
+            nc.port = 0;
+            nc.public_url.clear();
+            nc.api_key = "randomkey";
+            nc.forward_timeout = 3s;
+            node = std::make_unique<node::NodeServer>(
+                io.ioc(), nc, *node_store,
+                [this](std::string_view cc, std::string_view pid) { return registry->store().party_by_ocpi(cc, pid); },
+                node_key, core::Logger("node", node_log));
+            node->start();
+            registry->set_node(node_key, node->url());
+            auto cc = config::defaults().cpo;
+            cc.port = 0;
+            cc.public_url.clear();
+            cc.data_dir = std::filesystem::path(SCN_SOURCE_DIR) / "data/cpo";
+            cc.session_update_interval = 1s;
+            cpo = std::make_unique<party::Cpo>(io.ioc(), cc, *cpo_store, core::Logger("cpo", cpo_log));
+            cpo->start_all();
+            auto mc = config::defaults().msp;
+            mc.port = 0;
+            mc.public_url.clear();
+            mc.data_dir = std::filesystem::path(SCN_SOURCE_DIR) / "data/msp";
+            msp = std::make_unique<party::Msp>(io.ioc(), mc, *msp_store, core::Logger("msp", msp_log));
+            msp->start_all();
+            client = std::make_unique<http::Client>(io.ioc().get_executor());
+            return 0;
+        });
+        cpo_connection = join(*cpo, *cpo_store);
+        msp_connection = join(*msp, *msp_store);
+        io.run([&] {
+            cpo->set_peer(cpo_connection.peer());
+            return 0;
+        });
+    }
+
+    party::NodeConnection join(party::PartyServer& p, party::PartyStore& store) {
+        const auto token_a = node_store->create_planned_platform();
+        auto key = std::make_shared<eth::PrivateKey>(eth::PrivateKey::generate());
+        party::RegistryAccess access{
+            [this](const std::string& cc, const std::string& pid) { return registry->store().party_by_ocpi(cc, pid); },
+            [this, key](const config::RoleConfig& role, const std::string& op) {
+                registry->set_party(*key, role.country_code, role.party_id, {*registry::role_from_string(role.role)},
+                                    eth::Address::parse(op));
+            }};
+        return io.await(
+            party::register_with_node(p, store, *client, node->url(), token_a, access, core::Logger("reg", node_log)));
+    }
+
+    ~LocalNetwork() {
+        io.run([&] {
+            cpo->stop_all();
+            msp->stop_all();
+            node->stop();
+            return 0;
+        });
+    }
+
+    /// The MSP calls the node, addressed to CH/CPO.
+    service::Reply msp_to_cpo(http::Method m, const std::string& path, std::optional<std::string> body = std::nullopt,
+                              std::optional<std::string> token = std::nullopt) {
+        service::Call c;
+        c.method = m;
+        c.url = path.starts_with("http") ? path : node->url() + path;
+        c.token = token.value_or(msp_connection.token_c);
+        c.routing = scpi::RoutingHeaders{"CH", "MSP", "CH", "CPO"};
+        c.body = std::move(body);
+        return io.await(service::call(*client, c));
+    }
+};
+
+std::string token_json(const std::string& uid) {
+    return R"({"country_code":"CH","party_id":"MSP","uid":")" + uid +
+           R"(","type":"APP_USER","contract_id":"C1","issuer":"test MSP","valid":true,"whitelist":"NEVER",
+           "last_updated":"2019-10-14T15:45:11.353Z"})";
+}
+
+}  // namespace
+
+TEST(LocalNode, PartiesRegisterAndTalkThroughTheNode) {
+    LocalNetwork net;
+    EXPECT_EQ(net.cpo_connection.token_c.size(), 36u);
+    EXPECT_TRUE(net.node_log->contains("Connected CH/CPO (CPO)"));
+    EXPECT_TRUE(net.node_log->contains("Connected CH/MSP (EMSP)"));
+
+    // Pagination through the node: a single-use proxied Link.
+    auto page = net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/locations?limit=4");
+    ASSERT_TRUE(page.ok()) << page.describe();
+    EXPECT_EQ(page.data.as_array().size(), 4u);
+    EXPECT_EQ(page.headers.get("X-Total-Count"), "10");
+    const auto link = page.headers.get("Link");
+    ASSERT_TRUE(link);
+    const std::string prefix = "<" + net.node->url() + "/scpi/sender/2.2/locations/page/";
+    ASSERT_TRUE(link->starts_with(prefix)) << *link;
+    const std::string next(link->substr(1, link->find('>') - 1));
+    auto second = net.msp_to_cpo(http::Method::get, next);
+    ASSERT_TRUE(second.ok()) << second.describe();
+    EXPECT_EQ(second.data.as_array()[0].at("id"), "Loc5");
+    const auto again = net.msp_to_cpo(http::Method::get, next);
+    EXPECT_EQ(again.http_status, 404u);
+    EXPECT_EQ(again.status_code, 2003);
+
+    // A command: the CPO answers through the node, the result reaches the MSP's original response_url.
+    const auto start = net.msp_to_cpo(http::Method::post, "/scpi/receiver/2.2/commands/START_SESSION",
+                                      R"({"response_url":")" + net.msp->public_url() +
+                                          R"(/scpi/sender/2.2/commands/START_SESSION/0","location_id":"Loc1",
+                                          "evse_uid":"CH-CPO-S1E100001","token":)" +
+                                          token_json("0") + "}");
+    ASSERT_TRUE(start.ok()) << start.describe();
+    EXPECT_EQ(start.data.at("result"), "ACCEPTED");
+    ASSERT_TRUE(net.msp_log->wait_for("async command result [START_SESSION 0]: ACCEPTED", 10s));
+    ASSERT_TRUE(net.msp_log->wait_for(" ACTIVE - ", 10s)) << "session pushes are routed by the node";
+    std::string session_id;
+    for (const auto& line : net.msp_log->lines()) {
+        if (const auto p = line.find("Session "); p != std::string::npos && line.find(" ACTIVE") != std::string::npos) {
+            session_id = line.substr(p + 8, 36);
+        }
+    }
+    const auto stop =
+        net.msp_to_cpo(http::Method::post, "/scpi/receiver/2.2/commands/STOP_SESSION",
+                       R"({"response_url":")" + net.msp->public_url() +
+                           R"(/scpi/sender/2.2/commands/STOP_SESSION/1","session_id":")" + session_id + "\"}");
+    ASSERT_TRUE(stop.ok()) << stop.describe();
+    ASSERT_TRUE(net.msp_log->wait_for(" COMPLETED - ", 10s));
+    ASSERT_TRUE(net.msp_log->wait_for("CDR ", 10s));
+    EXPECT_TRUE(net.node_log->contains("→ CH/MSP POST /scpi/receiver/2.2/cdrs 201 1000"));
+}
+
+TEST(LocalNode, RoutingErrorsFollowTheReferenceNode) {
+    LocalNetwork net;
+    service::Call c;
+    c.url = net.node->url() + "/scpi/sender/2.2/locations";
+    c.token = net.msp_connection.token_c;
+    c.routing = scpi::RoutingHeaders{"CH", "MSP", "DE", "XYZ"};
+    auto r = net.io.await(service::call(*net.client, c));
+    EXPECT_EQ(r.status_code, 4001);
+    EXPECT_EQ(r.http_status, 200u);
+    r = net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/locations", std::nullopt, std::string("not-a-token"));
+    EXPECT_EQ(r.status_code, 2001);
+    EXPECT_EQ(*r.status_message, "Invalid CREDENTIALS_TOKEN_C");
+    c.routing = scpi::RoutingHeaders{"CH", "CPO", "CH", "MSP"};  // the MSP's token claiming to be the CPO
+    r = net.io.await(service::call(*net.client, c));
+    EXPECT_EQ(*r.status_message, "Could not find role on sending platform using SCPI-from-* headers");
+    c.routing.reset();
+    r = net.io.await(service::call(*net.client, c));
+    EXPECT_EQ(r.http_status, 400u);
+    EXPECT_EQ(*r.status_message, "Missing request header 'SCPI-From-Country-Code' for method parameter of type String");
+    // The CPO offers no tokens sender: the MSP asking it for tokens is refused by the node.
+    r = net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/tokens");
+    EXPECT_EQ(*r.status_message, "Receiver does not support the requested module");
+    // A recipient that is down: 4003, quickly.
+    net.io.run([&] {
+        net.cpo->stop_all();
+        return 0;
+    });
+    std::this_thread::sleep_for(100ms);
+    const auto started = std::chrono::steady_clock::now();
+    r = net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/locations");
+    EXPECT_EQ(r.status_code, 4003) << r.describe();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+}
+
+TEST(LocalNode, AdminApiAndHandshakeChecks) {
+    LocalNetwork net;
+    http::ClientRequest req{http::Method::post, net.node->url() + "/admin/generate-registration-token", {}, "[]"};
+    req.headers.add("Authorization", "Token wrong");
+    auto r = http::send_blocking(req);
+    EXPECT_EQ(r.status, 401u);
+    EXPECT_EQ(r.body, "Unauthorized");
+    req.headers.set("Authorization", "Token randomkey");
+    req.body = R"([{"country_code":"CH","party_id":"CPO"}])";
+    r = http::send_blocking(req);
+    EXPECT_EQ(r.status, 400u);
+    EXPECT_EQ(r.body, "Role BasicRole(id=CPO, country=CH) already exists");
+    req.body = R"([{"country_code":"DE","party_id":"NEW"}])";
+    r = http::send_blocking(req);
+    ASSERT_EQ(r.status, 200u);
+    const auto token_a = std::string(json::parse(r.body).at("token").as_string());
+    EXPECT_EQ(json::parse(r.body).at("versions").as_string(), net.node->url() + "/scpi/versions");
+    const auto info =
+        json::parse(http::send_blocking({http::Method::get, net.node->url() + "/scn/registry/node-info", {}, {}}).body);
+    EXPECT_EQ(info.at("address").as_string(), net.node_key.address().lower());
+
+    // A party that is not listed under this node is refused after the call-backs.
+    service::Call c;
+    c.method = http::Method::post;
+    c.url = net.node->url() + "/scpi/2.2/credentials";
+    c.token = token_a;
+    c.body = R"({"token":"b-token","url":")" + net.msp->versions_url() +
+             R"(","roles":[{"role":"CPO","business_details":{"name":"x"},"party_id":"NEW","country_code":"DE"}]})";
+    net.io.run([&] {
+        net.msp->accept_token("b-token");
+        return 0;
+    });
+    auto reply = net.io.await(service::call(*net.client, c));
+    EXPECT_EQ(reply.status_code, 2001);
+    EXPECT_EQ(*reply.status_message,
+              "Role with party_id=NEW and country_code=DE not listed in SCN Registry with my node info!");
+    // The used TOKEN_A of the CPO is refused.
+    c.token = "0";
+    reply = net.io.await(service::call(*net.client, c));
+    EXPECT_EQ(*reply.status_message, "Invalid CREDENTIALS_TOKEN_A");
+    // Versions need a live token.
+    service::Call v;
+    v.url = net.node->url() + "/scpi/2.2";
+    v.token = net.cpo_connection.token_c;
+    const auto details = net.io.await(service::call(*net.client, v));
+    ASSERT_TRUE(details.ok());
+    EXPECT_EQ(details.data.at("endpoints").as_array().size(), 19u);
+    EXPECT_EQ(details.data.at("endpoints").as_array()[0].at("url").as_string(),
+              net.node->url() + "/scpi/sender/2.2/cdrs");
+}
