@@ -13,9 +13,6 @@ int not_yet(const char* what) {
 
 }  // namespace
 
-int run_node(const GlobalOptions&, const NodeOptions&) {
-    return not_yet("node");
-}
 int run_sandbox(const GlobalOptions&, const SandboxOptions&) {
     return not_yet("sandbox");
 }
