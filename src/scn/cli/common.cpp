@@ -14,4 +14,20 @@ config::Config load_config(const GlobalOptions& global, const core::Logger& log)
     return config::load(global.config);
 }
 
+std::filesystem::path resolve_data_dir(const std::filesystem::path& dir) {
+    if (dir.is_absolute() || std::filesystem::exists(dir)) {
+        return dir;
+    }
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        for (auto base = exe.parent_path(); !base.empty() && base != base.root_path(); base = base.parent_path()) {
+            if (std::filesystem::exists(base / dir)) {
+                return base / dir;
+            }
+        }
+    }
+    return dir;
+}
+
 }  // namespace scn::cli

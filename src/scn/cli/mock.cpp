@@ -79,6 +79,7 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
         if (options.db) {
             party.db = *options.db;
         }
+        party.data_dir = resolve_data_dir(party.data_dir);
         if (!options.offline && cfg.registry.backend != config::RegistryConfig::Backend::embedded) {
             std::cerr << "scn-tools mock: registering through a chain (registry backend \"ethereum\") is not "
                          "available in this build yet; use the embedded registry or --offline\n";

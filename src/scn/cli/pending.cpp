@@ -13,9 +13,6 @@ int not_yet(const char* what) {
 
 }  // namespace
 
-int run_sandbox(const GlobalOptions&, const SandboxOptions&) {
-    return not_yet("sandbox");
-}
 int run_request(const GlobalOptions&, const RequestOptions&) {
     return not_yet("request");
 }
