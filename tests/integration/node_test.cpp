@@ -168,7 +168,7 @@ TEST(LocalNode, PartiesRegisterAndTalkThroughTheNode) {
     ASSERT_TRUE(stop.ok()) << stop.describe();
     ASSERT_TRUE(net.msp_log->wait_for(" COMPLETED - ", 10s));
     ASSERT_TRUE(net.msp_log->wait_for("CDR ", 10s));
-    EXPECT_TRUE(net.node_log->contains("→ CH/MSP POST /scpi/receiver/2.2/cdrs 201 1000"));
+    EXPECT_TRUE(net.node_log->wait_for("→ CH/MSP POST /scpi/receiver/2.2/cdrs 201 1000", 5s));
 }
 
 TEST(LocalNode, RoutingErrorsFollowTheReferenceNode) {

@@ -84,6 +84,8 @@ private:
     std::map<std::string, scpi::Tariff> tariffs_;
     std::map<std::string, std::unique_ptr<Charging>> charging_;
     boost::asio::steady_timer reservations_timer_;
+    /// Timer handlers hold a weak reference: a handler already queued when the CPO goes away does nothing.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace scn::party

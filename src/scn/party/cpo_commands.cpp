@@ -96,9 +96,9 @@ void Cpo::send_result(const std::string& response_url, scpi::CommandResultType r
         r.message.push_back({"en", message});
     }
     auto timer = std::make_shared<boost::asio::steady_timer>(ioc_, kResultDelay);
-    timer->async_wait([this, timer, response_url, body = scpi::to_text(r), back = routing.reversed(),
-                       correlation](const boost::system::error_code& ec) {
-        if (!ec) {
+    timer->async_wait([this, alive = std::weak_ptr<int>(alive_), timer, response_url, body = scpi::to_text(r),
+                       back = routing.reversed(), correlation](const boost::system::error_code& ec) {
+        if (!ec && !alive.expired()) {
             delivery_.send("result:" + response_url, "POST", response_url, body, back, correlation);
         }
     });
@@ -196,11 +196,12 @@ scpi::CommandResponse Cpo::stop_session(const scpi::StopSession& cmd, const scpi
     }
     send_result(cmd.response_url, scpi::CommandResultType::ACCEPTED, {}, routing, correlation);
     auto timer = std::make_shared<boost::asio::steady_timer>(ioc_, kResultDelay + 100ms);
-    timer->async_wait([this, timer, id = cmd.session_id](const boost::system::error_code& ec) {
-        if (!ec) {
-            finish(id);
-        }
-    });
+    timer->async_wait(
+        [this, alive = std::weak_ptr<int>(alive_), timer, id = cmd.session_id](const boost::system::error_code& ec) {
+            if (!ec && !alive.expired()) {
+                finish(id);
+            }
+        });
     return response(scpi::CommandResponseType::ACCEPTED);
 }
 
@@ -325,8 +326,8 @@ void Cpo::schedule(const std::string& session_id, std::chrono::milliseconds dela
         c.timer = std::make_unique<boost::asio::steady_timer>(ioc_);
     }
     c.timer->expires_after(delay);
-    c.timer->async_wait([this, session_id](const boost::system::error_code& ec) {
-        if (!ec) {
+    c.timer->async_wait([this, alive = std::weak_ptr<int>(alive_), session_id](const boost::system::error_code& ec) {
+        if (!ec && !alive.expired()) {
             tick(session_id);
         }
     });
@@ -441,8 +442,8 @@ void Cpo::expire_reservations() {
         log_.info("Reservation " + r.id + " expired");
     }
     reservations_timer_.expires_after(5s);
-    reservations_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) {
+    reservations_timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+        if (!ec && !alive.expired()) {
             expire_reservations();
         }
     });

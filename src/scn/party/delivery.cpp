@@ -19,7 +19,11 @@ Delivery::Delivery(boost::asio::io_context& ioc, PartyStore& store, http::Client
       log_(std::move(log)),
       clock_(clock),
       peer_(std::move(peer)),
-      wake_(ioc, boost::asio::steady_timer::time_point::max()) {}
+      shared_(std::make_shared<Shared>(ioc)) {}
+
+Delivery::~Delivery() {
+    stop();
+}
 
 void Delivery::send(const std::string& key, const std::string& method, const std::string& target,
                     const std::string& body, const std::optional<scpi::RoutingHeaders>& routing,
@@ -33,7 +37,7 @@ void Delivery::send(const std::string& key, const std::string& method, const std
     }
     meta["correlation_id"] = correlation_id;
     store_.outbox().enqueue(key, method, target, body, json::serialize(meta));
-    wake_.cancel();
+    shared_->wake.cancel();
 }
 
 void Delivery::start() {
@@ -41,17 +45,18 @@ void Delivery::start() {
 }
 
 void Delivery::stop() {
-    stopped_ = true;
-    wake_.cancel();
+    shared_->stopped = true;
+    shared_->wake.cancel();
 }
 
 void Delivery::reset_endpoints() {
     endpoints_for_.reset();
     receiver_urls_.clear();
-    wake_.cancel();
+    shared_->wake.cancel();
 }
 
 boost::asio::awaitable<std::optional<std::string>> Delivery::resolve(const Peer& peer, const std::string& target) {
+    const auto shared = shared_;
     if (target.starts_with("http://") || target.starts_with("https://")) {
         co_return target;
     }
@@ -61,6 +66,9 @@ boost::asio::awaitable<std::optional<std::string>> Delivery::resolve(const Peer&
         versions.url = peer.versions_url;
         versions.token = peer.token;
         const auto list = co_await service::call(client_, versions);
+        if (shared->stopped) {
+            co_return std::nullopt;
+        }
         if (!list.ok() || !list.data.is_array()) {
             throw std::runtime_error("cannot read versions at " + peer.versions_url + ": " + list.describe());
         }
@@ -78,6 +86,9 @@ boost::asio::awaitable<std::optional<std::string>> Delivery::resolve(const Peer&
         details.url = details_url;
         details.token = peer.token;
         const auto d = co_await service::call(client_, details);
+        if (shared->stopped) {
+            co_return std::nullopt;
+        }
         if (!d.ok()) {
             throw std::runtime_error("cannot read version details at " + details_url + ": " + d.describe());
         }
@@ -99,16 +110,21 @@ boost::asio::awaitable<std::optional<std::string>> Delivery::resolve(const Peer&
 }
 
 boost::asio::awaitable<void> Delivery::run() {
-    while (!stopped_) {
+    // `shared` outlives this object; nothing else is touched once `stopped` is set.
+    const auto shared = shared_;
+    while (!shared->stopped) {
         const auto peer = peer_();
         if (peer) {
             for (const auto& m : store_.outbox().due(clock_.now(), 16)) {
-                if (stopped_) {
+                if (shared->stopped) {
                     co_return;
                 }
                 std::string error;
                 try {
                     const auto url = co_await resolve(*peer, m.target);
+                    if (shared->stopped) {
+                        co_return;
+                    }
                     if (!url) {
                         error = "the recipient offers no receiver for " + m.target.substr(0, m.target.find('/'));
                     } else {
@@ -126,6 +142,9 @@ boost::asio::awaitable<void> Delivery::run() {
                         }
                         c.correlation_id = std::string(meta.at("correlation_id").as_string());
                         const auto reply = co_await service::call(client_, std::move(c));
+                        if (shared->stopped) {
+                            co_return;
+                        }
                         if (reply.ok()) {
                             store_.outbox().delivered(m.id);
                             continue;
@@ -133,6 +152,9 @@ boost::asio::awaitable<void> Delivery::run() {
                         error = reply.describe();
                     }
                 } catch (const std::exception& e) {
+                    if (shared->stopped) {
+                        co_return;
+                    }
                     error = e.what();
                     reset_endpoints();
                 }
@@ -152,9 +174,9 @@ boost::asio::awaitable<void> Delivery::run() {
                 wait = std::chrono::milliseconds(60'000);
             }
         }
-        wake_.expires_after(wait);
+        shared->wake.expires_after(wait);
         boost::system::error_code ec;
-        co_await wake_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        co_await shared->wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     }
 }
 

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,9 @@ public:
     /// `peer` returns where to send now (it may change when the party registers); nullopt keeps messages queued.
     Delivery(boost::asio::io_context& ioc, PartyStore& store, http::Client& client, core::Logger log,
              const core::Clock& clock, std::function<std::optional<Peer>()> peer);
+    ~Delivery();
+    Delivery(const Delivery&) = delete;
+    Delivery& operator=(const Delivery&) = delete;
 
     /// Queues a message and wakes the sender. `routing` is sent as the SCPI routing headers (from/to).
     void send(const std::string& key, const std::string& method, const std::string& target, const std::string& body,
@@ -50,10 +54,15 @@ private:
     core::Logger log_;
     const core::Clock& clock_;
     std::function<std::optional<Peer>()> peer_;
-    boost::asio::steady_timer wake_;
+    /// What the sending coroutine may still touch after the Delivery is gone: it checks `stopped` after every wait.
+    struct Shared {
+        explicit Shared(boost::asio::io_context& ioc) : wake(ioc, boost::asio::steady_timer::time_point::max()) {}
+        boost::asio::steady_timer wake;
+        bool stopped = false;
+    };
+    std::shared_ptr<Shared> shared_;
     std::optional<std::string> endpoints_for_;                        // versions URL the cache belongs to
     std::vector<std::pair<std::string, std::string>> receiver_urls_;  // module -> RECEIVER url
-    bool stopped_ = false;
 };
 
 }  // namespace scn::party
