@@ -48,7 +48,7 @@ struct LocalNetwork {
             nc.port = 0;
             nc.public_url.clear();
             nc.api_key = "randomkey";
-            nc.forward_timeout = 3s;
+            nc.forward_timeout = 10s;
             node = std::make_unique<node::NodeServer>(
                 io.ioc(), nc, *node_store,
                 [this](std::string_view cc, std::string_view pid) { return registry->store().party_by_ocpi(cc, pid); },
