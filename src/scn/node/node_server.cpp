@@ -285,14 +285,9 @@ std::uint16_t NodeServer::start() {
     add_credentials_routes(router);
     routing_ = std::make_unique<Routing>(*this);
     routing_->add_routes(router);
-    http::ServerOptions options;
-    options.address = config_.bind;
-    options.port = config_.port;
-    options.access_log = log_;
-    options.hooks = service::scpi_hooks(log_, clock_);
-    server_ = std::make_unique<http::Server>(ioc_, options, std::move(router));
-    const auto port = server_->start();
-    return port;
+    server_ = std::make_unique<http::Server>(
+        ioc_, service::scpi_server_options(config_.bind, config_.port, log_, clock_), std::move(router));
+    return server_->start();
 }
 
 void NodeServer::stop() {

@@ -106,12 +106,8 @@ std::uint16_t PartyServer::start() {
     http::Router router;
     add_common_routes(router);
     add_routes(router);
-    http::ServerOptions options;
-    options.address = config_.bind;
-    options.port = config_.port;
-    options.access_log = log_;
-    options.hooks = service::scpi_hooks(log_, clock_);
-    server_ = std::make_unique<http::Server>(ioc_, options, std::move(router));
+    server_ = std::make_unique<http::Server>(
+        ioc_, service::scpi_server_options(config_.bind, config_.port, log_, clock_), std::move(router));
     return server_->start();
 }
 

@@ -66,6 +66,16 @@ http::ServerHooks scpi_hooks(core::Logger log, const core::Clock& clock) {
     return hooks;
 }
 
+http::ServerOptions scpi_server_options(std::string address, std::uint16_t port, core::Logger log,
+                                        const core::Clock& clock) {
+    http::ServerOptions options;
+    options.address = std::move(address);
+    options.port = port;
+    options.hooks = scpi_hooks(log, clock);
+    options.access_log = std::move(log);
+    return options;
+}
+
 void echo_headers(const http::Request& request, http::Response& response, bool routing) {
     for (const auto name : {scpi::header::kRequestId, scpi::header::kCorrelationId}) {
         if (const auto v = request.header(name); v && !response.headers.contains(name)) {

@@ -23,6 +23,10 @@ namespace scn::service {
 /// details in `log` only; unknown paths 404 / 2000, wrong methods 405 / 2000, unreadable requests 400/413/431 / 2001.
 [[nodiscard]] http::ServerHooks scpi_hooks(core::Logger log, const core::Clock& clock = core::system_clock());
 
+/// Options for a server that speaks SCPI: listen address and port, the access log, and scpi_hooks().
+[[nodiscard]] http::ServerOptions scpi_server_options(std::string address, std::uint16_t port, core::Logger log,
+                                                      const core::Clock& clock = core::system_clock());
+
 /// A success envelope; `data` is left out when null.
 [[nodiscard]] http::Response ok(const boost::json::value& data, const core::Clock& clock = core::system_clock(),
                                 unsigned http_status = 200);
