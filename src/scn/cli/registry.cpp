@@ -55,7 +55,10 @@ void need_args(const RegistryOptions& o, std::size_t n, const char* usage) {
 }  // namespace
 
 int run_registry(const GlobalOptions& global, const RegistryOptions& o) {
-    const core::Logger log("", core::default_sink());
+    // Output is for scripts (`| jq`): only warnings and errors are logged, and they go to stderr.
+    auto quiet = std::make_shared<core::ConsoleSink>();
+    quiet->set_min_level(core::LogLevel::warn);
+    const core::Logger log("", quiet);
     try {
         const auto cfg = load_config(global, log);
         if (cfg.registry.backend != config::RegistryConfig::Backend::embedded) {
