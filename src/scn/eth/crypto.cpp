@@ -1,3 +1,4 @@
+#include <scn/core/hex.hpp>
 #include <scn/eth/crypto.hpp>
 
 #include <cryptopp/keccak.h>
@@ -23,19 +24,6 @@ secp256k1_context* context() {
         return c;
     }();
     return ctx;
-}
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
 }
 
 Address address_of(const secp256k1_pubkey& pub) {
@@ -70,8 +58,8 @@ std::optional<Bytes> from_hex(std::string_view text) {
     }
     Bytes out(text.size() / 2);
     for (std::size_t i = 0; i < out.size(); ++i) {
-        const int hi = hex_digit(text[2 * i]);
-        const int lo = hex_digit(text[2 * i + 1]);
+        const int hi = core::hex_value(text[2 * i]);
+        const int lo = core::hex_value(text[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             return std::nullopt;
         }

@@ -1,3 +1,4 @@
+#include <scn/core/hex.hpp>
 #include <scn/http/message.hpp>
 
 #include <algorithm>
@@ -14,19 +15,6 @@ constexpr std::array<std::pair<Method, std::string_view>, 7> kMethods{{{Method::
                                                                        {Method::del, "DELETE"},
                                                                        {Method::head, "HEAD"},
                                                                        {Method::options, "OPTIONS"}}};
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 }  // namespace
 
@@ -87,8 +75,8 @@ std::optional<std::string> percent_decode(std::string_view text) {
         if (i + 2 >= text.size()) {
             return std::nullopt;
         }
-        const int hi = hex_value(text[i + 1]);
-        const int lo = hex_value(text[i + 2]);
+        const int hi = core::hex_value(text[i + 1]);
+        const int lo = core::hex_value(text[i + 2]);
         if (hi < 0 || lo < 0) {
             return std::nullopt;
         }

@@ -33,6 +33,12 @@ public:
     /// Largest page the list endpoints return (X-Limit).
     static constexpr std::size_t kMaxLimit = 100;
 
+    /// A command's immediate answer and the envelope status it goes out with (2003 for an unknown location).
+    struct CommandOutcome {
+        scpi::CommandResponse response;
+        int status_code = 1000;
+    };
+
 protected:
     void add_routes(http::Router& router) override;
     [[nodiscard]] std::vector<ServedEndpoint> endpoints() const override;
@@ -55,16 +61,16 @@ private:
     void set_evse_status(const std::string& location_id, const std::string& evse_uid, scpi::Status status);
 
     boost::asio::awaitable<http::Response> command(http::Request& req);
-    scpi::CommandResponse start_session(const scpi::StartSession& cmd, const scpi::RoutingHeaders& routing,
-                                        const std::string& correlation);
-    scpi::CommandResponse stop_session(const scpi::StopSession& cmd, const scpi::RoutingHeaders& routing,
-                                       const std::string& correlation);
-    scpi::CommandResponse reserve_now(const scpi::ReserveNow& cmd, const scpi::RoutingHeaders& routing,
+    CommandOutcome start_session(const scpi::StartSession& cmd, const scpi::RoutingHeaders& routing,
+                                 const std::string& correlation);
+    CommandOutcome stop_session(const scpi::StopSession& cmd, const scpi::RoutingHeaders& routing,
+                                const std::string& correlation);
+    CommandOutcome reserve_now(const scpi::ReserveNow& cmd, const scpi::RoutingHeaders& routing,
+                               const std::string& correlation);
+    CommandOutcome cancel_reservation(const scpi::CancelReservation& cmd, const scpi::RoutingHeaders& routing,
                                       const std::string& correlation);
-    scpi::CommandResponse cancel_reservation(const scpi::CancelReservation& cmd, const scpi::RoutingHeaders& routing,
-                                             const std::string& correlation);
-    scpi::CommandResponse unlock_connector(const scpi::UnlockConnector& cmd, const scpi::RoutingHeaders& routing,
-                                           const std::string& correlation);
+    CommandOutcome unlock_connector(const scpi::UnlockConnector& cmd, const scpi::RoutingHeaders& routing,
+                                    const std::string& correlation);
     void send_result(const std::string& response_url, scpi::CommandResultType result, const std::string& message,
                      const scpi::RoutingHeaders& routing, const std::string& correlation);
 

@@ -38,13 +38,20 @@ double connector_kw(const scpi::Connector& c) {
     return c.max_voltage * c.max_amperage * phases / 1000.0;
 }
 
-scpi::CommandResponse response(scpi::CommandResponseType type, const std::string& message = {}) {
-    scpi::CommandResponse r;
-    r.result = type;
-    r.timeout = kCommandTimeout;
+Cpo::CommandOutcome response(scpi::CommandResponseType type, const std::string& message = {}) {
+    Cpo::CommandOutcome r;
+    r.response.result = type;
+    r.response.timeout = kCommandTimeout;
     if (!message.empty()) {
-        r.message.push_back({"en", message});
+        r.response.message.push_back({"en", message});
     }
+    return r;
+}
+
+/// An unknown location: status 2003 with the REJECTED response, as the reference sequence has it.
+Cpo::CommandOutcome unknown_location(const std::string& location_id) {
+    auto r = response(scpi::CommandResponseType::REJECTED, "Unknown location " + location_id);
+    r.status_code = 2003;
     return r;
 }
 
@@ -60,7 +67,7 @@ boost::asio::awaitable<http::Response> Cpo::command(http::Request& req) {
     }
     const auto routing = service::routing_of(req);
     const std::string correlation(req.header(scpi::header::kCorrelationId).value_or(""));
-    scpi::CommandResponse r;
+    CommandOutcome r;
     switch (*type) {
         case scpi::CommandType::START_SESSION:
             r = start_session(service::body_as<scpi::StartSession>(req), routing, correlation);
@@ -78,12 +85,8 @@ boost::asio::awaitable<http::Response> Cpo::command(http::Request& req) {
             r = unlock_connector(service::body_as<scpi::UnlockConnector>(req), routing, correlation);
             break;
     }
-    // An unknown location is status 2003 with the REJECTED response, as the reference sequence has it.
-    const bool unknown_location = r.result == scpi::CommandResponseType::REJECTED && !r.message.empty() &&
-                                  r.message[0].text.starts_with("Unknown location");
-    const json::value data = scpi::to_json(r);
-    auto res =
-        http::Response::json(200, scpi::envelope(unknown_location ? 2003 : 1000, std::nullopt, &data, clock_.now()));
+    const json::value data = scpi::to_json(r.response);
+    auto res = http::Response::json(200, scpi::envelope(r.status_code, std::nullopt, &data, clock_.now()));
     service::echo_headers(req, res, true);
     co_return res;
 }
@@ -104,11 +107,11 @@ void Cpo::send_result(const std::string& response_url, scpi::CommandResultType r
     });
 }
 
-scpi::CommandResponse Cpo::start_session(const scpi::StartSession& cmd, const scpi::RoutingHeaders& routing,
-                                         const std::string& correlation) {
+Cpo::CommandOutcome Cpo::start_session(const scpi::StartSession& cmd, const scpi::RoutingHeaders& routing,
+                                       const std::string& correlation) {
     auto loc = location(cmd.location_id);
     if (!loc) {
-        return response(scpi::CommandResponseType::REJECTED, "Unknown location " + cmd.location_id);
+        return unknown_location(cmd.location_id);
     }
     const scpi::Evse* evse = nullptr;
     if (cmd.evse_uid) {
@@ -189,8 +192,8 @@ scpi::CommandResponse Cpo::start_session(const scpi::StartSession& cmd, const sc
     return response(scpi::CommandResponseType::ACCEPTED);
 }
 
-scpi::CommandResponse Cpo::stop_session(const scpi::StopSession& cmd, const scpi::RoutingHeaders& routing,
-                                        const std::string& correlation) {
+Cpo::CommandOutcome Cpo::stop_session(const scpi::StopSession& cmd, const scpi::RoutingHeaders& routing,
+                                      const std::string& correlation) {
     if (charging_.find(cmd.session_id) == charging_.end()) {
         return response(scpi::CommandResponseType::UNKNOWN_SESSION, "No active session " + cmd.session_id);
     }
@@ -205,8 +208,8 @@ scpi::CommandResponse Cpo::stop_session(const scpi::StopSession& cmd, const scpi
     return response(scpi::CommandResponseType::ACCEPTED);
 }
 
-scpi::CommandResponse Cpo::reserve_now(const scpi::ReserveNow& cmd, const scpi::RoutingHeaders& routing,
-                                       const std::string& correlation) {
+Cpo::CommandOutcome Cpo::reserve_now(const scpi::ReserveNow& cmd, const scpi::RoutingHeaders& routing,
+                                     const std::string& correlation) {
     const auto now = clock_.now();
     if (cmd.expiry_date <= now || cmd.expiry_date > now + kMaxReservation) {
         return response(scpi::CommandResponseType::REJECTED,
@@ -214,7 +217,7 @@ scpi::CommandResponse Cpo::reserve_now(const scpi::ReserveNow& cmd, const scpi::
     }
     auto loc = location(cmd.location_id);
     if (!loc) {
-        return response(scpi::CommandResponseType::REJECTED, "Unknown location " + cmd.location_id);
+        return unknown_location(cmd.location_id);
     }
     const auto existing = store_.reservation(cmd.reservation_id);
     const scpi::Evse* evse = nullptr;
@@ -256,8 +259,8 @@ scpi::CommandResponse Cpo::reserve_now(const scpi::ReserveNow& cmd, const scpi::
     return response(scpi::CommandResponseType::ACCEPTED);
 }
 
-scpi::CommandResponse Cpo::cancel_reservation(const scpi::CancelReservation& cmd, const scpi::RoutingHeaders& routing,
-                                              const std::string& correlation) {
+Cpo::CommandOutcome Cpo::cancel_reservation(const scpi::CancelReservation& cmd, const scpi::RoutingHeaders& routing,
+                                            const std::string& correlation) {
     const auto r = store_.reservation(cmd.reservation_id);
     if (!r) {
         return response(scpi::CommandResponseType::REJECTED, "Unknown reservation " + cmd.reservation_id);
@@ -269,11 +272,11 @@ scpi::CommandResponse Cpo::cancel_reservation(const scpi::CancelReservation& cmd
     return response(scpi::CommandResponseType::ACCEPTED);
 }
 
-scpi::CommandResponse Cpo::unlock_connector(const scpi::UnlockConnector& cmd, const scpi::RoutingHeaders& routing,
-                                            const std::string& correlation) {
+Cpo::CommandOutcome Cpo::unlock_connector(const scpi::UnlockConnector& cmd, const scpi::RoutingHeaders& routing,
+                                          const std::string& correlation) {
     const auto loc = location(cmd.location_id);
     if (!loc) {
-        return response(scpi::CommandResponseType::REJECTED, "Unknown location " + cmd.location_id);
+        return unknown_location(cmd.location_id);
     }
     const auto* evse = loc->find_evse(cmd.evse_uid);
     const bool known = evse != nullptr && std::any_of(evse->connectors.begin(), evse->connectors.end(),
