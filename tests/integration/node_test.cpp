@@ -26,7 +26,7 @@ struct LocalNetwork {
     std::shared_ptr<core::CaptureSink> node_log = std::make_shared<core::CaptureSink>();
     std::shared_ptr<core::CaptureSink> cpo_log = std::make_shared<core::CaptureSink>();
     std::shared_ptr<core::CaptureSink> msp_log = std::make_shared<core::CaptureSink>();
-    std::unique_ptr<registry::EmbeddedRegistry> registry;
+    std::unique_ptr<registry::EmbeddedBackend> registry;
     std::unique_ptr<node::NodeStore> node_store;
     std::unique_ptr<node::NodeServer> node;
     std::unique_ptr<party::PartyStore> cpo_store, msp_store;
@@ -39,7 +39,7 @@ struct LocalNetwork {
     LocalNetwork() : dir(std::filesystem::temp_directory_path() / ("scn-net-" + std::to_string(::getpid()))) {
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
-        registry = std::make_unique<registry::EmbeddedRegistry>(dir / "registry.db");
+        registry = std::make_unique<registry::EmbeddedBackend>(dir / "registry.db");
         node_store = std::make_unique<node::NodeStore>(dir / "node.db", core::system_clock());
         cpo_store = std::make_unique<party::PartyStore>(dir / "cpo.db", core::system_clock());
         msp_store = std::make_unique<party::PartyStore>(dir / "msp.db", core::system_clock());
@@ -49,12 +49,10 @@ struct LocalNetwork {
             nc.public_url.clear();
             nc.api_key = "randomkey";
             nc.forward_timeout = 10s;
-            node = std::make_unique<node::NodeServer>(
-                io.ioc(), nc, *node_store,
-                [this](std::string_view cc, std::string_view pid) { return registry->store().party_by_ocpi(cc, pid); },
-                node_key, core::Logger("node", node_log));
+            node = std::make_unique<node::NodeServer>(io.ioc(), nc, *node_store, *registry, node_key,
+                                                      core::Logger("node", node_log));
             node->start();
-            registry->set_node(node_key, node->url());
+            registry->registry().set_node(node_key, node->url());
             auto cc = config::defaults().cpo;
             cc.port = 0;
             cc.public_url.clear();
@@ -81,15 +79,9 @@ struct LocalNetwork {
 
     party::NodeConnection join(party::PartyServer& p, party::PartyStore& store) {
         const auto token_a = node_store->create_planned_platform();
-        auto key = std::make_shared<eth::PrivateKey>(eth::PrivateKey::generate());
-        party::RegistryAccess access{
-            [this](const std::string& cc, const std::string& pid) { return registry->store().party_by_ocpi(cc, pid); },
-            [this, key](const config::RoleConfig& role, const std::string& op) {
-                registry->set_party(*key, role.country_code, role.party_id, {*registry::role_from_string(role.role)},
-                                    eth::Address::parse(op));
-            }};
-        return io.await(
-            party::register_with_node(p, store, *client, node->url(), token_a, access, core::Logger("reg", node_log)));
+        party::ListingKeys keys{eth::PrivateKey::generate(), std::nullopt};
+        return io.await(party::register_with_node(p, store, *client, node->url(), token_a, *registry, keys,
+                                                  core::Logger("reg", node_log)));
     }
 
     ~LocalNetwork() {

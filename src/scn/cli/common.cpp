@@ -1,5 +1,6 @@
 #include <scn/cli/common.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 
 namespace scn::cli {
@@ -28,6 +29,18 @@ std::filesystem::path resolve_data_dir(const std::filesystem::path& dir) {
         }
     }
     return dir;
+}
+
+std::optional<eth::PrivateKey> key_from_env(const char* name) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') {
+        return std::nullopt;
+    }
+    try {
+        return eth::PrivateKey::parse(value);
+    } catch (const eth::EthError& e) {
+        throw std::runtime_error(std::string(name) + ": " + e.what());
+    }
 }
 
 }  // namespace scn::cli

@@ -4,7 +4,7 @@
 #include <scn/party/cpo.hpp>
 #include <scn/party/msp.hpp>
 #include <scn/party/registration.hpp>
-#include <scn/registry/embedded_registry.hpp>
+#include <scn/registry/backend.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,47 +16,30 @@ namespace scn::cli {
 
 namespace {
 
-/// Connects the party to its node: the stored connection when there is one, else registration with TOKEN_A (and
-/// SIGNER_KEY when the registry listing is missing). Calls `done` on the io thread with the connection, or nullopt
-/// after printing why it failed.
-void connect(boost::asio::io_context& ioc, party::PartyServer& server, party::PartyStore& store,
-             const config::Config& cfg, const MockOptions& options, const core::Logger& log,
-             std::function<void(std::optional<party::NodeConnection>)> done) {
-    if (auto stored = party::stored_connection(store); stored && !options.register_only) {
-        done(stored);
-        return;
+namespace asio = boost::asio;
+
+/// Connects the party to its node: the stored connection while the node still accepts it, else registration with
+/// TOKEN_A (and SIGNER_KEY / SPENDER_KEY when the registry listing is missing).
+asio::awaitable<party::NodeConnection> connect(party::PartyServer& server, party::PartyStore& store,
+                                               http::Client& client, registry::Registry& registry,
+                                               const config::Config& cfg, const core::Logger& log) {
+    if (auto stored = party::stored_connection(store)) {
+        const auto state = co_await party::check_connection(client, *stored);
+        if (state == party::ConnectionState::accepted) {
+            co_return *stored;
+        }
+        if (state == party::ConnectionState::unreachable) {
+            log.warn("the node at " + stored->node_url +
+                     " is not reachable now; using the stored connection (requests fail until the node is back)");
+            co_return *stored;
+        }
+        log.warn("the node no longer accepts the stored TOKEN_C; registering again (needs TOKEN_A)");
     }
     const char* token_a = std::getenv("TOKEN_A");
-    auto registry = std::make_shared<registry::EmbeddedRegistry>(cfg.registry.path);
-    party::RegistryAccess access{
-        [registry](const std::string& cc, const std::string& pid) { return registry->store().party_by_ocpi(cc, pid); },
-        [registry](const config::RoleConfig& role, const std::string& operator_address) {
-            const char* key = std::getenv("SIGNER_KEY");
-            if (key == nullptr || *key == '\0') {
-                throw std::runtime_error(role.country_code + "/" + role.party_id +
-                                         " is not listed in the SCN Registry under this node: set SIGNER_KEY to the "
-                                         "private key that signs the listing");
-            }
-            registry->set_party(eth::PrivateKey::parse(key), role.country_code, role.party_id,
-                                {*registry::role_from_string(role.role)}, eth::Address::parse(operator_address));
-        }};
-    auto client = std::make_shared<http::Client>(ioc.get_executor());
-    boost::asio::co_spawn(
-        ioc,
-        party::register_with_node(server, store, *client, cfg.node_url, token_a != nullptr ? token_a : "",
-                                  std::move(access), log),
-        [client, registry, done = std::move(done), &log](std::exception_ptr e, party::NodeConnection connection) {
-            if (e) {
-                try {
-                    std::rethrow_exception(e);
-                } catch (const std::exception& ex) {
-                    log.error(std::string("registration failed: ") + ex.what());
-                }
-                done(std::nullopt);
-                return;
-            }
-            done(connection);
-        });
+    party::ListingKeys keys{key_from_env("SIGNER_KEY"), key_from_env("SPENDER_KEY")};
+    registry.on_progress([log](const std::string& m) { log.info("Registry: " + m); });
+    co_return co_await party::register_with_node(server, store, client, cfg.node_url, token_a != nullptr ? token_a : "",
+                                                 registry, std::move(keys), log);
 }
 
 }  // namespace
@@ -80,11 +63,6 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
             party.db = *options.db;
         }
         party.data_dir = resolve_data_dir(party.data_dir);
-        if (!options.offline && cfg.registry.backend != config::RegistryConfig::Backend::embedded) {
-            std::cerr << "scn-tools mock: registering through a chain (registry backend \"ethereum\") is not "
-                         "available in this build yet; use the embedded registry or --offline\n";
-            return 2;
-        }
         log.info("Starting " + name + " server...");
         boost::asio::io_context ioc(1);
         party::PartyStore store(party.db, core::system_clock());
@@ -105,22 +83,35 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
         is_cpo ? cpo->start_all() : msp->start_all();
         log.info(name + " server listening for SCPI requests");
         int exit_code = 0;
+        std::unique_ptr<http::Client> client;
+        std::unique_ptr<registry::Registry> registry;
         if (options.offline) {
             log.info("Accepting requests with Authorization Token " + server->offline_token());
         } else {
-            connect(ioc, *server, store, cfg, options, log, [&](std::optional<party::NodeConnection> connection) {
-                if (!connection) {
-                    exit_code = 1;
-                    ioc.stop();
-                    return;
-                }
-                server->accept_token(connection->token_b);
-                is_cpo ? cpo->set_peer(connection->peer()) : msp->set_peer(connection->peer());
-                log.info("To send requests as the " + name + ", use Authorization Token " + connection->token_c);
-                if (options.register_only) {
-                    ioc.stop();
-                }
-            });
+            client = std::make_unique<http::Client>(ioc.get_executor());
+            registry = registry::make_registry(cfg.registry, *client, cfg.stage);
+            asio::co_spawn(
+                ioc, connect(*server, store, *client, *registry, cfg, log),
+                [&](std::exception_ptr e, party::NodeConnection connection) {
+                    if (e) {
+                        try {
+                            std::rethrow_exception(e);
+                        } catch (const std::exception& ex) {
+                            log.error(std::string("registration failed: ") + ex.what());
+                        }
+                        exit_code = 1;
+                        is_cpo ? cpo->stop_all() : msp->stop_all();
+                        ioc.stop();
+                        return;
+                    }
+                    server->accept_token(connection.token_b);
+                    is_cpo ? cpo->set_peer(connection.peer()) : msp->set_peer(connection.peer());
+                    log.info("To send requests as the " + name + ", use Authorization Token " + connection.token_c);
+                    if (options.register_only) {
+                        is_cpo ? cpo->stop_all() : msp->stop_all();
+                        ioc.stop();
+                    }
+                });
         }
         http::on_stop_signal(ioc, [&](int) {
             log.info("Stopping " + name + " server...");

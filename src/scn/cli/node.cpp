@@ -1,8 +1,9 @@
-// `scn-tools node`: a local SCN node backed by the embedded registry.
+// `scn-tools node`: a local SCN node, with the embedded registry or the registry contract on a chain.
 #include <scn/cli/common.hpp>
 #include <scn/node/node_server.hpp>
-#include <scn/registry/embedded_registry.hpp>
+#include <scn/registry/backend.hpp>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <cstdlib>
@@ -29,10 +30,6 @@ int run_node(const GlobalOptions& global, const NodeOptions& options) {
         if (options.db) {
             nc.db = *options.db;
         }
-        if (cfg.registry.backend != config::RegistryConfig::Backend::embedded) {
-            std::cerr << "scn-tools node: the ethereum registry backend is not available in this build yet\n";
-            return 2;
-        }
         if (nc.api_key.empty()) {
             std::cerr << "scn-tools node: set node.api_key in the configuration (or --api-key): the admin API needs "
                          "it\n";
@@ -41,28 +38,57 @@ int run_node(const GlobalOptions& global, const NodeOptions& options) {
         node::NodeStore store(nc.db, core::system_clock());
         // The node's wallet: NODE_KEY, else the key generated on the first start and kept in the node's database.
         std::optional<eth::PrivateKey> wallet;
-        if (const char* key = std::getenv("NODE_KEY"); key != nullptr && *key != '\0') {
-            wallet = eth::PrivateKey::parse(key);
+        if (auto key = key_from_env("NODE_KEY")) {
+            wallet = *key;
+        } else if (cfg.registry.backend == config::RegistryConfig::Backend::ethereum) {
+            std::cerr << "scn-tools node: set NODE_KEY to the node operator's private key (the address its listing "
+                         "in the SCN Registry was made with)\n";
+            return 2;
         } else if (const auto stored = store.setting("wallet_key")) {
             wallet = eth::PrivateKey::parse(*stored);
         } else {
             wallet = eth::PrivateKey::generate();
             store.set_setting("wallet_key", wallet->to_hex_secret());
         }
-        registry::EmbeddedRegistry registry(cfg.registry.path);
         boost::asio::io_context ioc(1);
-        node::NodeServer server(
-            ioc, nc, store,
-            [&registry](std::string_view cc, std::string_view pid) { return registry.store().party_by_ocpi(cc, pid); },
-            *wallet, log);
+        http::Client registry_client(ioc.get_executor());
+        const auto registry = registry::make_registry(cfg.registry, registry_client, cfg.stage);
+        node::NodeServer server(ioc, nc, store, *registry, *wallet, log);
         server.start();
-        if (registry.store().get_node(wallet->address().lower()) != server.url()) {
-            try {
-                registry.set_node(*wallet, server.url());
-            } catch (const registry::RegistryRefused& e) {
-                log.warn(std::string("could not list this node in the registry: ") + e.what());
-            }
-        }
+        const bool embedded = cfg.registry.backend == config::RegistryConfig::Backend::embedded;
+        // The node's own listing: made here for the embedded registry; on a chain the operator lists the node
+        // (`scn-tools registry set-node`, paid from a funded account), so the node only checks it.
+        boost::asio::co_spawn(
+            ioc,
+            [&]() -> boost::asio::awaitable<void> {
+                const auto address = wallet->address();
+                const auto listed = co_await registry->node(address);
+                if (listed == server.url()) {
+                    co_return;
+                }
+                if (embedded) {
+                    const registry::Signers who{*wallet};
+                    const std::string url = server.url();
+                    co_await registry->set_node(who, url);
+                } else {
+                    log.warn("this node (operator " + address.checksummed() + ") is listed in the " +
+                             registry->describe() + " as \"" + listed + "\", not " + server.url() +
+                             ": parties cannot register until it is. List it with SIGNER_KEY=<NODE_KEY> scn-tools "
+                             "registry set-node " +
+                             server.url() +
+                             " (SPENDER_KEY=<a funded key> pays if that "
+                             "account has no funds)");
+                }
+            },
+            [&log](std::exception_ptr e) {
+                if (e) {
+                    try {
+                        std::rethrow_exception(e);
+                    } catch (const std::exception& ex) {
+                        log.warn(std::string("could not check this node's registry listing: ") + ex.what());
+                    }
+                }
+            });
         log.info("SCN node listening on " + server.url() + " (operator address " + wallet->address().lower() + ")");
         http::on_stop_signal(ioc, [&](int) {
             log.info("Stopping SCN node...");

@@ -107,6 +107,13 @@ public:
         std::copy(w.begin() + 12, w.end(), a.bytes.begin());
         return a;
     }
+    /// bytesN read as text, without the zero bytes of an empty value.
+    [[nodiscard]] std::string fixed_text_at(std::size_t offset, std::size_t n) const {
+        const auto w = word(offset);
+        std::string text(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(n));
+        text.erase(std::find(text.begin(), text.end(), '\0'), text.end());
+        return text;
+    }
     [[nodiscard]] std::vector<std::uint8_t> uint8_array(std::size_t head) const {
         const auto start = uint_at(head);
         const auto n = uint_at(start);
@@ -177,6 +184,30 @@ Bytes encode_delete_party_raw(const Address& party, const Signature& signature) 
     return e.finish();
 }
 
+Bytes encode_delete_party() {
+    return Encoder("deleteParty()").finish();
+}
+
+Bytes encode_set_node_raw(const Address& operator_address, std::string_view domain, const Signature& signature) {
+    Encoder e("setNodeRaw(address,string,uint8,bytes32,bytes32)");
+    e.word(address_word(operator_address));
+    e.dynamic_string(domain);
+    e.word(uint_word(27 + static_cast<std::uint64_t>(signature.recovery_id)));
+    e.word(signature.r);
+    e.word(signature.s);
+    return e.finish();
+}
+
+Bytes encode_delete_node() {
+    return Encoder("deleteNode()").finish();
+}
+
+Bytes encode_get_party_details_by_address(const Address& party) {
+    Encoder e("getPartyDetailsByAddress(address)");
+    e.word(address_word(party));
+    return e.finish();
+}
+
 Bytes encode_get_party_details_by_ocpi(std::string_view country_code, std::string_view party_id) {
     Encoder e("getPartyDetailsByOcpi(bytes2,bytes3)");
     e.word(fixed_bytes_word(country_code, 2));
@@ -216,6 +247,19 @@ PartyDetails decode_party_details(std::span<const std::uint8_t> data) {
     return p;
 }
 
+PartyByAddress decode_party_by_address(std::span<const std::uint8_t> data) {
+    const Decoder d(data);
+    PartyByAddress p;
+    p.country_code = d.fixed_text_at(0, 2);
+    p.party_id = d.fixed_text_at(32, 3);
+    p.modules_sender = d.uint8_array(64);
+    p.modules_receiver = d.uint8_array(96);
+    p.roles = d.uint8_array(128);
+    p.operator_address = d.address_at(160);
+    p.operator_domain = d.string_at(192);
+    return p;
+}
+
 OperatorInfo decode_operator(std::span<const std::uint8_t> data) {
     const Decoder d(data);
     return {d.address_at(0), d.string_at(32)};
@@ -251,6 +295,12 @@ Hash set_party_raw_digest(const Address& party, std::string_view country_code, s
     packed.insert(packed.end(), operator_address.bytes.begin(), operator_address.bytes.end());
     const Hash param = keccak256(packed);
     return personal_message_hash(param);
+}
+
+Hash set_node_raw_digest(const Address& operator_address, std::string_view domain) {
+    Bytes packed(operator_address.bytes.begin(), operator_address.bytes.end());
+    packed.insert(packed.end(), domain.begin(), domain.end());
+    return personal_message_hash(keccak256(packed));
 }
 
 Hash delete_party_raw_digest(const Address& party) {

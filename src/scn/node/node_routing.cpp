@@ -77,7 +77,9 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
     n.store_.renew(sender->id);
     const auto recipient = n.store_.platform_of(to);
     if (!recipient) {
-        const auto listing = n.registry_(upper(to.country_code), upper(to.party_id));
+        const std::string cc = upper(to.country_code);
+        const std::string pid = upper(to.party_id);
+        const auto listing = co_await n.registry_.party(cc, pid);
         if (listing && !listing->node_url.empty()) {
             co_return fail(4003, 200,
                            "Receiver " + to.country_code + "/" + to.party_id + " is connected to " + listing->node_url +

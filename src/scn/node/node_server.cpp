@@ -49,11 +49,11 @@ scpi::Credentials node_credentials(const std::string& token, const std::string& 
 }  // namespace
 
 NodeServer::NodeServer(boost::asio::io_context& ioc, config::NodeConfig config, NodeStore& store,
-                       RegistryLookup registry, eth::PrivateKey wallet, core::Logger log, const core::Clock& clock)
+                       registry::Registry& registry, eth::PrivateKey wallet, core::Logger log, const core::Clock& clock)
     : ioc_(ioc),
       config_(std::move(config)),
       store_(store),
-      registry_(std::move(registry)),
+      registry_(registry),
       wallet_(wallet),
       log_(std::move(log)),
       clock_(clock),
@@ -114,7 +114,7 @@ void NodeServer::add_admin_routes(http::Router& router) {
         std::string pid(req.param("pid"));
         std::transform(cc.begin(), cc.end(), cc.begin(), ::toupper);
         std::transform(pid.begin(), pid.end(), pid.begin(), ::toupper);
-        const auto listing = registry_(cc, pid);
+        const auto listing = co_await registry_.party(cc, pid);
         if (!listing || listing->node_url.empty()) {
             co_return http::Response::json(200, "\"Party not registered on Smart Charging Network\"");
         }
@@ -224,7 +224,7 @@ void NodeServer::add_credentials_routes(http::Router& router) {
         std::vector<PlatformRole> roles;
         for (const auto& r : creds.roles) {
             if (!update) {
-                const auto listing = registry_(r.country_code, r.party_id);
+                const auto listing = co_await registry_.party(r.country_code, r.party_id);
                 const bool mine =
                     listing && listing->operator_address == wallet_.address().lower() && listing->node_url == url();
                 if (!mine) {

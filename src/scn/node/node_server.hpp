@@ -7,7 +7,7 @@
 #include <scn/http/client.hpp>
 #include <scn/http/server.hpp>
 #include <scn/node/node_store.hpp>
-#include <scn/registry/types.hpp>
+#include <scn/registry/registry.hpp>
 
 #include <boost/asio/io_context.hpp>
 
@@ -16,10 +16,6 @@
 #include <optional>
 
 namespace scn::node {
-
-/// How the node reads the registry: the listing of a party, or nullopt if it is not listed.
-using RegistryLookup =
-    std::function<std::optional<registry::PartyListing>(std::string_view country_code, std::string_view party_id)>;
 
 /// A local SCN node: the admin API, registry look-ups, versions and the credentials handshake, and the routing of
 /// SCPI module requests between the parties connected to it, with the reference node's header checks, error texts,
@@ -30,7 +26,7 @@ using RegistryLookup =
 
 class NodeServer {
 public:
-    NodeServer(boost::asio::io_context& ioc, config::NodeConfig config, NodeStore& store, RegistryLookup registry,
+    NodeServer(boost::asio::io_context& ioc, config::NodeConfig config, NodeStore& store, registry::Registry& registry,
                eth::PrivateKey wallet, core::Logger log, const core::Clock& clock = core::system_clock());
     ~NodeServer();
 
@@ -46,7 +42,7 @@ private:
     boost::asio::io_context& ioc_;
     config::NodeConfig config_;
     NodeStore& store_;
-    RegistryLookup registry_;
+    registry::Registry& registry_;
     eth::PrivateKey wallet_;
     core::Logger log_;
     const core::Clock& clock_;

@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace scn::party {
 namespace json = boost::json;
 
@@ -28,11 +30,50 @@ service::Reply checked(const service::Reply& reply, const std::string& what) {
     return reply;
 }
 
+struct Identity {
+    std::string country_code;
+    std::string party_id;
+    std::vector<registry::Role> roles;
+};
+
+/// The party's roles grouped by country code / party id (the registry lists an identity with all its roles).
+std::vector<Identity> identities(const std::vector<config::RoleConfig>& roles) {
+    std::vector<Identity> out;
+    for (const auto& r : roles) {
+        const auto role = registry::role_from_string(r.role);
+        if (!role) {
+            throw std::runtime_error("unknown role " + r.role + " for " + r.country_code + "/" + r.party_id);
+        }
+        auto it = std::find_if(out.begin(), out.end(), [&](const Identity& i) {
+            return i.country_code == r.country_code && i.party_id == r.party_id;
+        });
+        if (it == out.end()) {
+            out.push_back({r.country_code, r.party_id, {}});
+            it = out.end() - 1;
+        }
+        it->roles.push_back(*role);
+    }
+    return out;
+}
+
 }  // namespace
+
+boost::asio::awaitable<ConnectionState> check_connection(http::Client& client, NodeConnection connection) {
+    service::Call call;
+    call.url = connection.node_url + "/scpi/versions";
+    call.token = connection.token_c;
+    try {
+        const auto reply = co_await service::call(client, call);
+        co_return reply.ok() ? ConnectionState::accepted : ConnectionState::refused;
+    } catch (const std::exception&) {
+        co_return ConnectionState::unreachable;
+    }
+}
 
 boost::asio::awaitable<NodeConnection> register_with_node(PartyServer& party, PartyStore& store, http::Client& client,
                                                           std::string node_url, std::string token_a,
-                                                          RegistryAccess registry, core::Logger log) {
+                                                          registry::Registry& registry, ListingKeys keys,
+                                                          core::Logger log) {
     // 1. Who the node is.
     http::ClientResponse info;
     // A named request: GCC 12 mishandles non-trivial temporaries inside co_await expressions.
@@ -47,23 +88,43 @@ boost::asio::awaitable<NodeConnection> register_with_node(PartyServer& party, Pa
     const std::string operator_address(node.at("address").as_string());
     const std::string node_public_url(node.at("url").as_string());
 
-    // 2. The registry listing of every role, under this node.
-    for (const auto& role : party.config().roles) {
-        const auto listing = registry.lookup(role.country_code, role.party_id);
-        if (listing && listing->operator_address == operator_address && listing->node_url == node_public_url) {
+    // 2. Which listings are missing: one per country code / party id, with every role it plays.
+    std::vector<Identity> missing;
+    for (const auto& id : identities(party.config().roles)) {
+        const auto listing = co_await registry.party(id.country_code, id.party_id);
+        if (listing && listing->operator_address == operator_address && listing->node_url == node_public_url &&
+            std::is_permutation(listing->roles.begin(), listing->roles.end(), id.roles.begin(), id.roles.end())) {
             continue;
         }
-        log.info("Listing " + role.country_code + "/" + role.party_id + " in the SCN Registry under " +
-                 node_public_url + "...");
-        registry.list(role, operator_address);
+        missing.push_back(id);
     }
-
-    // 3. The credentials handshake.
+    // Everything a run needs is checked before a transaction is sent.
     if (token_a.empty()) {
         throw std::runtime_error(
             "not connected to the node yet: set TOKEN_A (ask the node operator, or with the admin key: curl -XPOST " +
             node_url + "/admin/generate-registration-token -H 'Authorization: Token <api key>' -d '[]')");
     }
+    if (!missing.empty() && !keys.signer) {
+        const auto& id = missing.front();
+        throw std::runtime_error(id.country_code + "/" + id.party_id + " is not listed in the SCN Registry (" +
+                                 registry.describe() + ") under the node " + node_public_url +
+                                 ": set SIGNER_KEY to the private key that signs the listing (and SPENDER_KEY to "
+                                 "a funded key that pays for it, if the signer has no funds)");
+    }
+    if (missing.size() > 1) {
+        throw std::runtime_error("one SIGNER_KEY lists one country code / party id, but this party has " +
+                                 std::to_string(missing.size()) + " to list: register them one at a time");
+    }
+    const eth::Address operator_checked = eth::Address::parse(operator_address);
+    for (const auto& id : missing) {
+        log.info("Listing " + id.country_code + "/" + id.party_id + " in the " + registry.describe() + " under " +
+                 node_public_url + "...");
+        const registry::Signers who{*keys.signer, keys.spender ? &*keys.spender : nullptr};
+        co_await registry.set_party(who, id.country_code, id.party_id, id.roles, operator_checked);
+        log.info("Listed " + id.country_code + "/" + id.party_id + " as " + keys.signer->address().checksummed());
+    }
+
+    // 3. The credentials handshake.
     service::Call call;
     call.url = node_url + "/scpi/versions";
     call.token = token_a;

@@ -1,9 +1,10 @@
 #pragma once
 
+#include <scn/eth/crypto.hpp>
 #include <scn/http/client.hpp>
 #include <scn/party/delivery.hpp>
 #include <scn/party/party_server.hpp>
-#include <scn/registry/types.hpp>
+#include <scn/registry/registry.hpp>
 
 #include <functional>
 #include <optional>
@@ -22,20 +23,27 @@ struct NodeConnection {
 /// The stored connection, if the party has registered with a node before.
 [[nodiscard]] std::optional<NodeConnection> stored_connection(PartyStore& store);
 
-/// How registration lists the party in the registry when it is not listed under the node yet.
-struct RegistryAccess {
-    /// The party's current listing (nullopt: not listed).
-    std::function<std::optional<registry::PartyListing>(const std::string& cc, const std::string& pid)> lookup;
-    /// Lists the party (signed with SIGNER_KEY); throws with a message saying what is missing or wrong.
-    std::function<void(const config::RoleConfig& role, const std::string& operator_address)> list;
+/// Whether the node still accepts a stored connection.
+enum class ConnectionState { accepted, refused, unreachable };
+
+/// Asks the node for its versions with the stored TOKEN_C.
+boost::asio::awaitable<ConnectionState> check_connection(http::Client& client, NodeConnection connection);
+
+/// The keys that list the party when it is not listed under the node yet: the signer is the party's own address
+/// (SIGNER_KEY); a spender (SPENDER_KEY) pays for the signed listing so that the signer needs no funds.
+struct ListingKeys {
+    std::optional<eth::PrivateKey> signer;
+    std::optional<eth::PrivateKey> spender;
 };
 
-/// Registers `party` with the node at `node_url`: reads the node's identity (`/scn/registry/node-info`), lists every
-/// role that is not yet listed under that node, then runs the credentials handshake with `token_a` while the party's
-/// own versions endpoints are served (the node calls back during the POST). Stores and returns the connection.
-/// Throws std::runtime_error saying what failed and what to do.
+/// Registers `party` with the node at `node_url`: reads the node's identity (`/scn/registry/node-info`), checks
+/// that TOKEN_A is there before anything is sent, lists the party's roles in the registry if they are not listed
+/// under that node (one listing per country code / party id, with all its roles), then runs the credentials
+/// handshake with `token_a` while the party's own versions endpoints are served (the node calls back during the
+/// POST). Stores and returns the connection. Throws std::runtime_error saying what failed and what to do.
 boost::asio::awaitable<NodeConnection> register_with_node(PartyServer& party, PartyStore& store, http::Client& client,
                                                           std::string node_url, std::string token_a,
-                                                          RegistryAccess registry, core::Logger log);
+                                                          registry::Registry& registry, ListingKeys keys,
+                                                          core::Logger log);
 
 }  // namespace scn::party

@@ -68,4 +68,45 @@ void EmbeddedRegistry::delete_party_raw(const eth::Address& party, const eth::Si
     store_.delete_party(party.lower());
 }
 
+namespace asio = boost::asio;
+
+asio::awaitable<std::optional<PartyListing>> EmbeddedBackend::party(std::string country_code, std::string party_id) {
+    co_return registry_.store().party_by_ocpi(country_code, party_id);
+}
+
+asio::awaitable<std::optional<PartyListing>> EmbeddedBackend::party_by_address(eth::Address address) {
+    co_return registry_.store().party_by_address(address.lower());
+}
+
+asio::awaitable<std::vector<PartyListing>> EmbeddedBackend::parties() {
+    co_return registry_.store().list_parties();
+}
+
+asio::awaitable<std::string> EmbeddedBackend::node(eth::Address operator_address) {
+    co_return registry_.store().get_node(operator_address.lower());
+}
+
+asio::awaitable<std::vector<NodeListing>> EmbeddedBackend::nodes() {
+    co_return registry_.store().list_nodes();
+}
+
+asio::awaitable<void> EmbeddedBackend::set_node(Signers who, std::string url) {
+    if (registry_.store().get_node(who.signer.address().lower()) != url) {
+        registry_.set_node(who.signer, url);
+    }
+    co_return;
+}
+
+asio::awaitable<void> EmbeddedBackend::set_party(Signers who, std::string country_code, std::string party_id,
+                                                 std::vector<Role> roles, eth::Address operator_address) {
+    registry_.set_party(who.signer, country_code, party_id, roles, operator_address);
+    co_return;
+}
+
+asio::awaitable<void> EmbeddedBackend::delete_party(Signers who) {
+    const auto party = who.signer.address();
+    registry_.delete_party_raw(party, who.signer.sign(eth::registry::delete_party_raw_digest(party)));
+    co_return;
+}
+
 }  // namespace scn::registry

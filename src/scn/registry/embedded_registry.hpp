@@ -2,6 +2,7 @@
 
 #include <scn/eth/crypto.hpp>
 #include <scn/registry/embedded_store.hpp>
+#include <scn/registry/registry.hpp>
 
 namespace scn::registry {
 
@@ -28,6 +29,30 @@ public:
 
 private:
     EmbeddedStore store_;
+};
+
+/// The embedded registry behind the Registry interface. Nothing is paid for, so a spender is not needed (and is
+/// ignored); SQLite answers in microseconds, so the calls complete without suspending.
+class EmbeddedBackend final : public Registry {
+public:
+    explicit EmbeddedBackend(const std::filesystem::path& file) : registry_(file), file_(file) {}
+
+    boost::asio::awaitable<std::optional<PartyListing>> party(std::string country_code, std::string party_id) override;
+    boost::asio::awaitable<std::optional<PartyListing>> party_by_address(eth::Address address) override;
+    boost::asio::awaitable<std::vector<PartyListing>> parties() override;
+    boost::asio::awaitable<std::string> node(eth::Address operator_address) override;
+    boost::asio::awaitable<std::vector<NodeListing>> nodes() override;
+    boost::asio::awaitable<void> set_node(Signers who, std::string url) override;
+    boost::asio::awaitable<void> set_party(Signers who, std::string country_code, std::string party_id,
+                                           std::vector<Role> roles, eth::Address operator_address) override;
+    boost::asio::awaitable<void> delete_party(Signers who) override;
+    [[nodiscard]] std::string describe() const override { return "embedded registry " + file_.string(); }
+
+    EmbeddedRegistry& registry() { return registry_; }
+
+private:
+    EmbeddedRegistry registry_;
+    std::filesystem::path file_;
 };
 
 }  // namespace scn::registry

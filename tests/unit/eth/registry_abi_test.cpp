@@ -91,6 +91,66 @@ TEST(RegistrySigning, SetPartyRawMatchesEveryVector) {
     EXPECT_EQ(to_hex(reg::encode_delete_party_raw(key.address(), key.sign(digest))), str(del.at("calldata")));
 }
 
+TEST(RegistrySigning, SetNodeRawMatchesTheReferenceSigner) {
+    const auto v = vectors("set-node-raw.json");
+    const auto key = PrivateKey::parse(str(v.at("key")));
+    EXPECT_EQ(key.address().checksummed(), str(v.at("operator")));
+    const auto digest = reg::set_node_raw_digest(key.address(), str(v.at("domain")));
+    const auto sig = key.sign(digest);
+    EXPECT_EQ(to_hex(sig.r), str(v.at("r")));
+    EXPECT_EQ(to_hex(sig.s), str(v.at("s")));
+    EXPECT_EQ(27 + sig.recovery_id, v.at("v").as_int64());
+    const auto data = reg::encode_set_node_raw(key.address(), str(v.at("domain")), sig);
+    EXPECT_EQ(to_hex(std::span(data).first(4)), "0x99bd6901");
+    EXPECT_EQ(data.size(), 4u + 7 * 32) << "head of five words, then the domain's length and one padded word";
+}
+
+TEST(RegistryAbi, PartyDetailsByAddressDecode) {
+    // Return data laid out as the contract's getPartyDetailsByAddress returns it: cc, pid, three dynamic arrays
+    // (modules sender, modules receiver, roles), operator, domain.
+    Bytes data;
+    const auto word = [&data](std::uint64_t n) {
+        Bytes w(32, 0);
+        for (int i = 31; i >= 24; --i, n >>= 8) {
+            w[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n & 0xFF);
+        }
+        data.insert(data.end(), w.begin(), w.end());
+    };
+    Bytes cc(32, 0);
+    cc[0] = 'C';
+    cc[1] = 'H';
+    data.insert(data.end(), cc.begin(), cc.end());
+    Bytes pid(32, 0);
+    pid[0] = 'M';
+    pid[1] = 'S';
+    pid[2] = 'P';
+    data.insert(data.end(), pid.begin(), pid.end());
+    word(7 * 32);  // modules sender
+    word(8 * 32);  // modules receiver
+    word(9 * 32);  // roles
+    Bytes op(32, 0);
+    op[31] = 0x42;
+    data.insert(data.end(), op.begin(), op.end());
+    word(11 * 32);  // domain
+    word(0);        // modules sender: []
+    word(0);        // modules receiver: []
+    word(1);        // roles: [EMSP]
+    word(1);
+    word(21);  // "http://localhost:8080"
+    const std::string domain = "http://localhost:8080";
+    Bytes text(domain.begin(), domain.end());
+    text.resize(32, 0);
+    data.insert(data.end(), text.begin(), text.end());
+
+    const auto p = reg::decode_party_by_address(data);
+    EXPECT_EQ(p.country_code, "CH");
+    EXPECT_EQ(p.party_id, "MSP");
+    EXPECT_EQ(p.roles, std::vector<std::uint8_t>{1});
+    EXPECT_EQ(p.operator_domain, domain);
+    EXPECT_TRUE(p.listed());
+    EXPECT_EQ(to_hex(reg::encode_get_party_details_by_address(p.operator_address)).substr(0, 10), "0xdf516128");
+}
+
 TEST(RegistryAbi, RevertReasonsDecodeDespiteDirtyPadding) {
     const auto v = vectors("abi.json");
     const auto& mismatch = v.at("reverts").at("ethCallSignerMismatch");
