@@ -2,12 +2,18 @@
 # The README walkthrough against `scn-tools sandbox`, with curl as the README shows it: locations, tariffs, CDRs,
 # sessions, START_SESSION and STOP_SESSION with the MSP's log lines and a CDR priced from tariff 1, RESERVE_NOW
 # holding the EVSE for its token, CANCEL_RESERVATION, then Ctrl-C (SIGINT) and a clean exit.
+# With `--chain`, the same walkthrough runs with the registry on a local chain (tools/chain): the first start lists
+# the node and both parties (paid by SPENDER_KEY), the reference registry CLI sees them, a second start needs no key.
 set -euo pipefail
 bin=$1
+mode=${2:-embedded}
+root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(mktemp -d)
 out=$dir/sandbox.log
 cleanup() {
     [[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null || true
+    [[ -n "${chain_pid:-}" ]] && kill "$chain_pid" 2>/dev/null || true
+    wait 2>/dev/null || true
     rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -25,9 +31,30 @@ wait_for() {  # wait_for <text> [seconds]
     fail "no \"$1\" in the sandbox output"
 }
 
-"$bin" sandbox --dir "$dir/state" >"$out" 2>&1 &
+sandbox_args=(--dir "$dir/state")
+if [[ $mode == --chain ]]; then
+    chain_port=18545
+    node "$root/tools/chain/local-chain.js" --port $chain_port --stop-after 300 >"$dir/chain.log" 2>&1 &
+    chain_pid=$!
+    for _ in $(seq 1 300); do grep -q '"registry"' "$dir/chain.log" && break; sleep 0.1; done
+    grep -q '"registry"' "$dir/chain.log" || fail "the local chain did not start: $(cat "$dir/chain.log")"
+    sandbox_args+=(--chain "http://127.0.0.1:$chain_port" --registry-address "$(jq -r .registry "$dir/chain.log")")
+    # Funded dev key 2 pays for the three listings.
+    export SPENDER_KEY=0x0dbbe8e4ae425a6d2687f1a7e3ba17bc98c673636790f1b8ad91193c05875ef1
+fi
+"$bin" sandbox "${sandbox_args[@]}" >"$out" 2>&1 &
 pid=$!
-wait_for "Sandbox ready" 20
+wait_for "Sandbox ready" 30
+if [[ $mode == --chain ]]; then
+    grep -q "Registry: .*mined in block" "$out" || fail "no listing transactions"
+    grep -q -- "$SPENDER_KEY" "$out" && fail "a key was logged"
+    echo "{\"provider\":{\"host\":\"127.0.0.1\",\"port\":$chain_port}}" >"$dir/network.json"
+    for party in CPO MSP; do
+        node "$root/tools/chain/node_modules/@shareandcharge/ocn-registry/dist/cli.js" get-party -c CH $party \
+            --network-file "$dir/network.json" | grep -q "http://localhost:8080" ||
+            fail "the reference registry CLI does not list CH/$party under the sandbox node"
+    done
+fi
 TOKEN=$(grep -o "To send requests as the MSP, use Authorization Token [0-9a-f-]*" "$out" | awk '{print $NF}')
 [[ ${#TOKEN} -eq 36 ]] || fail "no MSP token"
 
@@ -73,4 +100,17 @@ done
 kill -0 "$pid" 2>/dev/null && fail "still running 5 s after SIGINT"
 wait "$pid" || fail "exit status $? after SIGINT"
 pid=
+
+if [[ $mode == --chain ]]; then
+    # The second start finds everything listed and connected: no key, no transaction, up in seconds.
+    unset SPENDER_KEY
+    : >"$out"
+    "$bin" sandbox "${sandbox_args[@]}" >"$out" 2>&1 &
+    pid=$!
+    wait_for "Sandbox ready" 5
+    grep -q "transaction" "$out" && fail "the second start sent a transaction"
+    kill -INT "$pid"
+    wait "$pid" || fail "exit status $? after SIGINT (second start)"
+    pid=
+fi
 echo "sandbox walkthrough: all checks passed"
