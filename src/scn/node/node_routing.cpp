@@ -5,6 +5,8 @@
 #include <scn/service/scpi_http.hpp>
 
 #include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <array>
 #include <cstdio>
@@ -33,7 +35,52 @@ std::string elapsed_ms(std::chrono::steady_clock::duration d) {
     return buf.data();
 }
 
+std::string with_query(std::string url, const std::vector<std::pair<std::string, std::string>>& query) {
+    char sep = url.find('?') == std::string::npos ? '?' : '&';
+    for (const auto& [k, v] : query) {
+        url += sep;
+        url += boost::urls::encode(k, boost::urls::unreserved_chars);
+        url += '=';
+        url += boost::urls::encode(v, boost::urls::unreserved_chars);
+        sep = '&';
+    }
+    return url;
+}
+
 }  // namespace
+
+/// Sends a forwarded request and turns the outcome into the answer for the caller: the recipient's status and
+/// envelope with the headers a node relays, or the routing error (4002 timeout, 4003 unreachable, 3000 not JSON).
+Awaitable NodeServer::Routing::send(NodeServer& n, http::ClientRequest out, const Forward& f, std::string via) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::string who = f.to.country_code + "/" + f.to.party_id;
+    http::ClientResponse res;
+    try {
+        res = co_await n.client_.send(std::move(out));
+    } catch (const http::ClientError& e) {
+        n.log_.info("→ " + who + " " + f.method_name + " " + f.log_path + via + " failed: " + e.what());
+        co_return service::error(e.kind() == http::ClientError::Kind::timeout ? 4002 : 4003, 200, e.what(), n.clock_);
+    }
+    boost::system::error_code ec;
+    const json::value reply = json::parse(res.body, ec);
+    if (ec || !reply.is_object()) {
+        co_return service::error(3000, 200,
+                                 "Could not parse JSON response of forwarded SCPI request: " +
+                                     (ec ? ec.message() : std::string("not an object")),
+                                 n.clock_);
+    }
+    const auto* code = reply.get_object().if_contains("status_code");
+    const int status_code = code != nullptr && code->is_int64() ? static_cast<int>(code->get_int64()) : 0;
+    n.log_.info("→ " + who + " " + f.method_name + " " + f.log_path + via + " " + std::to_string(res.status) + " " +
+                std::to_string(status_code) + " " + elapsed_ms(std::chrono::steady_clock::now() - started) + " ms");
+    http::Response answer = http::Response::json(res.status, std::move(res.body));
+    for (const auto* name : {"Location", "Link", "X-Total-Count", "X-Limit"}) {
+        if (const auto v = res.headers.get(name)) {
+            answer.headers.add(name, *v);
+        }
+    }
+    co_return answer;
+}
 
 Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
     auto& n = node;
@@ -75,113 +122,96 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
         co_return fail(2001, 400, "Could not find role on sending platform using SCPI-from-* headers");
     }
     n.store_.renew(sender->id);
+
+    Forward f;
+    f.module = spec.module;
+    f.interface_role = spec.interface_role;
+    f.method = req.method;
+    f.method_name = req.method_name;
+    f.from = from;
+    f.to = to;
+    f.request_id = std::string(*req.header("X-Request-ID"));
+    f.correlation_id = std::string(*req.header("X-Correlation-ID"));
+    f.log_path = req.path;
+    if (const auto sig = req.header("SCN-Signature")) {
+        f.signature = std::string(*sig);
+    }
+    std::optional<std::string> used_proxy;
+    if (spec.kind == Kind::follow_page || spec.kind == Kind::get_cdr || spec.kind == Kind::command_result) {
+        const std::string id(req.param("id"));
+        auto stored = n.store_.proxy(id, from, to);
+        if (!stored) {
+            co_return fail(2003, 404, "Proxied resource not found");
+        }
+        f.resource = std::move(stored);
+        used_proxy = id;
+    } else {
+        f.url_path = spec.kind == Kind::command ? std::string(req.param("command")) : std::string(req.param("rest"));
+        if (req.method != http::Method::del) {
+            f.query = req.query_params();
+        }
+    }
+
+    // Where the recipient is: connected here, or listed under another node.
     const auto recipient = n.store_.platform_of(to);
+    std::string remote_node;
     if (!recipient) {
         const std::string cc = upper(to.country_code);
         const std::string pid = upper(to.party_id);
         const auto listing = co_await n.registry_.party(cc, pid);
-        if (listing && !listing->node_url.empty()) {
-            co_return fail(4003, 200,
-                           "Receiver " + to.country_code + "/" + to.party_id + " is connected to " + listing->node_url +
-                               "; forwarding to other nodes is not available yet");
+        if (!listing || listing->node_url.empty() || listing->node_url == n.url()) {
+            co_return fail(4001, 200, "Receiver not registered on Smart Charging Network");
         }
-        co_return fail(4001, 200, "Receiver not registered on Smart Charging Network");
-    }
-    if (const auto refusal =
-            rules_refusal(n.store_.rules(*recipient), {upper(from.country_code), upper(from.party_id)}, spec.module)) {
-        co_return fail(2000, 400, *refusal);
-    }
-    const auto recipient_platform = n.store_.platform(*recipient);
-
-    // Where the request goes.
-    std::string url;
-    std::optional<std::string> used_proxy;
-    if (spec.kind == Kind::follow_page || spec.kind == Kind::get_cdr || spec.kind == Kind::command_result) {
-        const std::string id(req.param("id"));
-        const auto stored = n.store_.proxy(id, from, to);
-        if (!stored) {
-            co_return fail(2003, 404, "Proxied resource not found");
-        }
-        url = *stored;
-        used_proxy = id;
-    } else {
-        const auto endpoint = n.store_.endpoint_url(*recipient, spec.module, spec.interface_role);
-        if (!endpoint) {
-            co_return fail(2001, 400, "Receiver does not support the requested module");
-        }
-        url = join_url(*endpoint, req.param("rest"));
-        if (spec.kind == Kind::command) {
-            url = join_url(*endpoint, req.param("command"));
-        }
-        if (!req.query.empty() && req.method != http::Method::del) {
-            url += "?" + req.query;
-        }
+        remote_node = listing->node_url;
     }
     if (spec.kind == Kind::command) {
-        // The recipient answers the command at the node, which relays the result to the original response_url.
+        // The recipient answers the command at a node, which relays the result to the original response_url.
         auto* obj = body.if_object();
         const auto* original = obj != nullptr ? obj->if_contains("response_url") : nullptr;
         if (original == nullptr || !original->is_string()) {
             co_return fail(2001, 400, "$.response_url: missing required member");
         }
-        const auto id = n.store_.add_proxy(std::string(original->get_string()), to, from);
-        (*obj)["response_url"] =
-            n.url() + "/scpi/sender/2.2/commands/" + std::string(req.param("command")) + "/" + std::to_string(id);
+        const std::string command(req.param("command"));
+        if (recipient) {
+            const auto id = n.store_.add_proxy(std::string(original->get_string()), to, from);
+            (*obj)["response_url"] = n.url() + "/scpi/sender/2.2/commands/" + command + "/" + std::to_string(id);
+        } else {
+            // The recipient's node records the alias and relays the result back through this node (§5.6).
+            const auto alias = core::random_uuid();
+            f.proxy_uid = alias;
+            f.resource = std::string(original->get_string());
+            (*obj)["response_url"] = join_url(remote_node, "/scpi/sender/2.2/commands/" + command + "/" + alias);
+        }
+        f.body = json::serialize(body);
+    } else if (!req.body.empty()) {
+        f.body = req.body;
     }
 
-    http::ClientRequest out;
-    out.method = req.method;
-    out.url = url;
-    out.timeout = n.config_.forward_timeout;
-    out.connect_timeout = std::min(n.config_.forward_timeout, std::chrono::milliseconds(5000));
-    out.headers.add("Authorization", "Token " + recipient_platform->token_b.value_or(""));
-    out.headers.add("X-Request-ID", core::random_uuid());
-    out.headers.add("X-Correlation-ID", *req.header("X-Correlation-ID"));
-    out.headers.add("SCPI-From-Country-Code", from.country_code);
-    out.headers.add("SCPI-From-Party-Id", from.party_id);
-    out.headers.add("SCPI-To-Country-Code", to.country_code);
-    out.headers.add("SCPI-To-Party-Id", to.party_id);
-    if (const auto sig = req.header("SCN-Signature")) {
-        out.headers.add("SCN-Signature", *sig);
+    // Not a conditional expression: GCC 12 destroys the wrong temporary when both arms co_await.
+    http::Response reply;
+    if (recipient) {
+        reply = co_await deliver_local(*recipient, std::move(f));
+    } else {
+        reply = co_await deliver_remote(remote_node, std::move(f));
     }
-    if (!req.body.empty()) {
-        out.headers.add("Content-Type", "application/json");
-        out.body = spec.kind == Kind::command ? json::serialize(body) : req.body;
-    }
-    const auto started = std::chrono::steady_clock::now();
-    http::ClientResponse res;
-    try {
-        res = co_await n.client_.send(std::move(out));
-    } catch (const http::ClientError& e) {
-        n.log_.info("→ " + to.country_code + "/" + to.party_id + " " + req.method_name + " " + req.path +
-                    " failed: " + e.what());
-        co_return e.kind() == http::ClientError::Kind::timeout ? fail(4002, 200, e.what()) : fail(4003, 200, e.what());
-    }
+
+    // Post-processing on the sender's node: proxied Link and Location, relayed counts.
+    http::Response answer = http::Response::json(reply.status, reply.body);
     boost::system::error_code ec;
-    const json::value reply = json::parse(res.body, ec);
-    if (ec || !reply.is_object()) {
-        co_return fail(3000, 200,
-                       "Could not parse JSON response of forwarded SCPI request: " +
-                           (ec ? ec.message() : std::string("not an object")));
-    }
-    const auto* code = reply.get_object().if_contains("status_code");
-    const int status_code = code != nullptr && code->is_int64() ? static_cast<int>(code->get_int64()) : 0;
-    n.log_.info("→ " + to.country_code + "/" + to.party_id + " " + req.method_name + " " + req.path + " " +
-                std::to_string(res.status) + " " + std::to_string(status_code) + " " +
-                elapsed_ms(std::chrono::steady_clock::now() - started) + " ms");
-
-    http::Response answer = http::Response::json(res.status, std::move(res.body));
-    const bool success = res.status == 200 && status_code == 1000;
-    if (success) {
+    const json::value parsed = json::parse(reply.body, ec);
+    const auto* code = !ec && parsed.is_object() ? parsed.get_object().if_contains("status_code") : nullptr;
+    // 2xx, not only 200: a CDR receiver answering 201 Created still gets its Location proxied.
+    const bool success = reply.status / 100 == 2 && code != nullptr && code->is_int64() && code->get_int64() == 1000;
+    if (success && recipient) {
         n.store_.renew(*recipient);
     }
     if (success && (spec.kind == Kind::page || spec.kind == Kind::follow_page)) {
         for (const auto* name : {"X-Total-Count", "X-Limit"}) {
-            if (const auto v = res.headers.get(name)) {
+            if (const auto v = reply.headers.get(name)) {
                 answer.headers.add(name, *v);
             }
         }
-        if (const auto link = res.headers.get("Link")) {
+        if (const auto link = reply.headers.get("Link")) {
             if (const auto next = next_link(*link)) {
                 const auto id = n.store_.add_proxy(*next, from, to);
                 answer.headers.add("Link", "<" + n.url() + "/scpi/sender/2.2/" + spec.module + "/page/" +
@@ -193,12 +223,146 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
         }
     }
     if (success && spec.kind == Kind::post_cdr) {
-        if (const auto location = res.headers.get("Location")) {
+        if (const auto location = reply.headers.get("Location")) {
             const auto id = n.store_.add_proxy(std::string(*location), from, to);
             answer.headers.add("Location", n.url() + "/scpi/receiver/2.2/cdrs/" + std::to_string(id));
         }
     }
     co_return answer;
+}
+
+Awaitable NodeServer::Routing::deliver_local(std::int64_t recipient, Forward f) {
+    auto& n = node;
+    const auto fail = [&](int code, unsigned status, const std::string& message) {
+        return service::error(code, status, message, n.clock_);
+    };
+    if (const auto refusal =
+            rules_refusal(n.store_.rules(recipient), {upper(f.from.country_code), upper(f.from.party_id)}, f.module)) {
+        co_return fail(2000, 400, *refusal);
+    }
+    const auto platform = n.store_.platform(recipient);
+    std::string url;
+    if (f.resource && !f.proxy_uid) {
+        url = *f.resource;
+    } else {
+        const auto endpoint = n.store_.endpoint_url(recipient, f.module, f.interface_role);
+        if (!endpoint) {
+            co_return fail(2001, 400, "Receiver does not support the requested module");
+        }
+        url = with_query(join_url(*endpoint, f.url_path), f.query);
+    }
+    http::ClientRequest out;
+    out.method = f.method;
+    out.url = url;
+    out.timeout = n.config_.forward_timeout;
+    out.connect_timeout = std::min(n.config_.forward_timeout, std::chrono::milliseconds(5000));
+    out.headers.add("Authorization", "Token " + (platform ? platform->token_b.value_or("") : std::string()));
+    out.headers.add("X-Request-ID", core::random_uuid());
+    out.headers.add("X-Correlation-ID", f.correlation_id);
+    out.headers.add("SCPI-From-Country-Code", f.from.country_code);
+    out.headers.add("SCPI-From-Party-Id", f.from.party_id);
+    out.headers.add("SCPI-To-Country-Code", f.to.country_code);
+    out.headers.add("SCPI-To-Party-Id", f.to.party_id);
+    if (f.signature) {
+        out.headers.add("SCN-Signature", *f.signature);
+    }
+    if (f.body) {
+        out.headers.add("Content-Type", "application/json");
+        out.body = std::move(*f.body);
+    }
+    co_return co_await send(n, std::move(out), f, "");
+}
+
+Awaitable NodeServer::Routing::deliver_remote(std::string node_url, Forward f) {
+    auto& n = node;
+    ScnMessage m;
+    m.module = module_enum(f.module);
+    if (m.module == "CUSTOM") {
+        m.custom_module_id = f.module;
+    }
+    m.interface_role = f.interface_role;
+    m.method = f.method_name;
+    m.request_id = f.request_id;
+    m.correlation_id = f.correlation_id;
+    m.sender = f.from;
+    m.receiver = f.to;
+    m.url_path = f.url_path;
+    m.query_params = f.query;
+    m.proxy_uid = f.proxy_uid;
+    m.proxy_resource = f.resource;
+    if (f.body) {
+        boost::system::error_code ec;
+        auto parsed = json::parse(*f.body, ec);
+        m.body = ec ? json::value(json::string(*f.body)) : std::move(parsed);
+    }
+    http::ClientRequest out;
+    out.method = http::Method::post;
+    out.url = join_url(node_url, "/scn/message");
+    out.timeout = n.config_.forward_timeout;
+    out.connect_timeout = std::min(n.config_.forward_timeout, std::chrono::milliseconds(5000));
+    out.body = serialize(m);
+    out.headers.add("X-Request-ID", core::random_uuid());
+    out.headers.add("SCN-Signature", sign_message(out.body, n.wallet_));
+    out.headers.add("Content-Type", "application/json");
+    co_return co_await send(n, std::move(out), f, " via " + node_url);
+}
+
+Awaitable NodeServer::Routing::message(http::Request& req) {
+    auto& n = node;
+    const auto fail = [&](int code, unsigned status, const std::string& message) {
+        return service::error(code, status, message, n.clock_);
+    };
+    for (const auto* name : {"X-Request-ID", "SCN-Signature"}) {
+        if (!req.header(name)) {
+            co_return fail(2001, 400,
+                           std::string("Missing request header '") + name + "' for method parameter of type String");
+        }
+    }
+    ScnMessage m;
+    try {
+        m = parse_scn_message(req.body);
+    } catch (const std::invalid_argument& e) {
+        co_return fail(2001, 400, e.what());
+    }
+    const std::string cc = upper(m.sender.country_code);
+    const std::string pid = upper(m.sender.party_id);
+    const auto sender = co_await n.registry_.party(cc, pid);
+    if (!sender || sender->node_url.empty()) {
+        co_return fail(4001, 200, "Sending party not registered on Smart Charging Network");
+    }
+    const auto recipient = n.store_.platform_of(m.receiver);
+    if (!recipient) {
+        co_return fail(4001, 200, "Recipient unknown to SCN Node entered in Registry");
+    }
+    const auto signer = message_signer(req.body, *req.header("SCN-Signature"));
+    if (!signer || signer->lower() != sender->operator_address) {
+        co_return fail(4003, 200, "Could not verify SCN-Signature of request");
+    }
+    if (m.proxy_uid && m.proxy_resource) {
+        // A command's response_url: the recipient posts its result here, and it travels back to the sender's node.
+        n.store_.add_proxy(*m.proxy_resource, m.receiver, m.sender, m.proxy_uid);
+    }
+    Forward f;
+    f.module = m.module == "CUSTOM" ? m.custom_module_id.value_or("") : module_id(m.module).value_or("");
+    f.interface_role = m.interface_role;
+    f.method = http::method_from_string(m.method);
+    f.method_name = m.method;
+    f.from = m.sender;
+    f.to = m.receiver;
+    f.request_id = m.request_id;
+    f.correlation_id = m.correlation_id;
+    f.url_path = m.url_path;
+    f.query = m.query_params;
+    f.proxy_uid = m.proxy_uid;
+    if (!m.proxy_uid) {
+        f.resource = m.proxy_resource;
+    }
+    if (m.body) {
+        f.body = json::serialize(*m.body);
+    }
+    f.log_path =
+        req.path + " (" + m.method + " " + m.module + " from " + m.sender.country_code + "/" + m.sender.party_id + ")";
+    co_return co_await deliver_local(*recipient, std::move(f));
 }
 
 void NodeServer::Routing::add_routes(http::Router& router) {
@@ -223,6 +387,7 @@ void NodeServer::Routing::add_routes(http::Router& router) {
     add(M::get, "/scpi/receiver/2.2/cdrs/{id}", {Kind::get_cdr, "cdrs", "RECEIVER"});
     add(M::post, "/scpi/receiver/2.2/commands/{command}", {Kind::command, "commands", "RECEIVER"});
     add(M::post, "/scpi/sender/2.2/commands/{command}/{id}", {Kind::command_result, "commands", "SENDER"});
+    router.add(M::post, "/scn/message", [this](http::Request& req) -> Awaitable { co_return co_await message(req); });
 }
 
 }  // namespace scn::node
