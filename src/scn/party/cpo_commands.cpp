@@ -2,7 +2,7 @@
 #include <scn/core/datetime.hpp>
 #include <scn/core/random.hpp>
 #include <scn/party/cpo.hpp>
-#include <scn/party/tariff_pricing.hpp>
+#include <scn/pricing/tariff_pricing.hpp>
 #include <scn/service/scpi_http.hpp>
 
 #include <boost/json.hpp>
@@ -379,11 +379,28 @@ void Cpo::finish(const std::string& session_id) {
     c->session.last_updated = now;
 
     const auto tariff = tariffs_.find(c->tariff_id);
+    const scpi::Tariff* applied = tariff == tariffs_.end() ? nullptr : &tariff->second;
     const auto loc = location(c->session.location_id);
-    const auto priced = price_session(tariff == tariffs_.end() ? nullptr : &tariff->second, c->session.start_date_time,
-                                      now, c->session.kwh);
-    c->session.charging_periods = priced.charging_periods;
-    c->session.total_cost = priced.total_cost;
+    // Priced per SCPI §5 in the location's local time: periods cut where a price changes, then priced exactly.
+    const pricing::TimeZone zone(loc ? loc->time_zone : std::string());
+    std::optional<double> current;
+    if (loc) {
+        if (const auto* evse = loc->find_evse(c->session.evse_uid)) {
+            for (const auto& con : evse->connectors) {
+                if (con.id == c->session.connector_id && con.max_amperage > 0) {
+                    current = con.max_amperage;
+                }
+            }
+        }
+    }
+    const pricing::SimulatedSession simulated{c->session.start_date_time, now, now, c->power_kw, current};
+    const auto periods = pricing::build_periods(applied, zone, simulated);
+    const auto priced = applied != nullptr
+                            ? pricing::price_periods(*applied, zone, c->session.start_date_time, now, periods)
+                            : pricing::price_periods(scpi::Tariff{}, zone, c->session.start_date_time, now, periods);
+    c->session.kwh = pricing::to_double(priced.total_energy);
+    c->session.charging_periods = periods;
+    c->session.total_cost = priced.total.price();
     store_.put_session({c->session.country_code, c->session.party_id, c->session.id}, scpi::to_text(c->session), now);
     push_session(c->session, *c);
 
@@ -423,20 +440,29 @@ void Cpo::finish(const std::string& session_id) {
     if (tariff != tariffs_.end()) {
         cdr.tariffs.push_back(tariff->second);
     }
-    cdr.charging_periods = priced.charging_periods;
-    cdr.total_cost = priced.total_cost;
-    cdr.total_fixed_cost = priced.total_fixed_cost;
-    cdr.total_energy = priced.total_energy;
-    cdr.total_energy_cost = priced.total_energy_cost;
-    cdr.total_time = priced.total_time;
-    cdr.total_time_cost = priced.total_time_cost;
-    cdr.total_parking_time = 0;
+    cdr.charging_periods = periods;
+    cdr.total_cost = priced.total.price();
+    if (priced.fixed.excl != 0) {
+        cdr.total_fixed_cost = priced.fixed.price();
+    }
+    cdr.total_energy = pricing::to_double(priced.total_energy);
+    if (priced.has_energy) {
+        cdr.total_energy_cost = priced.energy.price();
+    }
+    cdr.total_time = pricing::to_double(priced.total_time);
+    if (priced.has_time) {
+        cdr.total_time_cost = priced.time.price();
+    }
+    cdr.total_parking_time = pricing::to_double(priced.total_parking_time);
+    if (priced.has_parking) {
+        cdr.total_parking_cost = priced.parking.price();
+    }
     cdr.last_updated = now;
     (void)store_.add_cdr({cdr.country_code, cdr.party_id, cdr.id}, scpi::to_text(cdr), now);
     delivery_.send("session:" + c->session.id, "POST", "cdrs", scpi::to_text(cdr), c->to_msp, c->correlation);
     store_.delete_charging(session_id);
     set_evse_status(c->session.location_id, c->session.evse_uid, scpi::Status::AVAILABLE);
-    log_.info("CDR " + cdr.id + ": " + decimal_text(cdr.total_cost.excl_vat) + " " + cdr.currency);
+    log_.info("CDR " + cdr.id + ": " + pricing::to_text(priced.total.excl) + " " + cdr.currency);
 }
 
 void Cpo::expire_reservations() {

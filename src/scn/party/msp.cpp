@@ -1,6 +1,6 @@
 #include <scn/party/msp.hpp>
 #include <scn/party/paging.hpp>
-#include <scn/party/tariff_pricing.hpp>
+#include <scn/pricing/decimal.hpp>
 #include <scn/scpi/commands.hpp>
 #include <scn/scpi/sessions.hpp>
 #include <scn/service/scpi_http.hpp>
@@ -93,7 +93,7 @@ http::Response Msp::put_session(http::Request& req, bool patch) {
         tx.commit();
     }
     log_.info("Session " + session.id + " " + std::string(scpi::to_string(session.status)) + " - " +
-              decimal_text(session.kwh) + " kWh");
+              pricing::decimal_text(session.kwh) + " kWh");
     return service::ok(json::value(), clock_, created && !patch ? 201 : 200);
 }
 
@@ -103,7 +103,7 @@ http::Response Msp::post_cdr(http::Request& req) {
     if (!number) {
         throw scpi::Error::invalid("CDR already exists: " + cdr.country_code + "/" + cdr.party_id + "/" + cdr.id);
     }
-    log_.info("CDR " + cdr.id + ": " + decimal_text(cdr.total_cost.excl_vat) + " " + cdr.currency);
+    log_.info("CDR " + cdr.id + ": " + pricing::decimal_text(cdr.total_cost.excl_vat) + " " + cdr.currency);
     auto res = service::ok(json::value(), clock_, 201);
     res.headers.add(scpi::header::kLocation, public_url() + "/scpi/receiver/2.2/cdrs/" + std::to_string(*number));
     return res;
