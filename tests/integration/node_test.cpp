@@ -247,3 +247,84 @@ TEST(LocalNode, AdminApiAndHandshakeChecks) {
     EXPECT_EQ(details.data.at("endpoints").as_array()[0].at("url").as_string(),
               net.node->url() + "/scpi/sender/2.2/cdrs");
 }
+
+TEST(LocalNode, ScnRulesDecideWhoMayAskWhat) {
+    LocalNetwork net;
+    const auto rules = [&](http::Method m, const std::string& path, std::optional<std::string> body = std::nullopt) {
+        service::Call c;
+        c.method = m;
+        c.url = net.node->url() + "/scpi/receiver/2.2/scnrules" + path;
+        c.token = net.cpo_connection.token_c;
+        c.body = std::move(body);
+        return net.io.await(service::call(*net.client, c));
+    };
+    // The CPO lets the MSP read its locations only.
+    auto r =
+        rules(http::Method::put, "/whitelist", R"([{"country_code":"ch","party_id":"msp","modules":["locations"]}])");
+    ASSERT_TRUE(r.ok()) << r.describe();
+    EXPECT_TRUE(net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/locations").ok());
+    r = net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/tariffs");
+    EXPECT_EQ(r.http_status, 400u);
+    EXPECT_EQ(r.status_code, 2000);
+    EXPECT_EQ(*r.status_message, "Sender not whitelisted to request tariffs from receiver.");
+    r = rules(http::Method::get, "");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.data.at("whitelist").at("active"), true);
+    EXPECT_EQ(r.data.at("whitelist").at("list").at(0).at("party_id"), "MSP") << "entries are upper-cased";
+    EXPECT_TRUE(r.data.at("blacklist").at("list").as_array().empty());
+    // Both lists cannot be active.
+    r = rules(http::Method::post, "/blacklist", R"({"country_code":"CH","party_id":"XYZ","modules":["cdrs"]})");
+    EXPECT_EQ(*r.status_message, "SCN Rules whitelist and blacklist cannot be active at same time");
+    r = rules(http::Method::put, "/whitelist", R"([{"country_code":"CH","party_id":"MSP","modules":[]}])");
+    EXPECT_EQ(*r.status_message, "Module list of one the party is empty");
+    // Removing the last entry turns the whitelist off.
+    ASSERT_TRUE(rules(http::Method::del, "/whitelist/CH/MSP").ok());
+    EXPECT_TRUE(net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/tariffs").ok());
+    r = rules(http::Method::del, "/whitelist/CH/MSP");
+    EXPECT_EQ(*r.status_message, "Cannot delete entry from SCN Rules whitelist");
+    // A blacklist entry blocks every module of that sender.
+    ASSERT_TRUE(
+        rules(http::Method::post, "/blacklist", R"({"country_code":"CH","party_id":"MSP","modules":["sessions"]})")
+            .ok());
+    r = net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/locations");
+    EXPECT_EQ(*r.status_message, "Message receiver not in sender's whitelist.");
+    r = rules(http::Method::post, "/blacklist", R"({"country_code":"CH","party_id":"MSP","modules":["cdrs"]})");
+    EXPECT_EQ(r.status_code, 2001);
+    EXPECT_EQ(*r.status_message, "Party already on SCN Rules blacklist");
+    ASSERT_TRUE(rules(http::Method::put, "/blacklist", "[]").ok());
+    EXPECT_TRUE(net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/locations").ok());
+    // Signatures toggle; the advertised path serves the same module.
+    ASSERT_TRUE(rules(http::Method::put, "/signatures").ok());
+    service::Call c;
+    c.url = net.node->url() + "/scpi/2.2/receiver/scnrules";
+    c.token = net.cpo_connection.token_c;
+    r = net.io.await(service::call(*net.client, c));
+    EXPECT_EQ(r.data.at("signatures"), true);
+    c.token = "not-a-token";
+    r = net.io.await(service::call(*net.client, c));
+    EXPECT_EQ(*r.status_message, "Invalid CREDENTIALS_TOKEN_C");
+}
+
+TEST(LocalNode, HubClientInfoListsAndPushesParties) {
+    LocalNetwork net;
+    const auto r = net.msp_to_cpo(http::Method::get, net.node->url() + "/scpi/2.2/hubclientinfo");
+    ASSERT_TRUE(r.ok()) << r.describe();
+    ASSERT_EQ(r.data.as_array().size(), 2u);
+    EXPECT_EQ(r.headers.get("X-Total-Count"), "2");
+    EXPECT_EQ(r.headers.get("X-Limit"), "2");
+    std::vector<std::string> seen;
+    for (const auto& info : r.data.as_array()) {
+        seen.push_back(std::string(info.at("country_code").as_string()) + "/" +
+                       std::string(info.at("party_id").as_string()) + " " + std::string(info.at("role").as_string()) +
+                       " " + std::string(info.at("status").as_string()));
+    }
+    std::sort(seen.begin(), seen.end());
+    EXPECT_EQ(seen, (std::vector<std::string>{"CH/CPO CPO CONNECTED", "CH/MSP EMSP CONNECTED"}));
+    // The CPO leaves: the MSP, which has a hubclientinfo receiver, is told.
+    service::Call c;
+    c.method = http::Method::del;
+    c.url = net.node->url() + "/scpi/2.2/credentials";
+    c.token = net.cpo_connection.token_c;
+    ASSERT_TRUE(net.io.await(service::call(*net.client, c)).ok());
+    EXPECT_TRUE(net.msp_log->wait_for("Client info: CH/CPO (CPO) SUSPENDED", 5s));
+}

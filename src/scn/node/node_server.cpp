@@ -253,6 +253,9 @@ void NodeServer::add_credentials_routes(http::Router& router) {
             log_.info(std::string(update ? "Updated " : "Connected ") + r.country_code + "/" + r.party_id + " (" +
                       r.role + ")");
         }
+        if (!update) {
+            broadcast(platform->id, "CONNECTED");
+        }
         co_return service::ok(scpi::to_json(node_credentials(token_c, url())), clock_);
     };
     router.add(http::Method::post, "/scpi/2.2/credentials",
@@ -274,6 +277,7 @@ void NodeServer::add_credentials_routes(http::Router& router) {
         for (const auto& r : store_.roles(platform->id)) {
             log_.info("Disconnected " + r.country_code + "/" + r.party_id);
         }
+        broadcast(platform->id, "SUSPENDED");
         store_.delete_platform(platform->id);
         co_return service::ok(json::value(), clock_);
     });
@@ -283,6 +287,8 @@ std::uint16_t NodeServer::start() {
     http::Router router;
     add_admin_routes(router);
     add_credentials_routes(router);
+    add_rules_routes(router);
+    add_hubclientinfo_routes(router);
     routing_ = std::make_unique<Routing>(*this);
     routing_->add_routes(router);
     server_ = std::make_unique<http::Server>(

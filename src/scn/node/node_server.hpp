@@ -38,6 +38,10 @@ public:
 private:
     void add_admin_routes(http::Router& router);
     void add_credentials_routes(http::Router& router);
+    void add_rules_routes(http::Router& router);
+    void add_hubclientinfo_routes(http::Router& router);
+    /// Tells the other connected parties with a hubclientinfo receiver that `platform`'s roles are now `status`.
+    void broadcast(std::int64_t platform, const std::string& status);
 
     boost::asio::io_context& ioc_;
     config::NodeConfig config_;

@@ -2,6 +2,7 @@
 #include <scn/party/paging.hpp>
 #include <scn/pricing/decimal.hpp>
 #include <scn/scpi/commands.hpp>
+#include <scn/scpi/hubclientinfo.hpp>
 #include <scn/scpi/sessions.hpp>
 #include <scn/service/scpi_http.hpp>
 
@@ -60,7 +61,8 @@ std::vector<ServedEndpoint> Msp::endpoints() const {
     return {{"commands", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/commands"},
             {"sessions", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/sessions"},
             {"cdrs", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/cdrs"},
-            {"tokens", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/tokens"}};
+            {"tokens", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/tokens"},
+            {"hubclientinfo", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/hubclientinfo"}};
 }
 
 http::Response Msp::put_session(http::Request& req, bool patch) {
@@ -169,6 +171,15 @@ void Msp::add_routes(http::Router& router) {
         }));
     router.add(http::Method::put, "/scpi/receiver/2.2/sessions/{country_code}/{party_id}/{session_id}",
                module_route([this](http::Request& req) { return put_session(req, false); }));
+    // The node tells its parties who else is on the network (connected, suspended, planned).
+    router.add(http::Method::put, "/scpi/receiver/2.2/hubclientinfo/{country_code}/{party_id}",
+               module_route([this](http::Request& req) {
+                   const auto info = service::body_as<scpi::ClientInfo>(req);
+                   log_.info("Client info: " + info.country_code + "/" + info.party_id + " (" +
+                             std::string(scpi::to_string(info.role)) + ") " +
+                             std::string(scpi::to_string(info.status)));
+                   return service::ok(json::value(), clock_);
+               }));
     router.add(http::Method::patch, "/scpi/receiver/2.2/sessions/{country_code}/{party_id}/{session_id}",
                module_route([this](http::Request& req) { return put_session(req, true); }));
     router.add(http::Method::get, "/scpi/receiver/2.2/sessions/{country_code}/{party_id}/{session_id}",

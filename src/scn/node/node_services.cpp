@@ -1,0 +1,311 @@
+// The services the node implements itself: the ScnRules configuration module (§2.8), HubClientInfo (§2.7) and
+// its broadcasts to the parties (§9).
+#include <scn/core/datetime.hpp>
+#include <scn/core/random.hpp>
+#include <scn/node/node_server.hpp>
+#include <scn/node/routing_rules.hpp>
+#include <scn/scpi/hubclientinfo.hpp>
+#include <scn/scpi/io.hpp>
+#include <scn/scpi/json.hpp>
+#include <scn/service/scpi_http.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace scn::node {
+namespace json = boost::json;
+using Awaitable = boost::asio::awaitable<http::Response>;
+
+namespace {
+
+std::string upper(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return s;
+}
+
+json::object entry_json(const RuleEntry& e) {
+    json::array modules;
+    for (const auto& m : e.modules) {
+        modules.emplace_back(m);
+    }
+    json::object o;
+    o["party_id"] = e.party.party_id;
+    o["country_code"] = e.party.country_code;
+    o["modules"] = std::move(modules);
+    return o;
+}
+
+/// A rule entry from the request body; `message` names what is wrong (nullopt when the entry is valid).
+struct ParsedEntry {
+    RuleEntry entry;
+    std::optional<std::string> problem;
+};
+
+ParsedEntry parse_entry(const json::value& v, bool single) {
+    ParsedEntry out;
+    const auto* o = v.if_object();
+    const auto* cc = o != nullptr ? o->if_contains("country_code") : nullptr;
+    const auto* pid = o != nullptr ? o->if_contains("party_id") : nullptr;
+    const auto* modules = o != nullptr ? o->if_contains("modules") : nullptr;
+    if (cc == nullptr || !cc->is_string() || pid == nullptr || !pid->is_string()) {
+        out.problem = "Rule entries need country_code and party_id";
+        return out;
+    }
+    out.entry.party = {upper(std::string(cc->get_string())), upper(std::string(pid->get_string()))};
+    if (modules == nullptr || !modules->is_array() || modules->get_array().empty()) {
+        out.problem = single ? "Module list is empty" : "Module list of one the party is empty";
+        return out;
+    }
+    for (const auto& m : modules->get_array()) {
+        if (!m.is_string() || m.get_string().empty()) {
+            out.problem = single ? "Module list is empty" : "One of the element of module list is empty";
+            return out;
+        }
+        out.entry.modules.emplace_back(m.get_string());
+    }
+    return out;
+}
+
+constexpr std::string_view kConflict = "SCN Rules whitelist and blacklist cannot be active at same time";
+
+}  // namespace
+
+void NodeServer::add_rules_routes(http::Router& router) {
+    // Served where the reference node serves it, and where it advertises it (§11: the two differ).
+    for (const std::string base : {"/scpi/receiver/2.2/scnrules", "/scpi/2.2/receiver/scnrules"}) {
+        const auto with_rules = [this](auto change) {
+            return [this, change](http::Request& req) -> Awaitable {
+                const auto platform = store_.platform_by_token_c(token_of(req));
+                if (!platform) {
+                    co_return service::error(2001, 400, "Invalid CREDENTIALS_TOKEN_C", clock_);
+                }
+                json::value body;
+                if (!req.body.empty()) {
+                    try {
+                        body = scpi::parse_json(req.body);
+                    } catch (const scpi::ParseError& e) {
+                        co_return service::error(2001, 400, e.what(), clock_);
+                    }
+                }
+                Rules rules = store_.rules(platform->id);
+                const auto refusal = change(rules, body, req);
+                if (refusal) {
+                    co_return service::error(refusal->first, 400, refusal->second, clock_);
+                }
+                store_.save_rules(platform->id, rules);
+                co_return service::ok(json::value(), clock_);
+            };
+        };
+        using Refusal = std::optional<std::pair<int, std::string>>;
+        router.add(http::Method::get, base, [this](http::Request& req) -> Awaitable {
+            const auto platform = store_.platform_by_token_c(token_of(req));
+            if (!platform) {
+                co_return service::error(2001, 400, "Invalid CREDENTIALS_TOKEN_C", clock_);
+            }
+            const auto rules = store_.rules(platform->id);
+            json::array entries;
+            for (const auto& e : rules.entries) {
+                entries.push_back(entry_json(e));
+            }
+            json::object data;
+            data["signatures"] = rules.signatures;
+            data["whitelist"] = {{"active", rules.whitelist_active},
+                                 {"list", rules.whitelist_active ? entries : json::array()}};
+            data["blacklist"] = {{"active", rules.blacklist_active},
+                                 {"list", rules.blacklist_active ? entries : json::array()}};
+            co_return service::ok(data, clock_);
+        });
+        router.add(http::Method::put, base + "/signatures",
+                   with_rules([](Rules& r, const json::value&, http::Request&) -> Refusal {
+                       r.signatures = !r.signatures;
+                       return std::nullopt;
+                   }));
+        router.add(http::Method::put, base + "/block-all",
+                   with_rules([](Rules& r, const json::value&, http::Request&) -> Refusal {
+                       if (r.blacklist_active) {
+                           return std::pair{2000, std::string(kConflict)};
+                       }
+                       r.whitelist_active = true;
+                       r.entries.clear();  // this platform's entries only
+                       return std::nullopt;
+                   }));
+        for (const bool white : {true, false}) {
+            const std::string list = white ? "whitelist" : "blacklist";
+            router.add(http::Method::put, base + "/" + list,
+                       with_rules([white](Rules& r, const json::value& body, http::Request&) -> Refusal {
+                           if (!body.is_array()) {
+                               return std::pair{2001, std::string("Expected an array of rule entries")};
+                           }
+                           std::vector<RuleEntry> entries;
+                           for (const auto& v : body.get_array()) {
+                               auto parsed = parse_entry(v, false);
+                               if (parsed.problem) {
+                                   return std::pair{2000, *parsed.problem};
+                               }
+                               entries.push_back(std::move(parsed.entry));
+                           }
+                           bool& mine = white ? r.whitelist_active : r.blacklist_active;
+                           const bool other = white ? r.blacklist_active : r.whitelist_active;
+                           if (entries.empty()) {
+                               mine = false;
+                               r.entries.clear();
+                               return std::nullopt;
+                           }
+                           if (other) {
+                               return std::pair{2000, std::string(kConflict)};
+                           }
+                           mine = true;
+                           r.entries = std::move(entries);
+                           return std::nullopt;
+                       }));
+            router.add(http::Method::post, base + "/" + list,
+                       with_rules([white, list](Rules& r, const json::value& body, http::Request&) -> Refusal {
+                           auto parsed = parse_entry(body, true);
+                           if (parsed.problem) {
+                               return std::pair{2000, *parsed.problem};
+                           }
+                           if (white ? r.blacklist_active : r.whitelist_active) {
+                               return std::pair{2000, std::string(kConflict)};
+                           }
+                           const bool present =
+                               std::any_of(r.entries.begin(), r.entries.end(),
+                                           [&](const RuleEntry& e) { return e.party == parsed.entry.party; });
+                           if (present) {
+                               return std::pair{2001, "Party already on SCN Rules " + list};
+                           }
+                           (white ? r.whitelist_active : r.blacklist_active) = true;
+                           r.entries.push_back(std::move(parsed.entry));
+                           return std::nullopt;
+                       }));
+            router.add(
+                http::Method::del, base + "/" + list + "/{cc}/{pid}",
+                with_rules([white, list](Rules& r, const json::value&, http::Request& req) -> Refusal {
+                    const bool mine = white ? r.whitelist_active : r.blacklist_active;
+                    const bool other = white ? r.blacklist_active : r.whitelist_active;
+                    if (!mine || other) {
+                        return std::pair{2000, "Cannot delete entry from SCN Rules " + list};
+                    }
+                    const PartyRef party{upper(std::string(req.param("cc"))), upper(std::string(req.param("pid")))};
+                    std::erase_if(r.entries, [&](const RuleEntry& e) { return e.party == party; });
+                    (white ? r.whitelist_active : r.blacklist_active) = !r.entries.empty();
+                    return std::nullopt;
+                }));
+        }
+    }
+}
+
+void NodeServer::add_hubclientinfo_routes(http::Router& router) {
+    router.add(http::Method::get, "/scpi/2.2/hubclientinfo", [this](http::Request& req) -> Awaitable {
+        for (const auto* name : {"Authorization", "X-Request-ID", "X-Correlation-ID", "SCPI-From-Country-Code",
+                                 "SCPI-From-Party-Id", "SCPI-To-Country-Code", "SCPI-To-Party-Id"}) {
+            if (!req.header(name)) {
+                co_return service::error(
+                    2001, 400, std::string("Missing request header '") + name + "' for method parameter of type String",
+                    clock_);
+            }
+        }
+        const auto caller = store_.platform_by_token_c(token_of(req));
+        if (!caller) {
+            co_return service::error(2001, 400, "Invalid CREDENTIALS_TOKEN_C", clock_);
+        }
+        const auto rules = store_.rules(caller->id);
+        json::array data;
+        std::vector<PartyRef> listed;
+        for (const auto& p : store_.platforms()) {
+            if (p.status == "PLANNED") {
+                continue;
+            }
+            for (const auto& r : store_.roles(p.id)) {
+                listed.push_back({upper(r.country_code), upper(r.party_id)});
+                if (!rules_allow_party(rules, listed.back())) {
+                    continue;
+                }
+                data.push_back({{"party_id", r.party_id},
+                                {"country_code", r.country_code},
+                                {"role", r.role},
+                                {"status", p.status},
+                                {"last_updated", core::format_datetime(p.last_updated)}});
+            }
+        }
+        // Parties listed under this node in the registry but not connected yet: PLANNED.
+        const std::string self = url();
+        const auto registered = co_await registry_.parties();
+        for (const auto& party : registered) {
+            const PartyRef ref{upper(party.country_code), upper(party.party_id)};
+            if (party.node_url != self || std::find(listed.begin(), listed.end(), ref) != listed.end() ||
+                !rules_allow_party(rules, ref)) {
+                continue;
+            }
+            for (const auto role : party.roles) {
+                data.push_back({{"party_id", party.party_id},
+                                {"country_code", party.country_code},
+                                {"role", registry::to_string(role)},
+                                {"status", "PLANNED"},
+                                {"last_updated", core::format_datetime(clock_.now())}});
+            }
+        }
+        const auto count = std::to_string(data.size());
+        json::object envelope;
+        envelope["status_code"] = 1000;
+        envelope["status_message"] =
+            "Pagination request parameters were ignored due to lack of their implementation on the SCN.";
+        envelope["data"] = std::move(data);
+        envelope["timestamp"] = core::format_datetime(clock_.now());
+        auto res = http::Response::json(200, json::serialize(envelope));
+        res.headers.add("X-Total-Count", count);
+        res.headers.add("X-Limit", count);
+        co_return res;
+    });
+}
+
+void NodeServer::broadcast(std::int64_t changed, const std::string& status) {
+    const auto roles = store_.roles(changed);
+    for (const auto& p : store_.platforms()) {
+        if (p.id == changed || p.status != "CONNECTED" || !p.token_b) {
+            continue;
+        }
+        const auto endpoint = store_.endpoint_url(p.id, "hubclientinfo", "RECEIVER");
+        if (!endpoint) {
+            continue;
+        }
+        const auto rules = store_.rules(p.id);
+        for (const auto& r : roles) {
+            if (!rules_allow_party(rules, {upper(r.country_code), upper(r.party_id)})) {
+                continue;
+            }
+            scpi::ClientInfo info;
+            info.party_id = r.party_id;
+            info.country_code = r.country_code;
+            info.role = scpi::from_json<scpi::Role>(json::value(r.role));
+            info.status = scpi::from_json<scpi::ConnectionStatus>(json::value(status));
+            info.last_updated = clock_.now();
+            http::ClientRequest req;
+            req.method = http::Method::put;
+            req.url = *endpoint + "/" + r.country_code + "/" + r.party_id;
+            req.timeout = config_.forward_timeout;
+            req.connect_timeout = std::min(config_.forward_timeout, std::chrono::milliseconds(5000));
+            req.headers.add("Authorization", "Token " + *p.token_b);
+            req.headers.add("X-Request-ID", core::random_uuid());
+            req.headers.add("X-Correlation-ID", core::random_uuid());
+            req.headers.add("Content-Type", "application/json");
+            req.body = scpi::to_text(info);
+            // Fire and forget: the answer is ignored, a failure only logged.
+            boost::asio::co_spawn(
+                ioc_,
+                [](http::Client& client, http::ClientRequest request,
+                   core::Logger log) -> boost::asio::awaitable<void> {
+                    try {
+                        (void)co_await client.send(std::move(request));
+                    } catch (const std::exception& e) {
+                        log.debug(std::string("hubclientinfo push failed: ") + e.what());
+                    }
+                }(client_, std::move(req), log_),
+                boost::asio::detached);
+        }
+    }
+}
+
+}  // namespace scn::node
