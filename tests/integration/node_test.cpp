@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <mutex>
 #include <unistd.h>
 
 using namespace scn;
@@ -327,4 +328,148 @@ TEST(LocalNode, HubClientInfoListsAndPushesParties) {
     c.token = net.cpo_connection.token_c;
     ASSERT_TRUE(net.io.await(service::call(*net.client, c)).ok());
     EXPECT_TRUE(net.msp_log->wait_for("Client info: CH/CPO (CPO) SUSPENDED", 5s));
+}
+
+namespace {
+
+/// A party scripted in the test: it offers a custom module `parking` and a charging-profiles receiver, records what
+/// reaches it, and is connected to the node by a hand-made credentials handshake.
+struct ScriptedParty {
+    std::mutex mutex;
+    std::vector<json::object> seen;
+    std::unique_ptr<http::Server> server;
+    std::string base;
+    std::string token_c;
+
+    void record(http::Request& req) {
+        json::object o{{"method", req.method_name}, {"path", req.path}, {"query", req.query}, {"body", req.body}};
+        if (const auto a = req.header("Authorization")) {
+            o["authorization"] = *a;
+        }
+        const std::lock_guard lock(mutex);
+        seen.push_back(std::move(o));
+    }
+    json::object last() {
+        const std::lock_guard lock(mutex);
+        return seen.empty() ? json::object() : seen.back();
+    }
+
+    void start(LocalNetwork& net) {
+        http::Router r;
+        using Awaitable = boost::asio::awaitable<http::Response>;
+        const auto ok = [](const std::string& data) {
+            return http::Response::json(
+                200, R"({"status_code":1000,"data":)" + data + R"(,"timestamp":"2024-01-01T00:00:00Z"})");
+        };
+        r.add(http::Method::get, "/versions", [this, ok](http::Request&) -> Awaitable {
+            co_return ok(R"([{"version":"2.2","url":")" + base + R"(/2.2"}])");
+        });
+        r.add(http::Method::get, "/2.2", [this, ok](http::Request&) -> Awaitable {
+            co_return ok(R"({"version":"2.2","endpoints":[
+                {"identifier":"parking","role":"RECEIVER","url":")" +
+                         base + R"(/parking"},
+                {"identifier":"chargingprofiles","role":"RECEIVER","url":")" +
+                         base + R"(/cp"}]})");
+        });
+        for (const auto m : {http::Method::get, http::Method::post, http::Method::put, http::Method::del}) {
+            r.add(m, "/parking/{rest...}", [this, ok](http::Request& req) -> Awaitable {
+                record(req);
+                auto res = ok(R"({"spot":"P1"})");
+                res.headers.add("Location", "http://parking.example/spots/P1");
+                co_return res;
+            });
+            r.add(m, "/cp/{rest...}", [this, ok](http::Request& req) -> Awaitable {
+                record(req);
+                co_return ok(R"({"result":"ACCEPTED","timeout":30})");
+            });
+            r.add(m, "/results/{rest...}", [this, ok](http::Request& req) -> Awaitable {
+                record(req);
+                co_return ok("null");
+            });
+        }
+        net.io.run([&] {
+            server = std::make_unique<http::Server>(net.io.ioc(), http::ServerOptions{}, std::move(r));
+            base = "http://127.0.0.1:" + std::to_string(server->start());
+            return 0;
+        });
+        const auto key = eth::PrivateKey::generate();
+        net.registry->registry().set_party(key, "CH", "EXT", {registry::Role::cpo}, net.node_key.address());
+        http::ClientRequest req{http::Method::post,
+                                net.node->url() + "/scpi/2.2/credentials",
+                                {},
+                                R"({"token":"token-b-ext","url":")" + base + R"(/versions","roles":[{"role":"CPO",
+                                "business_details":{"name":"Scripted"},"party_id":"EXT","country_code":"CH"}]})"};
+        req.headers.add("Authorization", "Token " + net.node_store->create_planned_platform());
+        req.headers.add("Content-Type", "application/json");
+        const auto res = http::send_blocking(req);
+        token_c = std::string(json::parse(res.body).at("data").at("token").as_string());
+    }
+    void stop(LocalNetwork& net) {
+        net.io.run([&] {
+            server->stop();
+            return 0;
+        });
+    }
+};
+
+}  // namespace
+
+TEST(LocalNode, CustomModulesAndChargingProfilesAreRouted) {
+    LocalNetwork net;
+    ScriptedParty ext;
+    ext.start(net);
+    ASSERT_FALSE(ext.token_c.empty());
+    const auto call = [&](http::Method m, const std::string& path, std::optional<std::string> body = std::nullopt) {
+        service::Call c;
+        c.method = m;
+        c.url = net.node->url() + path;
+        c.token = net.msp_connection.token_c;
+        c.routing = scpi::RoutingHeaders{"CH", "MSP", "CH", "EXT"};
+        c.body = std::move(body);
+        return net.io.await(service::call(*net.client, c));
+    };
+
+    // A custom module: method, sub-path, query and raw body reach the party; Location comes back untouched.
+    auto r = call(http::Method::post, "/scpi/custom/receiver/parking/spots?near=Loc1", R"({"plate":"ZH 1"})");
+    ASSERT_TRUE(r.ok()) << r.describe();
+    EXPECT_EQ(r.data.at("spot"), "P1");
+    EXPECT_EQ(r.headers.get("Location"), "http://parking.example/spots/P1");
+    auto seen = ext.last();
+    EXPECT_EQ(seen.at("method"), "POST");
+    EXPECT_EQ(seen.at("path"), "/parking/spots");
+    EXPECT_EQ(seen.at("query"), "near=Loc1");
+    EXPECT_EQ(seen.at("body"), R"({"plate":"ZH 1"})");
+    EXPECT_EQ(seen.at("authorization"), "Token token-b-ext");
+    r = call(http::Method::get, "/scpi/custom/elsewhere/parking");
+    EXPECT_EQ(*r.status_message, "No interface elsewhere found. Expected one of [SENDER, RECEIVER].");
+
+    // SetChargingProfile: the response_url is proxied, and the result the party posts there reaches the original.
+    r = call(http::Method::put, "/scpi/2.2/receiver/chargingprofiles/S1",
+             R"({"charging_profile":{"charging_rate_unit":"W","charging_profile_period":[]},"response_url":")" +
+                 ext.base + R"(/results/42"})");
+    ASSERT_TRUE(r.ok()) << r.describe();
+    seen = ext.last();
+    EXPECT_EQ(seen.at("path"), "/cp/S1");
+    const auto sent = json::parse(seen.at("body").as_string());
+    const std::string proxied(sent.at("response_url").as_string());
+    ASSERT_TRUE(proxied.starts_with(net.node->url() + "/scpi/2.2/sender/chargingprofiles/result/")) << proxied;
+    service::Call result;
+    result.method = http::Method::post;
+    result.url = proxied;
+    result.token = ext.token_c;
+    result.routing = scpi::RoutingHeaders{"CH", "EXT", "CH", "MSP"};
+    result.body = R"({"result":"ACCEPTED"})";
+    ASSERT_TRUE(net.io.await(service::call(*net.client, result)).ok());
+    seen = ext.last();
+    EXPECT_EQ(seen.at("path"), "/results/42");
+    EXPECT_EQ(seen.at("authorization").as_string(), "Token " + net.msp_connection.token_b) << "delivered as to the MSP";
+
+    // GET and DELETE carry the response_url in the query; it is proxied there.
+    r = call(http::Method::del, "/scpi/receiver/2.2/chargingprofiles/S1?response_url=" + ext.base + "/results/43");
+    ASSERT_TRUE(r.ok()) << r.describe();
+    seen = ext.last();
+    EXPECT_EQ(seen.at("method"), "DELETE");
+    EXPECT_NE(std::string(seen.at("query").as_string()).find("chargingprofiles%2Fresult%2F"), std::string::npos)
+        << seen.at("query");
+    ext.stop(net);
 }

@@ -94,7 +94,7 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
         }
     }
     json::value body;
-    if (!req.body.empty()) {
+    if (!req.body.empty() && spec.kind != Kind::custom) {
         try {
             body = scpi::parse_json(req.body);
         } catch (const scpi::ParseError& e) {
@@ -126,6 +126,14 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
     Forward f;
     f.module = spec.module;
     f.interface_role = spec.interface_role;
+    if (spec.kind == Kind::custom) {
+        const std::string interface(req.param("interface"));
+        if (interface != "sender" && interface != "receiver") {
+            co_return fail(2001, 400, "No interface " + interface + " found. Expected one of [SENDER, RECEIVER].");
+        }
+        f.module = std::string(req.param("module"));
+        f.interface_role = upper(interface);
+    }
     f.method = req.method;
     f.method_name = req.method_name;
     f.from = from;
@@ -137,7 +145,8 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
         f.signature = std::string(*sig);
     }
     std::optional<std::string> used_proxy;
-    if (spec.kind == Kind::follow_page || spec.kind == Kind::get_cdr || spec.kind == Kind::command_result) {
+    if (spec.kind == Kind::follow_page || spec.kind == Kind::get_cdr || spec.kind == Kind::command_result ||
+        spec.kind == Kind::charging_result) {
         const std::string id(req.param("id"));
         auto stored = n.store_.proxy(id, from, to);
         if (!stored) {
@@ -147,7 +156,8 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
         used_proxy = id;
     } else {
         f.url_path = spec.kind == Kind::command ? std::string(req.param("command")) : std::string(req.param("rest"));
-        if (req.method != http::Method::del) {
+        // The reference node drops the query of DELETE requests; a charging-profile DELETE keeps its response_url.
+        if (req.method != http::Method::del || spec.kind == Kind::charging_async) {
             f.query = req.query_params();
         }
     }
@@ -164,25 +174,46 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
         }
         remote_node = listing->node_url;
     }
-    if (spec.kind == Kind::command) {
-        // The recipient answers the command at a node, which relays the result to the original response_url.
+    if (spec.kind == Kind::command || spec.kind == Kind::charging_async) {
+        // The recipient answers at a node, which relays the result to the original response_url: in the body
+        // (commands, PUT charging profile) or in the query (GET and DELETE charging profile).
         auto* obj = body.if_object();
-        const auto* original = obj != nullptr ? obj->if_contains("response_url") : nullptr;
-        if (original == nullptr || !original->is_string()) {
+        std::string* in_query = nullptr;
+        std::optional<std::string> original;
+        if (obj != nullptr && obj->contains("response_url") && obj->at("response_url").is_string()) {
+            original = std::string(obj->at("response_url").get_string());
+        } else {
+            for (auto& [name, value] : f.query) {
+                if (name == "response_url") {
+                    in_query = &value;
+                    original = value;
+                }
+            }
+        }
+        if (!original) {
             co_return fail(2001, 400, "$.response_url: missing required member");
         }
-        const std::string command(req.param("command"));
+        const std::string result_path = spec.kind == Kind::command
+                                            ? "/scpi/sender/2.2/commands/" + std::string(req.param("command")) + "/"
+                                            : std::string("/scpi/2.2/sender/chargingprofiles/result/");
+        std::string proxied;
         if (recipient) {
-            const auto id = n.store_.add_proxy(std::string(original->get_string()), to, from);
-            (*obj)["response_url"] = n.url() + "/scpi/sender/2.2/commands/" + command + "/" + std::to_string(id);
+            proxied = n.url() + result_path + std::to_string(n.store_.add_proxy(*original, to, from));
         } else {
             // The recipient's node records the alias and relays the result back through this node (§5.6).
             const auto alias = core::random_uuid();
             f.proxy_uid = alias;
-            f.resource = std::string(original->get_string());
-            (*obj)["response_url"] = join_url(remote_node, "/scpi/sender/2.2/commands/" + command + "/" + alias);
+            f.resource = *original;
+            proxied = join_url(remote_node, result_path + alias);
         }
-        f.body = json::serialize(body);
+        if (in_query != nullptr) {
+            *in_query = proxied;
+        } else {
+            (*obj)["response_url"] = proxied;
+        }
+        if (!req.body.empty()) {
+            f.body = json::serialize(body);
+        }
     } else if (!req.body.empty()) {
         f.body = req.body;
     }
@@ -220,6 +251,13 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
         }
         if (spec.kind == Kind::follow_page && used_proxy) {
             n.store_.delete_proxy(*used_proxy);  // page links are single-use
+        }
+    }
+    if (success && spec.kind == Kind::custom) {
+        for (const auto* name : {"Location", "Link", "X-Total-Count", "X-Limit"}) {
+            if (const auto v = reply.headers.get(name)) {
+                answer.headers.add(name, *v);
+            }
         }
     }
     if (success && spec.kind == Kind::post_cdr) {
@@ -387,6 +425,23 @@ void NodeServer::Routing::add_routes(http::Router& router) {
     add(M::get, "/scpi/receiver/2.2/cdrs/{id}", {Kind::get_cdr, "cdrs", "RECEIVER"});
     add(M::post, "/scpi/receiver/2.2/commands/{command}", {Kind::command, "commands", "RECEIVER"});
     add(M::post, "/scpi/sender/2.2/commands/{command}/{id}", {Kind::command_result, "commands", "SENDER"});
+
+    // Charging profiles: served where the reference node serves them (/scpi/2.2/{role}/…) and where it advertises
+    // them (/scpi/{role}/2.2/…). Results come back on the result route, which the reference node cannot reach.
+    for (const std::string sender : {"/scpi/2.2/sender/chargingprofiles", "/scpi/sender/2.2/chargingprofiles"}) {
+        add(M::post, sender + "/result/{id}", {Kind::charging_result, "chargingprofiles", "SENDER"});
+        add(M::put, sender + "/{rest...}", {Kind::plain, "chargingprofiles", "SENDER"});
+    }
+    for (const std::string receiver : {"/scpi/2.2/receiver/chargingprofiles", "/scpi/receiver/2.2/chargingprofiles"}) {
+        for (const auto m : {M::get, M::put, M::del}) {
+            add(m, receiver + "/{rest...}", {Kind::charging_async, "chargingprofiles", "RECEIVER"});
+        }
+    }
+    // Custom modules: any method, raw bodies, the interface in the path.
+    for (const auto m : {M::get, M::post, M::put, M::patch, M::del}) {
+        add(m, "/scpi/custom/{interface}/{module}", {Kind::custom, "", ""});
+        add(m, "/scpi/custom/{interface}/{module}/{rest...}", {Kind::custom, "", ""});
+    }
     router.add(M::post, "/scn/message", [this](http::Request& req) -> Awaitable { co_return co_await message(req); });
 }
 

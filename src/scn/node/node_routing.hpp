@@ -11,7 +11,18 @@ struct NodeServer::Routing {
     explicit Routing(NodeServer& owner) : node(owner) {}
     void add_routes(http::Router& router);
 
-    enum class Kind { plain, page, follow_page, post_cdr, get_cdr, command, command_result };
+    enum class Kind {
+        plain,
+        page,
+        follow_page,
+        post_cdr,
+        get_cdr,
+        command,
+        command_result,
+        charging_async,   ///< a charging-profile request with a response_url (body or query)
+        charging_result,  ///< a charging-profile result posted to a proxied URL
+        custom,           ///< /scpi/custom/{interface}/{module}/…: raw bodies, headers passed through
+    };
     struct Spec {
         Kind kind = Kind::plain;
         std::string module;
