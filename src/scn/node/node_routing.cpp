@@ -1,4 +1,5 @@
 #include <scn/core/random.hpp>
+#include <scn/node/envelope_scan.hpp>
 #include <scn/node/node_routing.hpp>
 #include <scn/node/routing_rules.hpp>
 #include <scn/scpi/protocol.hpp>
@@ -61,16 +62,12 @@ Awaitable NodeServer::Routing::send(NodeServer& n, http::ClientRequest out, cons
         n.log_.info("→ " + who + " " + f.method_name + " " + f.log_path + via + " failed: " + e.what());
         co_return service::error(e.kind() == http::ClientError::Kind::timeout ? 4002 : 4003, 200, e.what(), n.clock_);
     }
-    boost::system::error_code ec;
-    const json::value reply = json::parse(res.body, ec);
-    if (ec || !reply.is_object()) {
-        co_return service::error(3000, 200,
-                                 "Could not parse JSON response of forwarded SCPI request: " +
-                                     (ec ? ec.message() : std::string("not an object")),
-                                 n.clock_);
+    const auto scan = scan_envelope(res.body);
+    if (!scan.json_object) {
+        co_return service::error(
+            3000, 200, "Could not parse JSON response of forwarded SCPI request: not a JSON object", n.clock_);
     }
-    const auto* code = reply.get_object().if_contains("status_code");
-    const int status_code = code != nullptr && code->is_int64() ? static_cast<int>(code->get_int64()) : 0;
+    const auto status_code = static_cast<int>(scan.status_code.value_or(0));
     n.log_.info("→ " + who + " " + f.method_name + " " + f.log_path + via + " " + std::to_string(res.status) + " " +
                 std::to_string(status_code) + " " + elapsed_ms(std::chrono::steady_clock::now() - started) + " ms");
     http::Response answer = http::Response::json(res.status, std::move(res.body));
@@ -227,12 +224,10 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
     }
 
     // Post-processing on the sender's node: proxied Link and Location, relayed counts.
-    http::Response answer = http::Response::json(reply.status, reply.body);
-    boost::system::error_code ec;
-    const json::value parsed = json::parse(reply.body, ec);
-    const auto* code = !ec && parsed.is_object() ? parsed.get_object().if_contains("status_code") : nullptr;
+    const auto scan = scan_envelope(reply.body);
     // 2xx, not only 200: a CDR receiver answering 201 Created still gets its Location proxied.
-    const bool success = reply.status / 100 == 2 && code != nullptr && code->is_int64() && code->get_int64() == 1000;
+    const bool success = reply.status / 100 == 2 && scan.status_code == 1000;
+    http::Response answer = http::Response::json(reply.status, std::move(reply.body));
     if (success && recipient) {
         n.store_.renew(*recipient);
     }

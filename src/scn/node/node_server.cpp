@@ -29,6 +29,13 @@ std::string token_of(const http::Request& req) {
 
 namespace {
 
+/// Keep as many connections to each party as requests in flight, so forwarding never reconnects under load.
+http::ClientOptions forwarding_client_options() {
+    http::ClientOptions o;
+    o.max_idle_per_host = 256;
+    return o;
+}
+
 http::Response node_error(int status_code, unsigned http_status, std::string_view message, const core::Clock& clock) {
     return service::error(status_code, http_status, message, clock);
 }
@@ -57,7 +64,7 @@ NodeServer::NodeServer(boost::asio::io_context& ioc, config::NodeConfig config, 
       wallet_(wallet),
       log_(std::move(log)),
       clock_(clock),
-      client_(ioc.get_executor()) {}
+      client_(ioc.get_executor(), forwarding_client_options()) {}
 
 NodeServer::~NodeServer() = default;
 

@@ -52,6 +52,8 @@ CREATE TABLE rule_entries(
 CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql"}};
 
+constexpr auto kRenewInterval = std::chrono::seconds(5);
+
 std::string upper(std::string_view s) {
     std::string out(s);
     for (auto& c : out) {
@@ -92,6 +94,7 @@ NodeStore::NodeStore(const std::filesystem::path& file, const core::Clock& clock
 }
 
 std::string NodeStore::create_planned_platform() {
+    invalidate();
     const std::string token = core::random_uuid();
     db_.prepare("INSERT INTO platforms(status, token_a, last_updated_ms) VALUES('PLANNED', ?, ?)")
         .bind(1, token)
@@ -113,11 +116,24 @@ std::optional<Platform> NodeStore::platform_by_token_a(std::string_view token) {
 }
 
 std::optional<Platform> NodeStore::platform_by_token_c(std::string_view token) {
-    return token.empty() ? std::nullopt : platform_where("token_c", token);
+    if (token.empty()) {
+        return std::nullopt;
+    }
+    if (const auto it = cache_.by_token_c.find(token); it != cache_.by_token_c.end()) {
+        return it->second;
+    }
+    auto p = platform_where("token_c", token);
+    cache_.by_token_c.emplace(std::string(token), p);
+    return p;
 }
 
 std::optional<Platform> NodeStore::platform(std::int64_t id) {
-    return platform_where("id", std::to_string(id));
+    if (const auto it = cache_.by_id.find(id); it != cache_.by_id.end()) {
+        return it->second;
+    }
+    auto p = platform_where("id", std::to_string(id));
+    cache_.by_id.emplace(id, p);
+    return p;
 }
 
 void NodeStore::replace_roles_and_endpoints(std::int64_t id, const std::vector<PlatformRole>& roles,
@@ -141,6 +157,7 @@ std::string NodeStore::store_credentials(std::int64_t id, bool clear_token_a, co
                                          const std::string& versions_url, const std::vector<PlatformRole>& roles,
                                          const std::vector<Endpoint>& endpoints) {
     const std::string token_c = core::random_uuid();
+    invalidate();
     store::Transaction tx(db_);
     db_.prepare(std::string("UPDATE platforms SET status = 'CONNECTED', ") + (clear_token_a ? "token_a = NULL, " : "") +
                 "token_b = ?, token_c = ?, versions_url = ?, last_updated_ms = ? WHERE id = ?")
@@ -167,34 +184,50 @@ std::string NodeStore::update_platform(std::int64_t id, const std::string& token
 }
 
 void NodeStore::delete_platform(std::int64_t id) {
+    invalidate();
+    renewed_.erase(id);
     db_.prepare("DELETE FROM platforms WHERE id = ?").bind(1, id).run();
 }
 
 bool NodeStore::renew(std::int64_t id) {
-    auto q = db_.prepare("SELECT status FROM platforms WHERE id = ?");
-    if (!q.bind(1, id).step()) {
+    // last_updated is written at most every few seconds per platform: routing does not pay a write per request.
+    const auto now = clock_.now();
+    const auto current = platform(id);
+    if (!current) {
         return false;
     }
-    const bool changed = q.get_text_view(0) != "CONNECTED";
+    const bool changed = current->status != "CONNECTED";
+    if (const auto it = renewed_.find(id); !changed && it != renewed_.end() && now - it->second < kRenewInterval) {
+        return false;
+    }
+    renewed_[id] = now;
+    invalidate();
     db_.prepare("UPDATE platforms SET status = 'CONNECTED', last_updated_ms = ? WHERE id = ?")
-        .bind(1, to_ms(clock_.now()))
+        .bind(1, to_ms(now))
         .bind(2, id)
         .run();
     return changed;
 }
 
 void NodeStore::set_status(std::int64_t id, std::string_view status) {
+    invalidate();
     db_.prepare("UPDATE platforms SET status = ? WHERE id = ?").bind(1, status).bind(2, id).run();
 }
 
 std::optional<std::int64_t> NodeStore::platform_of(const PartyRef& party) {
+    const auto key = std::pair(party.country_code, party.party_id);
+    if (const auto it = cache_.by_party.find(key); it != cache_.by_party.end()) {
+        return it->second;
+    }
     auto q = db_.prepare(
         "SELECT r.platform_id FROM roles r JOIN platforms p ON p.id = r.platform_id "
         "WHERE r.country_code = ? AND r.party_id = ? AND p.token_c IS NOT NULL LIMIT 1");
-    if (!q.bind(1, party.country_code).bind(2, party.party_id).step()) {
-        return std::nullopt;
+    std::optional<std::int64_t> id;
+    if (q.bind(1, party.country_code).bind(2, party.party_id).step()) {
+        id = q.get_int(0);
     }
-    return q.get_int(0);
+    cache_.by_party.emplace(key, id);
+    return id;
 }
 
 std::vector<PlatformRole> NodeStore::roles(std::int64_t platform_id) {
@@ -220,11 +253,17 @@ std::vector<Endpoint> NodeStore::endpoints(std::int64_t platform_id) {
 
 std::optional<std::string> NodeStore::endpoint_url(std::int64_t platform_id, std::string_view identifier,
                                                    std::string_view role) {
-    auto q = db_.prepare("SELECT url FROM endpoints WHERE platform_id = ? AND identifier = ? AND role = ? LIMIT 1");
-    if (!q.bind(1, platform_id).bind(2, identifier).bind(3, role).step()) {
-        return std::nullopt;
+    auto key = std::tuple(platform_id, std::string(identifier), std::string(role));
+    if (const auto it = cache_.endpoint.find(key); it != cache_.endpoint.end()) {
+        return it->second;
     }
-    return q.get_text(0);
+    auto q = db_.prepare("SELECT url FROM endpoints WHERE platform_id = ? AND identifier = ? AND role = ? LIMIT 1");
+    std::optional<std::string> url;
+    if (q.bind(1, platform_id).bind(2, identifier).bind(3, role).step()) {
+        url = q.get_text(0);
+    }
+    cache_.endpoint.emplace(std::move(key), url);
+    return url;
 }
 
 std::vector<Platform> NodeStore::platforms() {
@@ -282,6 +321,9 @@ void NodeStore::delete_proxy(std::string_view id_or_alias) {
 }
 
 Rules NodeStore::rules(std::int64_t platform_id) {
+    if (const auto it = cache_.rules.find(platform_id); it != cache_.rules.end()) {
+        return it->second;
+    }
     Rules r;
     auto p = db_.prepare("SELECT signatures, whitelist_active, blacklist_active FROM platforms WHERE id = ?");
     if (!p.bind(1, platform_id).step()) {
@@ -307,10 +349,12 @@ Rules NodeStore::rules(std::int64_t platform_id) {
         }
         r.entries.push_back(std::move(e));
     }
+    cache_.rules.emplace(platform_id, r);
     return r;
 }
 
 void NodeStore::save_rules(std::int64_t platform_id, const Rules& rules) {
+    invalidate();
     store::Transaction tx(db_);
     db_.prepare("UPDATE platforms SET signatures = ?, whitelist_active = ?, blacklist_active = ? WHERE id = ?")
         .bind(1, rules.signatures ? 1 : 0)

@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace scn::node {
@@ -110,8 +112,20 @@ private:
     void replace_roles_and_endpoints(std::int64_t id, const std::vector<PlatformRole>& roles,
                                      const std::vector<Endpoint>& endpoints);
     [[nodiscard]] std::optional<Platform> platform_where(std::string_view column, std::string_view value);
+    void invalidate() { cache_ = {}; }
+
     store::Database db_;
     const core::Clock& clock_;
+    /// The lookups every routed request makes, answered from memory; any change to platforms, roles, endpoints or
+    /// rules empties it. (This process is the only writer of the node's database.)
+    struct Cache {
+        std::map<std::string, std::optional<Platform>, std::less<>> by_token_c;
+        std::map<std::int64_t, std::optional<Platform>> by_id;
+        std::map<std::pair<std::string, std::string>, std::optional<std::int64_t>> by_party;
+        std::map<std::tuple<std::int64_t, std::string, std::string>, std::optional<std::string>> endpoint;
+        std::map<std::int64_t, Rules> rules;
+    } cache_;
+    std::map<std::int64_t, core::TimePoint> renewed_;  ///< when each platform's last_updated was last written
 };
 
 }  // namespace scn::node

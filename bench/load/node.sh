@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The local node's routing cost, in one run (32 connections, bounded time, everything on 127.0.0.1):
+#   1. direct: GET /scpi/sender/2.2/locations/Loc1 sent straight to the mock CPO (with the token the node uses);
+#   2. routed: the same request sent as the MSP to the node, which checks it and forwards it to the same CPO.
+# The node and the CPO are separate processes sharing CPU 0 (wrk on CPU 1), so routed traffic pays for both.
+# Usage: bench/load/node.sh [seconds]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source bench/load/lib.sh
+seconds=${1:-10}
+bench_ensure_tools
+cmake --preset bench >/dev/null
+cmake --build --preset bench --target scn-tools >/dev/null
+bin=$PWD/build/bench/scn-tools
+
+node_port=$(bench_free_port)
+cpo_port=$(bench_free_port)
+msp_port=$(bench_free_port)
+cat >"$BENCH_TMP/config.json" <<JSON
+{"scn": {"node": "http://127.0.0.1:$node_port"},
+ "registry": {"backend": "embedded", "path": "$BENCH_TMP/registry.db"},
+ "node": {"port": $node_port, "public_url": "http://127.0.0.1:$node_port", "api_key": "bench",
+          "db": "$BENCH_TMP/node.db"},
+ "cpo": {"port": $cpo_port, "publicIP": "http://127.0.0.1:$cpo_port", "db": "$BENCH_TMP/cpo.db", "data": "data/cpo",
+         "roles": [{"country_code": "CH", "party_id": "CPO", "role": "CPO", "business_details": {"name": "CPO"}}]},
+ "msp": {"port": $msp_port, "publicIP": "http://127.0.0.1:$msp_port", "db": "$BENCH_TMP/msp.db", "data": "data/msp",
+         "roles": [{"country_code": "CH", "party_id": "MSP", "role": "EMSP", "business_details": {"name": "MSP"}}]}}
+JSON
+run() { "$bin" --config "$BENCH_TMP/config.json" "$@"; }
+token_a() {
+    curl -sf -XPOST "http://127.0.0.1:$node_port/admin/generate-registration-token" -H 'Authorization: Token bench' \
+        -d '[]' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+
+taskset -c 0 "$bin" --config "$BENCH_TMP/config.json" node >"$BENCH_TMP/node.log" 2>&1 &
+BENCH_PIDS+=($!)
+bench_wait_port "$node_port"
+sleep 0.3
+# The MSP registers and exits (only its TOKEN_C is needed); the CPO registers and keeps serving.
+TOKEN_A=$(token_a) SIGNER_KEY=0x$(openssl rand -hex 32) run mock --msp --register-only >"$BENCH_TMP/msp.log" 2>&1
+msp_token=$(awk '/use Authorization Token/ {print $NF}' "$BENCH_TMP/msp.log")
+TOKEN_A=$(token_a) SIGNER_KEY=0x$(openssl rand -hex 32) taskset -c 0 "$bin" --config "$BENCH_TMP/config.json" \
+    mock --cpo >"$BENCH_TMP/cpo.log" 2>&1 &
+BENCH_PIDS+=($!)
+for _ in $(seq 1 100); do grep -q "use Authorization Token" "$BENCH_TMP/cpo.log" && break; sleep 0.1; done
+cpo_token_b=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select value from settings where key='token_b'\").fetchone()[0])" "$BENCH_TMP/cpo.db")
+
+headers=(-H "X-Request-ID: 1" -H "X-Correlation-ID: 1" -H "SCPI-From-Country-Code: CH" -H "SCPI-From-Party-Id: MSP"
+         -H "SCPI-To-Country-Code: CH" -H "SCPI-To-Party-Id: CPO")
+path=/scpi/sender/2.2/locations/Loc1
+direct=$(curl -s "http://127.0.0.1:$cpo_port$path" -H "Authorization: Token $cpo_token_b" "${headers[@]}")
+routed=$(curl -s "http://127.0.0.1:$node_port$path" -H "Authorization: Token $msp_token" "${headers[@]}")
+python3 - "$direct" "$routed" <<'PY'
+import json, sys
+d, r = (json.loads(x) for x in sys.argv[1:3])
+assert d["status_code"] == 1000 and r["status_code"] == 1000, (d.get("status_message"), r.get("status_message"))
+assert d["data"] == r["data"], "the node must relay the CPO's answer unchanged"
+PY
+
+read -r d_rps d_p50 d_p99 d_err <<<"$(bench_wrk "http://127.0.0.1:$cpo_port$path" "$seconds" 32 \
+    -H "Authorization: Token $cpo_token_b" "${headers[@]}")"
+read -r r_rps r_p50 r_p99 r_err <<<"$(bench_wrk "http://127.0.0.1:$node_port$path" "$seconds" 32 \
+    -H "Authorization: Token $msp_token" "${headers[@]}")"
+
+printf "%-36s %12s %10s %10s %8s\n" "measurement" "req/s" "p50 ms" "p99 ms" "non-2xx"
+printf "%-36s %12s %10s %10s %8s\n" "direct to the mock CPO (baseline)" "$d_rps" "$d_p50" "$d_p99" "$d_err"
+printf "%-36s %12s %10s %10s %8s\n" "through the local node" "$r_rps" "$r_p50" "$r_p99" "$r_err"
+echo "routed / direct throughput: $(bench_ratio "$r_rps" "$d_rps")"
+echo "added p50 latency (ms): $(python3 -c 'import sys; print(round(float(sys.argv[1]) - float(sys.argv[2]), 3))' "$r_p50" "$d_p50")"
