@@ -1,5 +1,6 @@
 // A whole network on 127.0.0.1: the embedded registry, the local node, and the mock CPO and MSP registered with it
 // through the credentials handshake; every request between them goes through the node.
+#include <scn/eth/notary.hpp>
 #include <scn/node/node_server.hpp>
 #include <scn/party/cpo.hpp>
 #include <scn/party/msp.hpp>
@@ -12,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <unistd.h>
 
@@ -36,6 +38,7 @@ struct LocalNetwork {
     std::unique_ptr<http::Client> client;
     eth::PrivateKey node_key = eth::PrivateKey::generate();
     party::NodeConnection cpo_connection, msp_connection;
+    std::map<std::string, eth::PrivateKey> signers;  ///< the keys the parties were listed with, by party name
 
     LocalNetwork() : dir(std::filesystem::temp_directory_path() / ("scn-net-" + std::to_string(::getpid()))) {
         std::filesystem::remove_all(dir);
@@ -81,6 +84,7 @@ struct LocalNetwork {
     party::NodeConnection join(party::PartyServer& p, party::PartyStore& store) {
         const auto token_a = node_store->create_planned_platform();
         party::ListingKeys keys{eth::PrivateKey::generate(), std::nullopt};
+        signers.emplace(p.name(), *keys.signer);
         return io.await(party::register_with_node(p, store, *client, node->url(), token_a, *registry, keys,
                                                   core::Logger("reg", node_log)));
     }
@@ -346,6 +350,9 @@ struct ScriptedParty {
         if (const auto a = req.header("Authorization")) {
             o["authorization"] = *a;
         }
+        if (const auto sig = req.header("SCN-Signature")) {
+            o["signature"] = *sig;
+        }
         const std::lock_guard lock(mutex);
         seen.push_back(std::move(o));
     }
@@ -471,5 +478,72 @@ TEST(LocalNode, CustomModulesAndChargingProfilesAreRouted) {
     EXPECT_EQ(seen.at("method"), "DELETE");
     EXPECT_NE(std::string(seen.at("query").as_string()).find("chargingprofiles%2Fresult%2F"), std::string::npos)
         << seen.at("query");
+    ext.stop(net);
+}
+
+TEST(LocalNode, SignedRequestsAreVerifiedAndRewritesResigned) {
+    LocalNetwork net;
+    ScriptedParty ext;
+    ext.start(net);
+    const auto values = [](const std::string& to, const std::string& query_limit, const json::value& body) {
+        json::object headers{{"x-correlation-id", "c-1"},
+                             {"scpi-from-country-code", "CH"},
+                             {"scpi-from-party-id", "MSP"},
+                             {"scpi-to-country-code", "CH"},
+                             {"scpi-to-party-id", to}};
+        json::object params;
+        if (!query_limit.empty()) {
+            params["limit"] = std::stoi(query_limit);
+        }
+        return json::value{{"headers", headers}, {"params", params}, {"body", body}};
+    };
+    const auto& msp_key = net.signers.at("MSP");
+    const auto send = [&](const std::string& to, const std::string& path, const std::string& signature,
+                          std::optional<std::string> body = std::nullopt) {
+        service::Call c;
+        c.method = body ? http::Method::put : http::Method::get;
+        c.url = net.node->url() + path;
+        c.token = net.msp_connection.token_c;
+        c.routing = scpi::RoutingHeaders{"CH", "MSP", "CH", to};
+        c.correlation_id = "c-1";
+        if (!signature.empty()) {
+            c.headers.add("SCN-Signature", signature);
+        }
+        c.body = std::move(body);
+        return net.io.await(service::call(*net.client, c));
+    };
+    const auto good = eth::notary::serialize(eth::notary::sign(values("CPO", "3", nullptr), msp_key));
+    auto r = send("CPO", "/scpi/sender/2.2/locations?limit=3", good);
+    EXPECT_TRUE(r.ok()) << r.describe();
+    r = send("CPO", "/scpi/sender/2.2/locations?limit=4", good);
+    EXPECT_EQ(*r.status_message, "Invalid signature: Request has been modified.");
+    const auto stranger = eth::PrivateKey::generate();
+    r = send("CPO", "/scpi/sender/2.2/locations?limit=3",
+             eth::notary::serialize(eth::notary::sign(values("CPO", "3", nullptr), stranger)));
+    EXPECT_TRUE(r.status_message->starts_with("Actual signatory " + stranger.address().lower())) << *r.status_message;
+
+    // A signed command-style body whose response_url the node rewrites: the party receives the node's signature
+    // with the MSP's as rewrite, and it verifies against what it received.
+    const auto body = json::value{{"response_url", ext.base + "/results/9"}, {"charging_profile", {{"a", 1}}}};
+    r = send("EXT", "/scpi/2.2/receiver/chargingprofiles/S9",
+             eth::notary::serialize(eth::notary::sign(values("EXT", "", body), msp_key)), json::serialize(body));
+    ASSERT_TRUE(r.ok()) << r.describe();
+    const auto seen = ext.last();
+    const auto forwarded = eth::notary::deserialize(seen.at("signature").as_string());
+    EXPECT_EQ(forwarded.signatory, net.node_key.address().checksummed());
+    ASSERT_EQ(forwarded.rewrites.size(), 1u);
+    EXPECT_EQ(forwarded.rewrites[0].signatory, msp_key.address().checksummed());
+    const auto received = values("EXT", "", json::parse(seen.at("body").as_string()));
+    EXPECT_TRUE(eth::notary::verify(forwarded, received).valid()) << eth::notary::verify(forwarded, received).error;
+
+    // A recipient that asks for signatures refuses unsigned requests.
+    service::Call toggle;
+    toggle.method = http::Method::put;
+    toggle.url = net.node->url() + "/scpi/receiver/2.2/scnrules/signatures";
+    toggle.token = net.cpo_connection.token_c;
+    ASSERT_TRUE(net.io.await(service::call(*net.client, toggle)).ok());
+    r = send("CPO", "/scpi/sender/2.2/locations?limit=3", "");
+    EXPECT_EQ(*r.status_message, "Missing SCN Signature");
+    EXPECT_TRUE(send("CPO", "/scpi/sender/2.2/locations?limit=3", good).ok());
     ext.stop(net);
 }

@@ -1,4 +1,5 @@
 #include <scn/core/random.hpp>
+#include <scn/eth/notary.hpp>
 #include <scn/node/envelope_scan.hpp>
 #include <scn/node/node_routing.hpp>
 #include <scn/node/routing_rules.hpp>
@@ -10,6 +11,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <array>
+#include <charconv>
 #include <cstdio>
 
 namespace scn::node {
@@ -46,6 +48,38 @@ std::string with_query(std::string url, const std::vector<std::pair<std::string,
         sep = '&';
     }
     return url;
+}
+
+/// What the notary signs of a party's request: the routing headers, the paging parameters and the body.
+json::value notary_values(const http::Request& req, const json::value& body) {
+    json::object headers;
+    for (const auto& [name, key] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"X-Correlation-ID", "x-correlation-id"},
+             {"SCPI-From-Country-Code", "scpi-from-country-code"},
+             {"SCPI-From-Party-Id", "scpi-from-party-id"},
+             {"SCPI-To-Country-Code", "scpi-to-country-code"},
+             {"SCPI-To-Party-Id", "scpi-to-party-id"}}) {
+        if (const auto v = req.header(name)) {
+            headers[key] = *v;
+        }
+    }
+    json::object params;
+    for (const char* name : {"date_from", "date_to", "offset", "limit"}) {
+        if (const auto v = req.query_param(name)) {
+            std::int64_t n = 0;
+            const bool numeric = std::string_view(name) == "offset" || std::string_view(name) == "limit";
+            if (numeric && std::from_chars(v->data(), v->data() + v->size(), n).ec == std::errc()) {
+                params[name] = n;
+            } else {
+                params[name] = *v;
+            }
+        }
+    }
+    json::object values;
+    values["headers"] = std::move(headers);
+    values["params"] = std::move(params);
+    values["body"] = body;
+    return values;
 }
 
 }  // namespace
@@ -171,6 +205,34 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
         }
         remote_node = listing->node_url;
     }
+    // SCN-Signature (§6): checked when the party sent one, or when the recipient's rules ask for signatures.
+    std::optional<eth::notary::Signature> signature;
+    const bool required = recipient && n.store_.rules(*recipient).signatures;
+    if (f.signature || required) {
+        if (!f.signature) {
+            co_return fail(2001, 400, "Missing SCN Signature");
+        }
+        try {
+            signature = eth::notary::deserialize(*f.signature);
+        } catch (const eth::notary::NotaryError& e) {
+            co_return fail(2001, 400, std::string("Invalid signature: ") + e.what());
+        }
+        const auto result = eth::notary::verify(*signature, notary_values(req, body));
+        if (!result.valid()) {
+            co_return fail(2001, 400, "Invalid signature: " + result.error + ".");
+        }
+        const std::string fcc = upper(from.country_code);
+        const std::string fpid = upper(from.party_id);
+        const auto listing = co_await n.registry_.party(fcc, fpid);
+        const std::string actual = result.signer->lower();
+        if (!listing || (actual != listing->address && actual != listing->operator_address)) {
+            co_return fail(2001, 400,
+                           "Actual signatory " + actual + " differs from expected signatory " +
+                               (listing ? listing->address : std::string("(not listed)")) + " (party) or " +
+                               (listing ? listing->operator_address : std::string("(not listed)")) + " (operator)");
+        }
+    }
+
     if (spec.kind == Kind::command || spec.kind == Kind::charging_async) {
         // The recipient answers at a node, which relays the result to the original response_url: in the body
         // (commands, PUT charging profile) or in the query (GET and DELETE charging profile).
@@ -207,6 +269,13 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
             *in_query = proxied;
         } else {
             (*obj)["response_url"] = proxied;
+            if (signature) {
+                // The node changed a signed value: it keeps the sender's signature as a rewrite and signs again.
+                json::object originals;
+                originals["$['body']['response_url']"] = *original;
+                f.signature = eth::notary::serialize(
+                    eth::notary::rewrite(*signature, std::move(originals), notary_values(req, body), n.wallet_));
+            }
         }
         if (!req.body.empty()) {
             f.body = json::serialize(body);

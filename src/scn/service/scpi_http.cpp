@@ -121,6 +121,9 @@ boost::asio::awaitable<Reply> call(http::Client& client, Call c) {
     req.headers.add(scpi::header::kAuthorization, "Token " + c.token);
     req.headers.add(scpi::header::kRequestId, core::random_uuid());
     req.headers.add(scpi::header::kCorrelationId, c.correlation_id.empty() ? core::random_uuid() : c.correlation_id);
+    for (const auto& [name, value] : c.headers) {
+        req.headers.add(name, value);
+    }
     if (c.routing) {
         req.headers.add(scpi::header::kFromCountryCode, c.routing->from_country_code);
         req.headers.add(scpi::header::kFromPartyId, c.routing->from_party_id);

@@ -69,6 +69,7 @@ struct Call {
     std::optional<scpi::RoutingHeaders> routing;
     std::string correlation_id;  ///< fresh if empty
     std::optional<std::string> body;
+    http::Headers headers;  ///< sent as well (e.g. SCN-Signature)
     std::chrono::milliseconds timeout{10'000};
 };
 
