@@ -53,6 +53,8 @@ struct LocalNetwork {
             nc.public_url.clear();
             nc.api_key = "randomkey";
             nc.forward_timeout = 10s;
+            nc.still_alive_interval = 1s;
+            nc.planned_party_search_interval = 1s;
             node = std::make_unique<node::NodeServer>(io.ioc(), nc, *node_store, *registry, node_key,
                                                       core::Logger("node", node_log));
             node->start();
@@ -546,4 +548,19 @@ TEST(LocalNode, SignedRequestsAreVerifiedAndRewritesResigned) {
     EXPECT_EQ(*r.status_message, "Missing SCN Signature");
     EXPECT_TRUE(send("CPO", "/scpi/sender/2.2/locations?limit=3", good).ok());
     ext.stop(net);
+}
+
+TEST(LocalNode, StillAliveAndPlannedPartiesArePushed) {
+    LocalNetwork net;
+    // A party listed under this node but not connected is announced as PLANNED.
+    net.registry->registry().set_party(eth::PrivateKey::generate(), "DE", "NEW", {registry::Role::cpo},
+                                       net.node_key.address());
+    EXPECT_TRUE(net.msp_log->wait_for("Client info: DE/NEW (CPO) PLANNED", 5s));
+    // The CPO stops answering: after a still-alive period it is OFFLINE for everyone.
+    net.io.run([&] {
+        net.cpo->stop_all();
+        return 0;
+    });
+    EXPECT_TRUE(net.msp_log->wait_for("Client info: CH/CPO (CPO) OFFLINE", 6s));
+    EXPECT_TRUE(net.node_log->contains("CH/CPO is OFFLINE"));
 }

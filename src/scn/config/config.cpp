@@ -221,7 +221,8 @@ void read_registry(const Section& s, RegistryConfig& r) {
 }
 
 void read_node(const Section& s, NodeConfig& n) {
-    s.allow_only({"port", "bind", "public_url", "api_key", "db", "forward_timeout_ms"});
+    s.allow_only({"port", "bind", "public_url", "api_key", "db", "forward_timeout_ms", "still_alive_interval_ms",
+                  "planned_party_search_interval_ms"});
     s.integer("port", n.port, 0, 65535);
     s.string("bind", n.bind);
     s.string("public_url", n.public_url);
@@ -230,6 +231,12 @@ void read_node(const Section& s, NodeConfig& n) {
     std::int64_t ms = n.forward_timeout.count();
     s.integer("forward_timeout_ms", ms, 100, 600'000);
     n.forward_timeout = std::chrono::milliseconds(ms);
+    ms = n.still_alive_interval.count();
+    s.integer("still_alive_interval_ms", ms, 0, 86'400'000);
+    n.still_alive_interval = std::chrono::milliseconds(ms);
+    ms = n.planned_party_search_interval.count();
+    s.integer("planned_party_search_interval_ms", ms, 0, 86'400'000);
+    n.planned_party_search_interval = std::chrono::milliseconds(ms);
     while (n.public_url.ends_with('/')) {
         n.public_url.pop_back();
     }

@@ -63,6 +63,10 @@ struct NodeConfig {
     std::string api_key;
     std::filesystem::path db = "node.db";
     std::chrono::milliseconds forward_timeout{10'000};
+    /// How often parties quiet for that long are asked for their versions (OFFLINE / CONNECTED); 0 turns it off.
+    std::chrono::milliseconds still_alive_interval{900'000};
+    /// How often the registry is searched for parties listed under this node but not connected (PLANNED); 0: off.
+    std::chrono::milliseconds planned_party_search_interval{3'600'000};
 };
 
 struct Config {

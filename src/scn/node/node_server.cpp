@@ -64,7 +64,8 @@ NodeServer::NodeServer(boost::asio::io_context& ioc, config::NodeConfig config, 
       wallet_(wallet),
       log_(std::move(log)),
       clock_(clock),
-      client_(ioc.get_executor(), forwarding_client_options()) {}
+      client_(ioc.get_executor(), forwarding_client_options()),
+      background_client_(std::make_shared<http::Client>(ioc.get_executor())) {}
 
 NodeServer::~NodeServer() = default;
 
@@ -300,10 +301,13 @@ std::uint16_t NodeServer::start() {
     routing_->add_routes(router);
     server_ = std::make_unique<http::Server>(
         ioc_, service::scpi_server_options(config_.bind, config_.port, log_, clock_), std::move(router));
-    return server_->start();
+    const auto port = server_->start();
+    start_tasks();
+    return port;
 }
 
 void NodeServer::stop() {
+    *running_ = false;
     if (server_) {
         server_->stop();
     }

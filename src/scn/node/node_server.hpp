@@ -8,12 +8,14 @@
 #include <scn/http/server.hpp>
 #include <scn/node/node_store.hpp>
 #include <scn/registry/registry.hpp>
+#include <scn/scpi/hubclientinfo.hpp>
 
 #include <boost/asio/io_context.hpp>
 
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 
 namespace scn::node {
 
@@ -42,6 +44,13 @@ private:
     void add_hubclientinfo_routes(http::Router& router);
     /// Tells the other connected parties with a hubclientinfo receiver that `platform`'s roles are now `status`.
     void broadcast(std::int64_t platform, const std::string& status);
+    /// Pushes one ClientInfo to every connected party with a hubclientinfo receiver (except `except`) whose rules
+    /// allow the party it is about. Fire and forget.
+    void broadcast_info(const scpi::ClientInfo& info, std::optional<std::int64_t> except);
+    /// The still-alive check and the planned-party search, on their intervals until stop().
+    void start_tasks();
+    boost::asio::awaitable<void> still_alive_round();
+    boost::asio::awaitable<void> planned_party_round();
 
     boost::asio::io_context& ioc_;
     config::NodeConfig config_;
@@ -51,7 +60,12 @@ private:
     core::Logger log_;
     const core::Clock& clock_;
     http::Client client_;
+    /// For pushes and still-alive calls, which may outlive a request: shared with the coroutines that use it.
+    std::shared_ptr<http::Client> background_client_;
     std::unique_ptr<http::Server> server_;
+    /// Cleared by stop(); the periodic tasks hold a copy and end when it is cleared.
+    std::shared_ptr<bool> running_ = std::make_shared<bool>(false);
+    std::set<std::string> planned_;  ///< "CC/PID/ROLE" already announced as PLANNED
 
     struct Routing;  // the module routes (node_routing.cpp)
     std::unique_ptr<Routing> routing_;

@@ -11,6 +11,10 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -262,48 +266,146 @@ void NodeServer::add_hubclientinfo_routes(http::Router& router) {
 }
 
 void NodeServer::broadcast(std::int64_t changed, const std::string& status) {
-    const auto roles = store_.roles(changed);
+    for (const auto& r : store_.roles(changed)) {
+        scpi::ClientInfo info;
+        info.party_id = r.party_id;
+        info.country_code = r.country_code;
+        info.role = scpi::from_json<scpi::Role>(json::value(r.role));
+        info.status = scpi::from_json<scpi::ConnectionStatus>(json::value(status));
+        info.last_updated = clock_.now();
+        broadcast_info(info, changed);
+    }
+}
+
+void NodeServer::broadcast_info(const scpi::ClientInfo& info, std::optional<std::int64_t> except) {
+    const PartyRef about{upper(info.country_code), upper(info.party_id)};
     for (const auto& p : store_.platforms()) {
-        if (p.id == changed || p.status != "CONNECTED" || !p.token_b) {
+        if (p.id == except || p.status != "CONNECTED" || !p.token_b) {
             continue;
         }
         const auto endpoint = store_.endpoint_url(p.id, "hubclientinfo", "RECEIVER");
-        if (!endpoint) {
+        if (!endpoint || !rules_allow_party(store_.rules(p.id), about)) {
             continue;
         }
-        const auto rules = store_.rules(p.id);
-        for (const auto& r : roles) {
-            if (!rules_allow_party(rules, {upper(r.country_code), upper(r.party_id)})) {
+        http::ClientRequest req;
+        req.method = http::Method::put;
+        req.url = *endpoint + "/" + info.country_code + "/" + info.party_id;
+        req.timeout = config_.forward_timeout;
+        req.connect_timeout = std::min(config_.forward_timeout, std::chrono::milliseconds(5000));
+        req.headers.add("Authorization", "Token " + *p.token_b);
+        req.headers.add("X-Request-ID", core::random_uuid());
+        req.headers.add("X-Correlation-ID", core::random_uuid());
+        req.headers.add("Content-Type", "application/json");
+        req.body = scpi::to_text(info);
+        // Fire and forget: the answer is ignored, a failure only logged.
+        boost::asio::co_spawn(
+            ioc_,
+            [](std::shared_ptr<http::Client> client, http::ClientRequest request,
+               core::Logger log) -> boost::asio::awaitable<void> {
+                try {
+                    (void)co_await client->send(std::move(request));
+                } catch (const std::exception& e) {
+                    log.debug(std::string("hubclientinfo push failed: ") + e.what());
+                }
+            }(background_client_, std::move(req), log_),
+            boost::asio::detached);
+    }
+}
+
+void NodeServer::start_tasks() {
+    *running_ = true;
+    const auto every = [this](std::chrono::milliseconds interval, auto round) {
+        if (interval.count() <= 0) {
+            return;
+        }
+        boost::asio::co_spawn(
+            ioc_,
+            [](NodeServer* self, std::shared_ptr<bool> running, std::chrono::milliseconds period,
+               decltype(round) task) -> boost::asio::awaitable<void> {
+                boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+                while (*running) {
+                    timer.expires_after(period);
+                    boost::system::error_code ec;
+                    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+                    if (!*running) {
+                        break;  // stopped: `self` may be gone
+                    }
+                    try {
+                        co_await (self->*task)();
+                    } catch (const std::exception& e) {
+                        self->log_.warn(std::string("periodic task failed: ") + e.what());
+                    }
+                }
+            }(this, running_, interval, round),
+            boost::asio::detached);
+    };
+    every(config_.still_alive_interval, &NodeServer::still_alive_round);
+    every(config_.planned_party_search_interval, &NodeServer::planned_party_round);
+}
+
+boost::asio::awaitable<void> NodeServer::still_alive_round() {
+    const auto running = running_;
+    const auto now = clock_.now();
+    for (const auto& p : store_.platforms()) {
+        if ((p.status != "CONNECTED" && p.status != "OFFLINE") || !p.token_b ||
+            now - p.last_updated < config_.still_alive_interval) {
+            continue;
+        }
+        service::Call call;
+        call.url = p.versions_url;
+        call.token = *p.token_b;
+        call.timeout = config_.forward_timeout;
+        bool alive = false;
+        try {
+            const auto reply = co_await service::call(*background_client_, call);
+            alive = reply.ok();
+        } catch (const std::exception&) {
+            alive = false;
+        }
+        if (!*running) {
+            co_return;
+        }
+        const std::string status = alive ? "CONNECTED" : "OFFLINE";
+        if (alive) {
+            store_.renew(p.id);
+        }
+        if (status != p.status) {
+            store_.set_status(p.id, status);
+            for (const auto& r : store_.roles(p.id)) {
+                log_.info(r.country_code + "/" + r.party_id + " is " + status);
+            }
+            broadcast(p.id, status);
+        }
+    }
+}
+
+boost::asio::awaitable<void> NodeServer::planned_party_round() {
+    const auto running = running_;
+    const auto parties = co_await registry_.parties();
+    if (!*running) {
+        co_return;
+    }
+    const std::string self = url();
+    const std::string address = wallet_.address().lower();
+    for (const auto& party : parties) {
+        if (party.node_url != self || party.operator_address != address ||
+            store_.platform_of({party.country_code, party.party_id})) {
+            continue;
+        }
+        for (const auto role : party.roles) {
+            const std::string key =
+                party.country_code + "/" + party.party_id + "/" + std::string(registry::to_string(role));
+            if (!planned_.insert(key).second) {
                 continue;
             }
             scpi::ClientInfo info;
-            info.party_id = r.party_id;
-            info.country_code = r.country_code;
-            info.role = scpi::from_json<scpi::Role>(json::value(r.role));
-            info.status = scpi::from_json<scpi::ConnectionStatus>(json::value(status));
+            info.party_id = party.party_id;
+            info.country_code = party.country_code;
+            info.role = scpi::from_json<scpi::Role>(json::value(registry::to_string(role)));
+            info.status = scpi::ConnectionStatus::PLANNED;
             info.last_updated = clock_.now();
-            http::ClientRequest req;
-            req.method = http::Method::put;
-            req.url = *endpoint + "/" + r.country_code + "/" + r.party_id;
-            req.timeout = config_.forward_timeout;
-            req.connect_timeout = std::min(config_.forward_timeout, std::chrono::milliseconds(5000));
-            req.headers.add("Authorization", "Token " + *p.token_b);
-            req.headers.add("X-Request-ID", core::random_uuid());
-            req.headers.add("X-Correlation-ID", core::random_uuid());
-            req.headers.add("Content-Type", "application/json");
-            req.body = scpi::to_text(info);
-            // Fire and forget: the answer is ignored, a failure only logged.
-            boost::asio::co_spawn(
-                ioc_,
-                [](http::Client& client, http::ClientRequest request,
-                   core::Logger log) -> boost::asio::awaitable<void> {
-                    try {
-                        (void)co_await client.send(std::move(request));
-                    } catch (const std::exception& e) {
-                        log.debug(std::string("hubclientinfo push failed: ") + e.what());
-                    }
-                }(client_, std::move(req), log_),
-                boost::asio::detached);
+            log_.info(party.country_code + "/" + party.party_id + " is PLANNED (listed under this node)");
+            broadcast_info(info, std::nullopt);
         }
     }
 }

@@ -119,20 +119,26 @@ std::optional<Platform> NodeStore::platform_by_token_c(std::string_view token) {
     if (token.empty()) {
         return std::nullopt;
     }
-    if (const auto it = cache_.by_token_c.find(token); it != cache_.by_token_c.end()) {
-        return it->second;
+    if (const auto it = cache_.by_token_c.find(token); it == cache_.by_token_c.end()) {
+        cache_.by_token_c.emplace(std::string(token), platform_where("token_c", token));
     }
-    auto p = platform_where("token_c", token);
-    cache_.by_token_c.emplace(std::string(token), p);
-    return p;
+    const auto& p = cache_.by_token_c.find(token)->second;
+    return p ? std::optional(with_seen(*p)) : std::nullopt;
 }
 
 std::optional<Platform> NodeStore::platform(std::int64_t id) {
-    if (const auto it = cache_.by_id.find(id); it != cache_.by_id.end()) {
-        return it->second;
+    if (const auto it = cache_.by_id.find(id); it == cache_.by_id.end()) {
+        cache_.by_id.emplace(id, platform_where("id", std::to_string(id)));
     }
-    auto p = platform_where("id", std::to_string(id));
-    cache_.by_id.emplace(id, p);
+    const auto& p = cache_.by_id.at(id);
+    return p ? std::optional(with_seen(*p)) : std::nullopt;
+}
+
+Platform NodeStore::with_seen(Platform p) const {
+    // Renewals are written every few seconds; the latest one is kept here meanwhile.
+    if (const auto it = seen_.find(p.id); it != seen_.end() && it->second > p.last_updated) {
+        p.last_updated = it->second;
+    }
     return p;
 }
 
@@ -186,6 +192,7 @@ std::string NodeStore::update_platform(std::int64_t id, const std::string& token
 void NodeStore::delete_platform(std::int64_t id) {
     invalidate();
     renewed_.erase(id);
+    seen_.erase(id);
     db_.prepare("DELETE FROM platforms WHERE id = ?").bind(1, id).run();
 }
 
@@ -197,6 +204,7 @@ bool NodeStore::renew(std::int64_t id) {
         return false;
     }
     const bool changed = current->status != "CONNECTED";
+    seen_[id] = now;
     if (const auto it = renewed_.find(id); !changed && it != renewed_.end() && now - it->second < kRenewInterval) {
         return false;
     }
@@ -270,7 +278,7 @@ std::vector<Platform> NodeStore::platforms() {
     std::vector<Platform> out;
     auto q = db_.prepare(std::string(kSelectPlatform) + " ORDER BY id");
     while (q.step()) {
-        out.push_back(read_platform(q));
+        out.push_back(with_seen(read_platform(q)));
     }
     return out;
 }

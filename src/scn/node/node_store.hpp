@@ -126,6 +126,8 @@ private:
         std::map<std::int64_t, Rules> rules;
     } cache_;
     std::map<std::int64_t, core::TimePoint> renewed_;  ///< when each platform's last_updated was last written
+    std::map<std::int64_t, core::TimePoint> seen_;     ///< when each platform was last renewed (maybe not written yet)
+    [[nodiscard]] Platform with_seen(Platform p) const;
 };
 
 }  // namespace scn::node
