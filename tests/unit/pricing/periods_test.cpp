@@ -1,6 +1,9 @@
 // The periods a CPO reports for a simulated session, priced by the same engine.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "support.hpp"
 
 using namespace scn::pricing;
@@ -69,4 +72,40 @@ TEST(BuildPeriods, LocalMidnightAcrossADstChange) {
     ASSERT_EQ(periods.size(), 3u);
     EXPECT_EQ(periods[1].start_date_time, at("2024-03-30T21:00:00Z")) << "22:00 CET";
     EXPECT_EQ(periods[2].start_date_time, at("2024-03-31T04:00:00Z")) << "06:00 CEST";
+}
+
+namespace {
+
+std::vector<scn::scpi::Tariff> shipped_tariffs() {
+    std::ifstream in(std::string(SCN_SOURCE_DIR) + "/data/cpo/tariffs.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    return scn::scpi::from_json<std::vector<scn::scpi::Tariff>>(scn::scpi::parse_json(text.str()));
+}
+
+}  // namespace
+
+TEST(ShippedTariffs, PriceASimulatedSessionAsDocumented) {
+    const auto tariffs = shipped_tariffs();
+    ASSERT_EQ(tariffs.size(), 3u);
+    const TimeZone zug("Europe/Zurich");
+    // 40 minutes at 11 kW: 7.3333 kWh.
+    const SimulatedSession s{at("2024-01-15T10:00:00Z"), at("2024-01-15T10:40:00Z"), at("2024-01-15T10:40:00Z"), 11,
+                             16};
+    const auto price = [&](const scn::scpi::Tariff& t) {
+        return price_periods(t, zug, s.start, s.end, build_periods(&t, zug, s));
+    };
+    // Tariff 1: FLAT 0.50 + 0.25 per started kWh (step 1000 Wh): 8 kWh → 2.50; with 7.7 % VAT 2.6925.
+    auto p = price(tariffs[0]);
+    EXPECT_EQ(excl(p), 2.50);
+    EXPECT_EQ(incl(p), 2.6925);
+    EXPECT_EQ(to_double(p.total_energy), 7.3333);
+    // Tariff 2: FLAT 0.50 + 2.00 per hour in 15-minute steps: 40 min → 45 min = 1.50; 2.00 in all, 2.154 with VAT.
+    p = price(tariffs[1]);
+    EXPECT_EQ(excl(p), 2.00);
+    EXPECT_EQ(incl(p), 2.154);
+    // Tariff 3: FLAT 8.00 whatever the session: 8.616 with VAT.
+    p = price(tariffs[2]);
+    EXPECT_EQ(excl(p), 8.00);
+    EXPECT_EQ(incl(p), 8.616);
 }
