@@ -158,3 +158,37 @@ TEST(RegistryAbi, RevertReasonsDecodeDespiteDirtyPadding) {
     EXPECT_FALSE(reg::decode_revert_reason(Bytes{0x01, 0x02}));
     EXPECT_FALSE(reg::decode_revert_reason(hex(v.at("getNode_registered").at("returnData"))));
 }
+
+TEST(RegistryAbi, EventTopicsAndTheRemainingCallData) {
+    const auto v = vectors("abi.json");
+    for (const auto& e : v.at("events").as_object()) {
+        EXPECT_EQ(to_hex(keccak256(std::string(e.key()))), str(e.value())) << e.key();
+    }
+    // setPartyRaw for CH/CPO, signed by the CH/CPO key of registry-sign.json, under the vectors' operator.
+    const auto sign = vectors("registry-sign.json");
+    const auto key = PrivateKey::parse("0xc67fbc4a17662189f44f90506a229cd9e1e7c94c999a9e36151e18e7214a2840");
+    const auto op = Address::parse(str(sign.at("operator").at("address")));
+    const auto digest = reg::set_party_raw_digest(key.address(), "CH", "CPO", {0}, op);
+    EXPECT_EQ(to_hex(reg::encode_set_party_raw(key.address(), "CH", "CPO", {0}, op, key.sign(digest))),
+              str(v.at("setPartyRaw_CH_CPO_calldata")));
+    EXPECT_EQ(to_hex(reg::encode_set_node(str(sign.at("operator").at("domain")))),
+              str(sign.at("operator").at("setNodeCalldata")));
+}
+
+TEST(RegistrySigning, WhatTheReferenceCliSentVerifies) {
+    const auto v = vectors("registry-sign.json");
+    const auto& cli = v.at("cliProduced");
+    const auto key = PrivateKey::parse(str(cli.at("partyPrivateKey")));
+    EXPECT_EQ(key.address().checksummed(), str(cli.at("party")));
+    std::vector<std::uint8_t> roles;
+    for (const auto& r : cli.at("roles").as_array()) {
+        roles.push_back(static_cast<std::uint8_t>(r.as_int64()));
+    }
+    const auto op = Address::parse(str(cli.at("operator")));
+    const auto digest = reg::set_party_raw_digest(key.address(), "DE", "CLI", roles, op);
+    const auto sig = key.sign(digest);
+    EXPECT_EQ(to_hex(sig.r), str(cli.at("r")));
+    EXPECT_EQ(to_hex(sig.s), str(cli.at("s")));
+    EXPECT_EQ(27 + sig.recovery_id, cli.at("v").as_int64());
+    EXPECT_EQ(to_hex(reg::encode_set_party_raw(key.address(), "DE", "CLI", roles, op, sig)), str(cli.at("calldata")));
+}

@@ -7,8 +7,10 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 
 using namespace scn::registry;
 using namespace std::chrono_literals;
@@ -324,4 +326,28 @@ TEST(Chain, BigQuantities) {
     EXPECT_EQ(parse_u256(json::value("0x3635c9adc5dea00000")), eth::U256("1000000000000000000000"));
     EXPECT_THROW((void)parse_u256(json::value("0xzz")), std::invalid_argument);
     EXPECT_THROW((void)parse_u256(json::value(12)), std::invalid_argument);
+}
+
+TEST(RevertReason, EveryRevertOfTheVectorFile) {
+    std::ifstream in(std::string(SCN_TEST_DATA_DIR) + "/eth/abi.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto reverts = json::parse(text.str()).at("reverts").as_object();
+    int checked = 0;
+    for (const auto& [name, v] : reverts) {
+        const auto* error = v.as_object().if_contains("error");
+        if (error == nullptr) {
+            continue;  // the mined revert: a receipt, covered by Chain.MinedRevertIsExplainedByReplayingTheCall
+        }
+        const auto& e = error->as_object();
+        const JsonRpcError rpc_error(e.at("code").as_int64(), std::string(e.at("message").as_string()),
+                                     e.contains("data") ? e.at("data") : json::value());
+        const auto* expected = v.as_object().if_contains("decodedReason");
+        const std::string reason = expected != nullptr ? std::string(expected->as_string())
+                                                       : std::string(e.at("data").at("reason").as_string());
+        EXPECT_EQ(revert_reason(rpc_error), reason) << name;
+        ++checked;
+    }
+    EXPECT_EQ(checked, 5);
+    EXPECT_EQ(reverts.at("minedRevert").at("status"), "0x0");
 }
