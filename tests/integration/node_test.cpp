@@ -556,6 +556,13 @@ TEST(LocalNode, StillAliveAndPlannedPartiesArePushed) {
     net.registry->registry().set_party(eth::PrivateKey::generate(), "DE", "NEW", {registry::Role::cpo},
                                        net.node_key.address());
     EXPECT_TRUE(net.msp_log->wait_for("Client info: DE/NEW (CPO) PLANNED", 5s));
+    const auto list = net.msp_to_cpo(http::Method::get, net.node->url() + "/scpi/2.2/hubclientinfo");
+    ASSERT_TRUE(list.ok()) << list.describe();
+    bool planned = false;
+    for (const auto& info : list.data.as_array()) {
+        planned = planned || (info.at("party_id") == "NEW" && info.at("status") == "PLANNED");
+    }
+    EXPECT_TRUE(planned) << "the list shows what the planned-party search found";
     // The CPO stops answering: after a still-alive period it is OFFLINE for everyone.
     net.io.run([&] {
         net.cpo->stop_all();

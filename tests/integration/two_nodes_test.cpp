@@ -248,6 +248,13 @@ TEST(TwoNodes, MessagesMustBeSignedByTheSendersOperator) {
     const auto elsewhere_body = node::serialize(elsewhere);
     std::tie(status, reply) = post(node::sign_message(elsewhere_body, net.key_b), elsewhere_body);
     EXPECT_EQ(reply.at("status_message"), "Recipient unknown to SCN Node entered in Registry");
+    // A proxied resource elsewhere than at the recipient is never called with the recipient's token.
+    auto elsewhere_resource = m;
+    elsewhere_resource.proxy_resource = "http://127.0.0.1:9/steal";
+    const auto resource_body = node::serialize(elsewhere_resource);
+    std::tie(status, reply) = post(node::sign_message(resource_body, net.key_b), resource_body);
+    EXPECT_EQ(status, 404u);
+    EXPECT_EQ(reply.at("status_code"), 2003);
     // Missing signature header.
     http::ClientRequest req{http::Method::post, net.node_a->url() + "/scn/message", {}, body};
     req.headers.add("X-Request-ID", "3");

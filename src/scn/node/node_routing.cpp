@@ -8,8 +8,10 @@
 
 #include <boost/json.hpp>
 #include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdio>
@@ -409,6 +411,26 @@ Awaitable NodeServer::Routing::deliver_remote(std::string node_url, Forward f) {
     co_return co_await send(n, std::move(out), f, " via " + node_url);
 }
 
+bool NodeServer::Routing::same_origin_as_party(const std::string& url, std::int64_t platform) {
+    const auto origin = [](std::string_view u) -> std::string {
+        const auto parsed = boost::urls::parse_uri(u);
+        if (!parsed) {
+            return {};
+        }
+        return std::string(parsed->scheme()) + "://" + std::string(parsed->encoded_host()) + ":" +
+               std::string(parsed->port());
+    };
+    const auto wanted = origin(url);
+    if (wanted.empty()) {
+        return false;
+    }
+    if (const auto p = node.store_.platform(platform); p && origin(p->versions_url) == wanted) {
+        return true;
+    }
+    const auto endpoints = node.store_.endpoints(platform);
+    return std::any_of(endpoints.begin(), endpoints.end(), [&](const Endpoint& e) { return origin(e.url) == wanted; });
+}
+
 Awaitable NodeServer::Routing::message(http::Request& req) {
     auto& n = node;
     const auto fail = [&](int code, unsigned status, const std::string& message) {
@@ -439,6 +461,10 @@ Awaitable NodeServer::Routing::message(http::Request& req) {
     const auto signer = message_signer(req.body, *req.header("SCN-Signature"));
     if (!signer || signer->lower() != sender->operator_address) {
         co_return fail(4003, 200, "Could not verify SCN-Signature of request");
+    }
+    if (m.proxy_resource && !m.proxy_uid && !same_origin_as_party(*m.proxy_resource, *recipient)) {
+        // The URL will be called with the recipient's token: only ever on the recipient's own servers.
+        co_return fail(2003, 404, "Proxied resource not found");
     }
     if (m.proxy_uid && m.proxy_resource) {
         // A command's response_url: the recipient posts its result here, and it travels back to the sender's node.

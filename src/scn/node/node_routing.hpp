@@ -54,6 +54,8 @@ struct NodeServer::Routing {
     /// Sends to the recipient's node over `/scn/message`, signed with this node's wallet.
     boost::asio::awaitable<http::Response> deliver_remote(std::string node_url, Forward f);
 
+    /// Whether `url` is on a server of the party connected as `platform` (its versions URL or an endpoint).
+    bool same_origin_as_party(const std::string& url, std::int64_t platform);
     /// Sends a forwarded request; the recipient's answer with the headers a node relays, or the routing error.
     static boost::asio::awaitable<http::Response> send(NodeServer& n, http::ClientRequest out, const Forward& f,
                                                        std::string via);

@@ -13,9 +13,9 @@
 #include <boost/asio/io_context.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 
 namespace scn::node {
 
@@ -65,7 +65,7 @@ private:
     std::unique_ptr<http::Server> server_;
     /// Cleared by stop(); the periodic tasks hold a copy and end when it is cleared.
     std::shared_ptr<bool> running_ = std::make_shared<bool>(false);
-    std::set<std::string> planned_;  ///< "CC/PID/ROLE" already announced as PLANNED
+    std::map<std::string, scpi::ClientInfo> planned_;  ///< found by the planned-party search, by "CC/PID/ROLE"
 
     struct Routing;  // the module routes (node_routing.cpp)
     std::unique_ptr<Routing> routing_;

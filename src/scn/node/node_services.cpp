@@ -234,22 +234,14 @@ void NodeServer::add_hubclientinfo_routes(http::Router& router) {
                                 {"last_updated", core::format_datetime(p.last_updated)}});
             }
         }
-        // Parties listed under this node in the registry but not connected yet: PLANNED.
-        const std::string self = url();
-        const auto registered = co_await registry_.parties();
-        for (const auto& party : registered) {
-            const PartyRef ref{upper(party.country_code), upper(party.party_id)};
-            if (party.node_url != self || std::find(listed.begin(), listed.end(), ref) != listed.end() ||
-                !rules_allow_party(rules, ref)) {
+        // Parties the planned-party search found (listed under this node, not connected): PLANNED. The registry is
+        // not read here, so the list costs no chain calls.
+        for (const auto& [key, info] : planned_) {
+            const PartyRef ref{upper(info.country_code), upper(info.party_id)};
+            if (std::find(listed.begin(), listed.end(), ref) != listed.end() || !rules_allow_party(rules, ref)) {
                 continue;
             }
-            for (const auto role : party.roles) {
-                data.push_back({{"party_id", party.party_id},
-                                {"country_code", party.country_code},
-                                {"role", registry::to_string(role)},
-                                {"status", "PLANNED"},
-                                {"last_updated", core::format_datetime(clock_.now())}});
-            }
+            data.push_back(scpi::to_json(info));
         }
         const auto count = std::to_string(data.size());
         json::object envelope;
@@ -395,7 +387,7 @@ boost::asio::awaitable<void> NodeServer::planned_party_round() {
         for (const auto role : party.roles) {
             const std::string key =
                 party.country_code + "/" + party.party_id + "/" + std::string(registry::to_string(role));
-            if (!planned_.insert(key).second) {
+            if (planned_.contains(key)) {
                 continue;
             }
             scpi::ClientInfo info;
@@ -404,6 +396,7 @@ boost::asio::awaitable<void> NodeServer::planned_party_round() {
             info.role = scpi::from_json<scpi::Role>(json::value(registry::to_string(role)));
             info.status = scpi::ConnectionStatus::PLANNED;
             info.last_updated = clock_.now();
+            planned_.emplace(key, info);
             log_.info(party.country_code + "/" + party.party_id + " is PLANNED (listed under this node)");
             broadcast_info(info, std::nullopt);
         }

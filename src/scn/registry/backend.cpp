@@ -1,4 +1,5 @@
 #include <scn/registry/backend.hpp>
+#include <scn/registry/caching_registry.hpp>
 #include <scn/registry/embedded_registry.hpp>
 #include <scn/registry/ethereum_registry.hpp>
 
@@ -51,7 +52,9 @@ std::unique_ptr<Registry> make_registry(const config::RegistryConfig& config, ht
     } else if (stage != nullptr) {
         s.chain_id = stage->chain_id;
     }
-    return std::make_unique<EthereumRegistry>(http, std::move(s));
+    // Nodes route every request by the registry: on a chain, look-ups are remembered for 30 s.
+    return std::make_unique<CachingRegistry>(std::make_unique<EthereumRegistry>(http, std::move(s)),
+                                             std::chrono::seconds(30));
 }
 
 }  // namespace scn::registry

@@ -21,7 +21,8 @@ struct Stage {
 [[nodiscard]] const Stage* find_stage(std::string_view name);
 
 /// The registry the configuration's `registry` section names. For the ethereum backend, `rpc`, `address` and
-/// `chain_id` override the stage's values; the stage defaults to `default_stage` (the `scn.stage` setting).
+/// `chain_id` override the stage's values; the stage defaults to `default_stage` (the `scn.stage` setting), and
+/// party look-ups are remembered for 30 s (CachingRegistry).
 /// Throws config::ConfigError when the section does not say enough.
 [[nodiscard]] std::unique_ptr<Registry> make_registry(const config::RegistryConfig& config, http::Client& http,
                                                       std::string_view default_stage = "local");

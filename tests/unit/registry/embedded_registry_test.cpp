@@ -1,7 +1,13 @@
 #include <scn/eth/registry_abi.hpp>
+#include <scn/registry/caching_registry.hpp>
 #include <scn/registry/embedded_registry.hpp>
+#include <scn/test/io_thread.hpp>
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+#include <unistd.h>
 
 using namespace scn;
 using namespace scn::registry;
@@ -67,4 +73,60 @@ TEST(EmbeddedRegistry, DeletionNeedsThePartysSignature) {
               "Signer and provided party address different.");
     reg.delete_party_raw(kParty.address(), kParty.sign(digest));
     EXPECT_FALSE(reg.store().party_by_ocpi("CH", "CPO"));
+}
+
+namespace {
+
+/// Counts the look-ups that reach the registry behind the cache.
+class CountingRegistry final : public scn::registry::Registry {
+public:
+    explicit CountingRegistry(std::filesystem::path file) : inner_(std::move(file)) {}
+    int lookups = 0;
+    boost::asio::awaitable<std::optional<PartyListing>> party(std::string cc, std::string pid) override {
+        ++lookups;
+        co_return co_await inner_.party(std::move(cc), std::move(pid));
+    }
+    boost::asio::awaitable<std::optional<PartyListing>> party_by_address(scn::eth::Address a) override {
+        co_return co_await inner_.party_by_address(a);
+    }
+    boost::asio::awaitable<std::vector<PartyListing>> parties() override { co_return co_await inner_.parties(); }
+    boost::asio::awaitable<std::string> node(scn::eth::Address a) override { co_return co_await inner_.node(a); }
+    boost::asio::awaitable<std::vector<NodeListing>> nodes() override { co_return co_await inner_.nodes(); }
+    boost::asio::awaitable<void> set_node(Signers who, std::string url) override {
+        co_await inner_.set_node(who, std::move(url));
+    }
+    boost::asio::awaitable<void> set_party(Signers who, std::string cc, std::string pid, std::vector<Role> roles,
+                                           scn::eth::Address op) override {
+        co_await inner_.set_party(who, std::move(cc), std::move(pid), std::move(roles), op);
+    }
+    boost::asio::awaitable<void> delete_party(Signers who) override { co_await inner_.delete_party(who); }
+    [[nodiscard]] std::string describe() const override { return "counting"; }
+
+private:
+    scn::registry::EmbeddedBackend inner_;
+};
+
+}  // namespace
+
+TEST(CachingRegistry, RemembersLookupsForItsTtlAndForgetsOnChanges) {
+    scn::test::IoThread io;
+    const auto file = std::filesystem::temp_directory_path() / ("scn-cache-" + std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(file);
+    auto counting = std::make_unique<CountingRegistry>(file);
+    auto* counter = counting.get();
+    scn::registry::CachingRegistry cache(std::move(counting), std::chrono::milliseconds(1500));
+    const auto op = scn::eth::PrivateKey::generate();
+    const auto party = scn::eth::PrivateKey::generate();
+    io.await(cache.set_node({op}, "http://localhost:8080"));
+    EXPECT_FALSE(io.await(cache.party("CH", "CPO")));
+    EXPECT_FALSE(io.await(cache.party("CH", "CPO")));
+    EXPECT_EQ(counter->lookups, 1) << "the second look-up is answered from memory";
+    io.await(cache.set_party({party}, "CH", "CPO", {scn::registry::Role::cpo}, op.address()));
+    ASSERT_TRUE(io.await(cache.party("CH", "CPO"))) << "a change through the cache is seen at once";
+    ASSERT_TRUE(io.await(cache.party("CH", "CPO")));
+    EXPECT_EQ(counter->lookups, 2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+    (void)io.await(cache.party("CH", "CPO"));
+    EXPECT_EQ(counter->lookups, 3) << "after the ttl the registry is asked again";
+    std::filesystem::remove(file);
 }
