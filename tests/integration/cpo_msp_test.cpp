@@ -82,6 +82,7 @@ struct Network {
             }
             return 0;
         });
+        io.stop();  // nothing may run on the objects destroyed next
     }
 
     /// A call to the CPO as the MSP would make it.

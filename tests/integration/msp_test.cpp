@@ -56,6 +56,7 @@ struct MspUnderTest {
             msp->stop_all();
             return 0;
         });
+        io.stop();  // nothing may run on the objects destroyed next
     }
 
     service::Reply send(http::Method m, const std::string& path, std::optional<std::string> body = std::nullopt,

@@ -98,6 +98,7 @@ struct LocalNetwork {
             node->stop();
             return 0;
         });
+        io.stop();  // nothing may run on the objects destroyed next
     }
 
     /// The MSP calls the node, addressed to CH/CPO.

@@ -102,6 +102,7 @@ struct TwoNodes {
             node_b->stop();
             return 0;
         });
+        io.stop();  // nothing may run on the objects destroyed next
         std::filesystem::remove_all(dir);
     }
 

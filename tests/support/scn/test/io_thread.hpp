@@ -18,10 +18,16 @@ namespace scn::test {
 class IoThread {
 public:
     IoThread() : guard_(ioc_.get_executor()), thread_([this] { ioc_.run(); }) {}
-    ~IoThread() {
+    ~IoThread() { stop(); }
+
+    /// Stops the io_context and waits for its thread: afterwards no handler runs, so the objects the handlers use
+    /// may be destroyed. Fixtures call it before destroying their servers.
+    void stop() {
         guard_.reset();
         ioc_.stop();
-        thread_.join();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
     }
     IoThread(const IoThread&) = delete;
     IoThread& operator=(const IoThread&) = delete;
