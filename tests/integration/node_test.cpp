@@ -17,6 +17,8 @@
 #include <mutex>
 #include <unistd.h>
 
+#include "local_parties.hpp"
+
 using namespace scn;
 using namespace std::chrono_literals;
 namespace json = boost::json;
@@ -59,18 +61,11 @@ struct LocalNetwork {
                                                       core::Logger("node", node_log));
             node->start();
             registry->registry().set_node(node_key, node->url());
-            auto cc = config::defaults().cpo;
-            cc.port = 0;
-            cc.public_url.clear();
-            cc.data_dir = std::filesystem::path(SCN_SOURCE_DIR) / "data/cpo";
-            cc.session_update_interval = 1s;
-            cpo = std::make_unique<party::Cpo>(io.ioc(), cc, *cpo_store, core::Logger("cpo", cpo_log));
+            cpo = std::make_unique<party::Cpo>(io.ioc(), test::local_party_config(true), *cpo_store,
+                                               core::Logger("cpo", cpo_log));
             cpo->start_all();
-            auto mc = config::defaults().msp;
-            mc.port = 0;
-            mc.public_url.clear();
-            mc.data_dir = std::filesystem::path(SCN_SOURCE_DIR) / "data/msp";
-            msp = std::make_unique<party::Msp>(io.ioc(), mc, *msp_store, core::Logger("msp", msp_log));
+            msp = std::make_unique<party::Msp>(io.ioc(), test::local_party_config(false), *msp_store,
+                                               core::Logger("msp", msp_log));
             msp->start_all();
             client = std::make_unique<http::Client>(io.ioc().get_executor());
             return 0;
