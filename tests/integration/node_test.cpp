@@ -323,6 +323,21 @@ TEST(LocalNode, HubClientInfoListsAndPushesParties) {
     }
     std::sort(seen.begin(), seen.end());
     EXPECT_EQ(seen, (std::vector<std::string>{"CH/CPO CPO CONNECTED", "CH/MSP EMSP CONNECTED"}));
+    // A request between them renews both: their last_updated moves on.
+    const auto stamps = [&] {
+        std::map<std::string, std::string> out;
+        const auto list = net.msp_to_cpo(http::Method::get, net.node->url() + "/scpi/2.2/hubclientinfo");
+        for (const auto& info : list.data.as_array()) {
+            out[std::string(info.at("party_id").as_string())] = std::string(info.at("last_updated").as_string());
+        }
+        return out;
+    };
+    const auto before = stamps();
+    std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/tariffs").ok());
+    const auto after = stamps();
+    EXPECT_GT(after.at("CPO"), before.at("CPO"));
+    EXPECT_GT(after.at("MSP"), before.at("MSP"));
     // The CPO leaves: the MSP, which has a hubclientinfo receiver, is told.
     service::Call c;
     c.method = http::Method::del;
