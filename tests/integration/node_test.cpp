@@ -347,97 +347,10 @@ TEST(LocalNode, HubClientInfoListsAndPushesParties) {
     EXPECT_TRUE(net.msp_log->wait_for("Client info: CH/CPO (CPO) SUSPENDED", 5s));
 }
 
-namespace {
-
-/// A party scripted in the test: it offers a custom module `parking` and a charging-profiles receiver, records what
-/// reaches it, and is connected to the node by a hand-made credentials handshake.
-struct ScriptedParty {
-    std::mutex mutex;
-    std::vector<json::object> seen;
-    std::unique_ptr<http::Server> server;
-    std::string base;
-    std::string token_c;
-
-    void record(http::Request& req) {
-        json::object o{{"method", req.method_name}, {"path", req.path}, {"query", req.query}, {"body", req.body}};
-        if (const auto a = req.header("Authorization")) {
-            o["authorization"] = *a;
-        }
-        if (const auto sig = req.header("SCN-Signature")) {
-            o["signature"] = *sig;
-        }
-        const std::lock_guard lock(mutex);
-        seen.push_back(std::move(o));
-    }
-    json::object last() {
-        const std::lock_guard lock(mutex);
-        return seen.empty() ? json::object() : seen.back();
-    }
-
-    void start(LocalNetwork& net) {
-        http::Router r;
-        using Awaitable = boost::asio::awaitable<http::Response>;
-        const auto ok = [](const std::string& data) {
-            return http::Response::json(
-                200, R"({"status_code":1000,"data":)" + data + R"(,"timestamp":"2024-01-01T00:00:00Z"})");
-        };
-        r.add(http::Method::get, "/versions", [this, ok](http::Request&) -> Awaitable {
-            co_return ok(R"([{"version":"2.2","url":")" + base + R"(/2.2"}])");
-        });
-        r.add(http::Method::get, "/2.2", [this, ok](http::Request&) -> Awaitable {
-            co_return ok(R"({"version":"2.2","endpoints":[
-                {"identifier":"parking","role":"RECEIVER","url":")" +
-                         base + R"(/parking"},
-                {"identifier":"chargingprofiles","role":"RECEIVER","url":")" +
-                         base + R"(/cp"}]})");
-        });
-        for (const auto m : {http::Method::get, http::Method::post, http::Method::put, http::Method::del}) {
-            r.add(m, "/parking/{rest...}", [this, ok](http::Request& req) -> Awaitable {
-                record(req);
-                auto res = ok(R"({"spot":"P1"})");
-                res.headers.add("Location", "http://parking.example/spots/P1");
-                co_return res;
-            });
-            r.add(m, "/cp/{rest...}", [this, ok](http::Request& req) -> Awaitable {
-                record(req);
-                co_return ok(R"({"result":"ACCEPTED","timeout":30})");
-            });
-            r.add(m, "/results/{rest...}", [this, ok](http::Request& req) -> Awaitable {
-                record(req);
-                co_return ok("null");
-            });
-        }
-        net.io.run([&] {
-            server = std::make_unique<http::Server>(net.io.ioc(), http::ServerOptions{}, std::move(r));
-            base = "http://127.0.0.1:" + std::to_string(server->start());
-            return 0;
-        });
-        const auto key = eth::PrivateKey::generate();
-        net.registry->registry().set_party(key, "CH", "EXT", {registry::Role::cpo}, net.node_key.address());
-        http::ClientRequest req{http::Method::post,
-                                net.node->url() + "/scpi/2.2/credentials",
-                                {},
-                                R"({"token":"token-b-ext","url":")" + base + R"(/versions","roles":[{"role":"CPO",
-                                "business_details":{"name":"Scripted"},"party_id":"EXT","country_code":"CH"}]})"};
-        req.headers.add("Authorization", "Token " + net.node_store->create_planned_platform());
-        req.headers.add("Content-Type", "application/json");
-        const auto res = http::send_blocking(req);
-        token_c = std::string(json::parse(res.body).at("data").at("token").as_string());
-    }
-    void stop(LocalNetwork& net) {
-        net.io.run([&] {
-            server->stop();
-            return 0;
-        });
-    }
-};
-
-}  // namespace
-
 TEST(LocalNode, CustomModulesAndChargingProfilesAreRouted) {
     LocalNetwork net;
-    ScriptedParty ext;
-    ext.start(net);
+    test::ScriptedParty ext;
+    ext.start(net.io, *net.registry, *net.node_store, net.node->url(), net.node_key.address());
     ASSERT_FALSE(ext.token_c.empty());
     const auto call = [&](http::Method m, const std::string& path, std::optional<std::string> body = std::nullopt) {
         service::Call c;
@@ -491,13 +404,13 @@ TEST(LocalNode, CustomModulesAndChargingProfilesAreRouted) {
     EXPECT_EQ(seen.at("method"), "DELETE");
     EXPECT_NE(std::string(seen.at("query").as_string()).find("chargingprofiles%2Fresult%2F"), std::string::npos)
         << seen.at("query");
-    ext.stop(net);
+    ext.stop(net.io);
 }
 
 TEST(LocalNode, SignedRequestsAreVerifiedAndRewritesResigned) {
     LocalNetwork net;
-    ScriptedParty ext;
-    ext.start(net);
+    test::ScriptedParty ext;
+    ext.start(net.io, *net.registry, *net.node_store, net.node->url(), net.node_key.address());
     const auto values = [](const std::string& to, const std::string& query_limit, const json::value& body) {
         json::object headers{{"x-correlation-id", "c-1"},
                              {"scpi-from-country-code", "CH"},
@@ -558,7 +471,7 @@ TEST(LocalNode, SignedRequestsAreVerifiedAndRewritesResigned) {
     r = send("CPO", "/scpi/sender/2.2/locations?limit=3", "");
     EXPECT_EQ(*r.status_message, "Missing SCN Signature");
     EXPECT_TRUE(send("CPO", "/scpi/sender/2.2/locations?limit=3", good).ok());
-    ext.stop(net);
+    ext.stop(net.io);
 }
 
 TEST(LocalNode, StillAliveAndPlannedPartiesArePushed) {

@@ -257,3 +257,28 @@ TEST(TwoNodes, MessagesMustBeSignedByTheSendersOperator) {
     const auto res = http::send_blocking(req);
     EXPECT_EQ(res.status, 400u);
 }
+
+TEST(TwoNodes, CustomModulesCrossNodesWithTheirBodiesUnchanged) {
+    TwoNodes net;
+    test::ScriptedParty ext;
+    ext.start(net.io, *net.registry, *net.store_a, net.node_a->url(), net.key_a.address());
+    const auto send = [&](const std::string& body) {
+        service::Call c;
+        c.method = http::Method::post;
+        c.url = net.node_b->url() + "/scpi/custom/receiver/parking/spots?near=Loc1";
+        c.token = net.msp_connection.token_c;
+        c.routing = scpi::RoutingHeaders{"CH", "MSP", "CH", "EXT"};
+        c.body = body;
+        return net.io.await(service::call(*net.client, c));
+    };
+    for (const std::string body : {"plain text, not JSON", R"({"plate": "ZH 1",  "spaces": true})", R"("quoted")"}) {
+        const auto r = send(body);
+        ASSERT_TRUE(r.ok()) << r.describe();
+        const auto seen = ext.last();
+        EXPECT_EQ(seen.at("path"), "/parking/spots");
+        EXPECT_EQ(seen.at("query"), "near=Loc1");
+        EXPECT_EQ(seen.at("body").as_string(), body) << "the body crosses both nodes byte for byte";
+    }
+    EXPECT_TRUE(net.node_b_log->contains("via " + net.node_a->url()));
+    ext.stop(net.io);
+}

@@ -395,9 +395,10 @@ Awaitable NodeServer::Routing::deliver_remote(std::string node_url, Forward f) {
     m.proxy_uid = f.proxy_uid;
     m.proxy_resource = f.resource;
     if (f.body) {
+        // Standard modules carry their JSON body; a custom module's body is carried as text, byte for byte.
         boost::system::error_code ec;
-        auto parsed = json::parse(*f.body, ec);
-        m.body = ec ? json::value(json::string(*f.body)) : std::move(parsed);
+        auto parsed = m.module == "CUSTOM" ? json::value() : json::parse(*f.body, ec);
+        m.body = m.module == "CUSTOM" || ec ? json::value(json::string(*f.body)) : std::move(parsed);
     }
     http::ClientRequest out;
     out.method = http::Method::post;
@@ -486,7 +487,8 @@ Awaitable NodeServer::Routing::message(http::Request& req) {
         f.resource = m.proxy_resource;
     }
     if (m.body) {
-        f.body = json::serialize(*m.body);
+        f.body =
+            m.module == "CUSTOM" && m.body->is_string() ? std::string(m.body->get_string()) : json::serialize(*m.body);
     }
     f.log_path =
         req.path + " (" + m.method + " " + m.module + " from " + m.sender.country_code + "/" + m.sender.party_id + ")";
