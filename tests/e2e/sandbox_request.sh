@@ -33,6 +33,8 @@ request() { "$bin" request "$@"; }
 [[ $(request --as msp get locations/Loc1 | jq -r .data.id) == Loc1 ]] || fail "one location"
 [[ $(request --as msp --all get "locations?limit=3" | jq '.data | length') == 10 ]] || fail "--all follows Link"
 [[ $(request --as cpo --to CH/MSP get tokens | jq '.data | length') == 7 ]] || fail "the MSP's tokens"
+[[ $(request --as msp get hubclientinfo | jq -r '[.data[] | .party_id + ":" + .status] | sort | join(",")') == \
+   "CPO:CONNECTED,MSP:CONNECTED" ]] || fail "hubclientinfo from the node"
 if request --as msp get locations/Loc99 >/dev/null 2>&1; then fail "a non-1000 answer must exit non-zero"; fi
 
 [[ $(request --as msp start-session --location Loc1 --evse CH-CPO-S1E100001 | jq -r .data.result) == ACCEPTED ]] ||

@@ -170,6 +170,9 @@ int run_request(const GlobalOptions& global, const RequestOptions& o) {
         // Pulling and answering go to the recipient's sender interface; pushes and commands to its receiver.
         const bool to_sender = method == "GET" || path.find("/authorize") != std::string::npos;
         std::string url = connection->node_url + "/scpi/" + (to_sender ? "sender" : "receiver") + "/2.2/" + path;
+        if (path.starts_with("hubclientinfo")) {
+            url = connection->node_url + "/scpi/2.2/" + path;  // the node's own module, at its own path
+        }
 
         boost::asio::io_context ioc;
         http::Client client(ioc.get_executor());
