@@ -282,3 +282,40 @@ TEST(TwoNodes, CustomModulesCrossNodesWithTheirBodiesUnchanged) {
     EXPECT_TRUE(net.node_b_log->contains("via " + net.node_a->url()));
     ext.stop(net.io);
 }
+
+TEST(TwoNodes, PartyChangesReachThePartiesOfOtherNodes) {
+    TwoNodes net;
+    // The CPO on node A leaves; the MSP on node B hears of it through node B.
+    service::Call c;
+    c.method = http::Method::del;
+    c.url = net.node_a->url() + "/scpi/2.2/credentials";
+    c.token = net.cpo_connection.token_c;
+    ASSERT_TRUE(net.io.await(service::call(*net.client, c)).ok());
+    EXPECT_TRUE(net.node_b_log->wait_for("CH/CPO is SUSPENDED (from its node " + net.node_a->url() + ")", 5s));
+    EXPECT_TRUE(net.msp_log->wait_for("Client info: CH/CPO (CPO) SUSPENDED", 5s));
+    // Node B lists it (as PLANNED, as the reference node reports parties of other nodes).
+    service::Call list;
+    list.url = net.node_b->url() + "/scpi/2.2/hubclientinfo";
+    list.token = net.msp_connection.token_c;
+    list.routing = scpi::RoutingHeaders{"CH", "MSP", "CH", "MSP"};
+    const auto r = net.io.await(service::call(*net.client, list));
+    ASSERT_TRUE(r.ok()) << r.describe();
+    bool cpo_listed = false;
+    for (const auto& info : r.data.as_array()) {
+        cpo_listed = cpo_listed || (info.at("party_id") == "CPO" && info.at("status") == "PLANNED");
+    }
+    EXPECT_TRUE(cpo_listed);
+    // An update about CH/CPO signed by another node's wallet is refused.
+    http::ClientRequest forged{http::Method::put,
+                               net.node_b->url() + "/scn/client-info",
+                               {},
+                               R"({"party_id":"CPO","country_code":"CH","role":"CPO","status":"CONNECTED",
+                                   "last_updated":"2024-01-01T00:00:00Z"})"};
+    forged.headers.add("SCN-Signature", node::sign_message(forged.body, net.key_b));
+    const auto res = http::send_blocking(forged);
+    EXPECT_EQ(res.status, 400u);
+    EXPECT_NE(res.body.find("Client registered with operator " + net.key_a.address().lower() +
+                            " but update signed by " + net.key_b.address().lower()),
+              std::string::npos)
+        << res.body;
+}

@@ -297,6 +297,7 @@ std::uint16_t NodeServer::start() {
     add_credentials_routes(router);
     add_rules_routes(router);
     add_hubclientinfo_routes(router);
+    add_client_info_route(router);
     routing_ = std::make_unique<Routing>(*this);
     routing_->add_routes(router);
     server_ = std::make_unique<http::Server>(

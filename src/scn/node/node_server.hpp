@@ -47,6 +47,10 @@ private:
     /// Pushes one ClientInfo to every connected party with a hubclientinfo receiver (except `except`) whose rules
     /// allow the party it is about. Fire and forget.
     void broadcast_info(const scpi::ClientInfo& info, std::optional<std::int64_t> except);
+    /// Sends a change of one of this node's parties to every other node (`PUT /scn/client-info`).
+    void tell_other_nodes(const scpi::ClientInfo& info);
+    /// `PUT /scn/client-info`: another node's party changed; checked against the party's operator, then pushed.
+    void add_client_info_route(http::Router& router);
     /// The still-alive check and the planned-party search, on their intervals until stop().
     void start_tasks();
     boost::asio::awaitable<void> still_alive_round();
@@ -65,7 +69,8 @@ private:
     std::unique_ptr<http::Server> server_;
     /// Cleared by stop(); the periodic tasks hold a copy and end when it is cleared.
     std::shared_ptr<bool> running_ = std::make_shared<bool>(false);
-    std::map<std::string, scpi::ClientInfo> planned_;  ///< found by the planned-party search, by "CC/PID/ROLE"
+    std::map<std::string, scpi::ClientInfo> remote_clients_;  ///< learned from other nodes, by "CC/PID/ROLE"
+    std::map<std::string, scpi::ClientInfo> planned_;         ///< found by the planned-party search, by "CC/PID/ROLE"
 
     struct Routing;  // the module routes (node_routing.cpp)
     std::unique_ptr<Routing> routing_;

@@ -4,6 +4,7 @@
 #include <scn/core/random.hpp>
 #include <scn/node/node_server.hpp>
 #include <scn/node/routing_rules.hpp>
+#include <scn/node/scn_message.hpp>
 #include <scn/scpi/hubclientinfo.hpp>
 #include <scn/scpi/io.hpp>
 #include <scn/scpi/json.hpp>
@@ -236,6 +237,17 @@ void NodeServer::add_hubclientinfo_routes(http::Router& router) {
         }
         // Parties the planned-party search found (listed under this node, not connected): PLANNED. The registry is
         // not read here, so the list costs no chain calls.
+        // Parties learned from other nodes: reported PLANNED whatever their last status, as the reference node
+        // does (§2.7 / §11); their pushes carry the real status.
+        for (const auto& [key, info] : remote_clients_) {
+            const PartyRef ref{upper(info.country_code), upper(info.party_id)};
+            if (std::find(listed.begin(), listed.end(), ref) != listed.end() || !rules_allow_party(rules, ref)) {
+                continue;
+            }
+            auto shown = info;
+            shown.status = scpi::ConnectionStatus::PLANNED;
+            data.push_back(scpi::to_json(shown));
+        }
         for (const auto& [key, info] : planned_) {
             const PartyRef ref{upper(info.country_code), upper(info.party_id)};
             if (std::find(listed.begin(), listed.end(), ref) != listed.end() || !rules_allow_party(rules, ref)) {
@@ -266,7 +278,89 @@ void NodeServer::broadcast(std::int64_t changed, const std::string& status) {
         info.status = scpi::from_json<scpi::ConnectionStatus>(json::value(status));
         info.last_updated = clock_.now();
         broadcast_info(info, changed);
+        tell_other_nodes(info);
     }
+}
+
+void NodeServer::tell_other_nodes(const scpi::ClientInfo& info) {
+    // Fire and forget, as the reference node does: every other node in the registry, body signed by this wallet.
+    boost::asio::co_spawn(
+        ioc_,
+        [](NodeServer* self, std::shared_ptr<bool> running, std::shared_ptr<http::Client> client,
+           std::string body) -> boost::asio::awaitable<void> {
+            const auto nodes = co_await self->registry_.nodes();
+            if (!*running) {
+                co_return;
+            }
+            const std::string own = self->url();
+            const std::string signature = sign_message(body, self->wallet_);
+            const auto timeout = self->config_.forward_timeout;
+            for (const auto& n : nodes) {
+                if (n.url == own) {
+                    continue;
+                }
+                http::ClientRequest req;
+                req.method = http::Method::put;
+                req.url = join_url(n.url, "/scn/client-info");
+                req.timeout = timeout;
+                req.connect_timeout = std::min(timeout, std::chrono::milliseconds(5000));
+                req.headers.add("SCN-Signature", signature);
+                req.headers.add("Content-Type", "application/json");
+                req.body = body;
+                try {
+                    (void)co_await client->send(std::move(req));
+                } catch (const std::exception&) {
+                    // another node being down is its own business
+                }
+                if (!*running) {
+                    co_return;
+                }
+            }
+        }(this, running_, background_client_, scpi::to_text(info)),
+        [log = log_](std::exception_ptr e) {
+            if (e) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    log.debug(std::string("client-info to other nodes failed: ") + ex.what());
+                }
+            }
+        });
+}
+
+void NodeServer::add_client_info_route(http::Router& router) {
+    router.add(http::Method::put, "/scn/client-info", [this](http::Request& req) -> Awaitable {
+        const auto signature = req.header("SCN-Signature");
+        if (!signature) {
+            co_return service::error(
+                2001, 400, "Missing request header 'SCN-Signature' for method parameter of type String", clock_);
+        }
+        scpi::ClientInfo info;
+        try {
+            info = scpi::from_json<scpi::ClientInfo>(scpi::parse_json(req.body));
+        } catch (const scpi::ParseError& e) {
+            co_return service::error(2001, 400, e.what(), clock_);
+        }
+        const std::string cc = upper(info.country_code);
+        const std::string pid = upper(info.party_id);
+        const auto listing = co_await registry_.party(cc, pid);
+        const auto signer = message_signer(req.body, *signature);
+        const std::string expected = listing ? listing->operator_address : std::string("(not listed)");
+        const std::string actual = signer ? signer->lower() : std::string("(unreadable)");
+        if (!listing || actual != expected) {
+            co_return http::Response::text(400, "Invalid SCN-Signature header. Client registered with operator " +
+                                                    expected + " but update signed by " + actual + ".");
+        }
+        const std::string key = cc + "/" + pid + "/" + std::string(scpi::to_string(info.role));
+        const auto known = remote_clients_.find(key);
+        if (known == remote_clients_.end() || known->second.status != info.status) {
+            remote_clients_[key] = info;
+            log_.info(cc + "/" + pid + " is " + std::string(scpi::to_string(info.status)) + " (from its node " +
+                      listing->node_url + ")");
+            broadcast_info(info, std::nullopt);
+        }
+        co_return http::Response::text(200, "");
+    });
 }
 
 void NodeServer::broadcast_info(const scpi::ClientInfo& info, std::optional<std::int64_t> except) {
@@ -399,6 +493,7 @@ boost::asio::awaitable<void> NodeServer::planned_party_round() {
             planned_.emplace(key, info);
             log_.info(party.country_code + "/" + party.party_id + " is PLANNED (listed under this node)");
             broadcast_info(info, std::nullopt);
+            tell_other_nodes(info);
         }
     }
 }
