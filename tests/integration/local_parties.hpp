@@ -9,6 +9,9 @@
 #include <scn/registry/embedded_registry.hpp>
 #include <scn/test/io_thread.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -82,6 +85,11 @@ struct ScriptedParty {
         for (const auto m : {http::Method::get, http::Method::post, http::Method::put, http::Method::del}) {
             r.add(m, "/parking/{rest...}", [this, ok](http::Request& req) -> Awaitable {
                 record(req);
+                if (req.path.ends_with("/slow")) {  // a party that takes its time
+                    boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor);
+                    wait.expires_after(std::chrono::seconds(2));
+                    co_await wait.async_wait(boost::asio::use_awaitable);
+                }
                 auto res = ok(R"({"spot":"P1"})");
                 res.headers.add("Location", "http://parking.example/spots/P1");
                 co_return res;

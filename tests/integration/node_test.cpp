@@ -9,10 +9,12 @@
 #include <scn/service/scpi_http.hpp>
 #include <scn/test/io_thread.hpp>
 
+#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <future>
 #include <map>
 #include <mutex>
 #include <unistd.h>
@@ -42,7 +44,8 @@ struct LocalNetwork {
     party::NodeConnection cpo_connection, msp_connection;
     std::map<std::string, eth::PrivateKey> signers;  ///< the keys the parties were listed with, by party name
 
-    LocalNetwork() : dir(std::filesystem::temp_directory_path() / ("scn-net-" + std::to_string(::getpid()))) {
+    explicit LocalNetwork(std::chrono::milliseconds forward_timeout = 10s)
+        : dir(std::filesystem::temp_directory_path() / ("scn-net-" + std::to_string(::getpid()))) {
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
         registry = std::make_unique<registry::EmbeddedBackend>(dir / "registry.db");
@@ -54,7 +57,7 @@ struct LocalNetwork {
             nc.port = 0;
             nc.public_url.clear();
             nc.api_key = "randomkey";
-            nc.forward_timeout = 10s;
+            nc.forward_timeout = forward_timeout;
             nc.still_alive_interval = 1s;
             nc.planned_party_search_interval = 1s;
             node = std::make_unique<node::NodeServer>(io.ioc(), nc, *node_store, *registry, node_key,
@@ -494,4 +497,29 @@ TEST(LocalNode, StillAliveAndPlannedPartiesArePushed) {
     });
     EXPECT_TRUE(net.msp_log->wait_for("Client info: CH/CPO (CPO) OFFLINE", 6s));
     EXPECT_TRUE(net.node_log->contains("CH/CPO is OFFLINE"));
+}
+
+TEST(LocalNode, ASlowPartyTimesOutWithoutHoldingUpOthers) {
+    LocalNetwork net(700ms);
+    test::ScriptedParty ext;
+    ext.start(net.io, *net.registry, *net.node_store, net.node->url(), net.node_key.address());
+    service::Call slow;
+    slow.url = net.node->url() + "/scpi/custom/receiver/parking/slow";
+    slow.token = net.msp_connection.token_c;
+    slow.routing = scpi::RoutingHeaders{"CH", "MSP", "CH", "EXT"};
+    const auto started = std::chrono::steady_clock::now();
+    auto pending = boost::asio::co_spawn(net.io.ioc(), service::call(*net.client, slow), boost::asio::use_future);
+    // Meanwhile the node answers other traffic at once.
+    std::this_thread::sleep_for(100ms);
+    const auto quick_start = std::chrono::steady_clock::now();
+    EXPECT_TRUE(net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/locations/Loc1").ok());
+    EXPECT_LT(std::chrono::steady_clock::now() - quick_start, 300ms);
+    ASSERT_EQ(pending.wait_for(5s), std::future_status::ready);
+    const auto r = pending.get();
+    EXPECT_EQ(r.http_status, 200u);
+    EXPECT_EQ(r.status_code, 4002) << r.describe();
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_GE(took, 650ms);
+    EXPECT_LT(took, 1500ms) << "the configured forward timeout, not the party's 2 s";
+    ext.stop(net.io);
 }
