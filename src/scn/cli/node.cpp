@@ -71,13 +71,12 @@ int run_node(const GlobalOptions& global, const NodeOptions& options) {
                     const std::string url = server.url();
                     co_await registry->set_node(who, url);
                 } else {
+                    const std::string url = server.url();
                     log.warn("this node (operator " + address.checksummed() + ") is listed in the " +
-                             registry->describe() + " as \"" + listed + "\", not " + server.url() +
-                             ": parties cannot register until it is. List it with SIGNER_KEY=<NODE_KEY> scn-tools "
-                             "registry set-node " +
-                             server.url() +
-                             " (SPENDER_KEY=<a funded key> pays if that "
-                             "account has no funds)");
+                             registry->describe() + " as \"" + listed + "\", not " + url +
+                             ": parties cannot register until it is. List it with SIGNER_KEY=<NODE_KEY> "
+                             "scn-tools registry set-node " +
+                             url + " (SPENDER_KEY=<a funded key> pays if that account has no funds)");
                 }
             },
             [&log](std::exception_ptr e) {
