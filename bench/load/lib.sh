@@ -78,13 +78,24 @@ CONF
     bench_wait_port "$port"
 }
 
-# Runs wrk on CPU 1 and prints "<requests/s> <p50 ms> <p99 ms> <non-2xx>".
+# Runs a command pinned to CPU $1, or unpinned when BENCH_PIN=0 (every process then shares both cores).
+bench_on_cpu() {
+    local cpu=$1
+    shift
+    if [[ "${BENCH_PIN:-1}" == 0 ]]; then
+        "$@"
+    else
+        taskset -c "$cpu" "$@"
+    fi
+}
+
+# Runs wrk on CPU 1 (unpinned with BENCH_PIN=0) and prints "<requests/s> <p50 ms> <p99 ms> <non-2xx>".
 # Usage: bench_wrk URL SECONDS CONNECTIONS [wrk args…]
 bench_wrk() {
     local url=$1 seconds=$2 connections=$3
     shift 3
     local out
-    out=$(taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" --timeout 5s --latency "$@" "$url")
+    out=$(bench_on_cpu 1 wrk -t1 -c"$connections" -d"${seconds}s" --timeout 5s --latency "$@" "$url")
     local rps p50 p99 non2xx
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out")

@@ -2,8 +2,9 @@
 # The local node's routing cost, in one run (32 connections, bounded time, everything on 127.0.0.1):
 #   1. direct: GET /scpi/sender/2.2/locations/Loc1 sent straight to the mock CPO (with the token the node uses);
 #   2. routed: the same request sent as the MSP to the node, which checks it and forwards it to the same CPO.
-# The node and the CPO are separate processes sharing CPU 0 (wrk on CPU 1), so routed traffic pays for both.
-# Usage: bench/load/node.sh [seconds]
+# The node and the CPO are separate processes sharing CPU 0 (wrk on CPU 1), so routed traffic pays for both;
+# BENCH_PIN=0 lets every process use both cores instead.
+# Usage: [BENCH_PIN=0] bench/load/node.sh [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/load/lib.sh
@@ -32,14 +33,14 @@ token_a() {
         -d '[]' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
 
-taskset -c 0 "$bin" --config "$BENCH_TMP/config.json" node >"$BENCH_TMP/node.log" 2>&1 &
+bench_on_cpu 0 "$bin" --config "$BENCH_TMP/config.json" node >"$BENCH_TMP/node.log" 2>&1 &
 BENCH_PIDS+=($!)
 bench_wait_port "$node_port"
 sleep 0.3
 # The MSP registers and exits (only its TOKEN_C is needed); the CPO registers and keeps serving.
 TOKEN_A=$(token_a) SIGNER_KEY=0x$(openssl rand -hex 32) run mock --msp --register-only >"$BENCH_TMP/msp.log" 2>&1
 msp_token=$(awk '/use Authorization Token/ {print $NF}' "$BENCH_TMP/msp.log")
-TOKEN_A=$(token_a) SIGNER_KEY=0x$(openssl rand -hex 32) taskset -c 0 "$bin" --config "$BENCH_TMP/config.json" \
+TOKEN_A=$(token_a) SIGNER_KEY=0x$(openssl rand -hex 32) bench_on_cpu 0 "$bin" --config "$BENCH_TMP/config.json" \
     mock --cpo >"$BENCH_TMP/cpo.log" 2>&1 &
 BENCH_PIDS+=($!)
 for _ in $(seq 1 100); do grep -q "use Authorization Token" "$BENCH_TMP/cpo.log" && break; sleep 0.1; done
