@@ -88,7 +88,8 @@ json::value notary_values(const http::Request& req, const json::value& body) {
 
 /// Sends a forwarded request and turns the outcome into the answer for the caller: the recipient's status and
 /// envelope with the headers a node relays, or the routing error (4002 timeout, 4003 unreachable, 3000 not JSON).
-Awaitable NodeServer::Routing::send(NodeServer& n, http::ClientRequest out, const Forward& f, std::string via) {
+boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::send(NodeServer& n, http::ClientRequest out,
+                                                                                 const Forward& f, std::string via) {
     const auto started = std::chrono::steady_clock::now();
     const std::string who = f.to.country_code + "/" + f.to.party_id;
     http::ClientResponse res;
@@ -96,7 +97,8 @@ Awaitable NodeServer::Routing::send(NodeServer& n, http::ClientRequest out, cons
         res = co_await n.client_.send(std::move(out));
     } catch (const http::ClientError& e) {
         n.log_.info("→ " + who + " " + f.method_name + " " + f.log_path + via + " failed: " + e.what());
-        co_return service::error(e.kind() == http::ClientError::Kind::timeout ? 4002 : 4003, 200, e.what(), n.clock_);
+        const int code = e.kind() == http::ClientError::Kind::timeout ? 4002 : 4003;
+        co_return Delivered{service::error(code, 200, e.what(), n.clock_), code};
     }
     const auto scan = scan_envelope(res.body);
     if (!scan.json_object) {
@@ -112,7 +114,7 @@ Awaitable NodeServer::Routing::send(NodeServer& n, http::ClientRequest out, cons
             answer.headers.add(name, *v);
         }
     }
-    co_return answer;
+    co_return Delivered{std::move(answer), scan.status_code};
 }
 
 Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
@@ -287,17 +289,17 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
     }
 
     // Not a conditional expression: GCC 12 destroys the wrong temporary when both arms co_await.
-    http::Response reply;
+    Delivered delivered;
     if (recipient) {
-        reply = co_await deliver_local(*recipient, std::move(f));
+        delivered = co_await deliver_local(*recipient, std::move(f));
     } else {
-        reply = co_await deliver_remote(remote_node, std::move(f));
+        delivered = co_await deliver_remote(remote_node, std::move(f));
     }
+    auto& reply = delivered.response;
 
     // Post-processing on the sender's node: proxied Link and Location, relayed counts.
-    const auto scan = scan_envelope(reply.body);
     // 2xx, not only 200: a CDR receiver answering 201 Created still gets its Location proxied.
-    const bool success = reply.status / 100 == 2 && scan.status_code == 1000;
+    const bool success = reply.status / 100 == 2 && delivered.status_code == 1000;
     http::Response answer = http::Response::json(reply.status, std::move(reply.body));
     if (success && recipient) {
         n.store_.renew(*recipient);
@@ -335,14 +337,15 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
     co_return answer;
 }
 
-Awaitable NodeServer::Routing::deliver_local(std::int64_t recipient, Forward f) {
+boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::deliver_local(std::int64_t recipient,
+                                                                                          Forward f) {
     auto& n = node;
     const auto fail = [&](int code, unsigned status, const std::string& message) {
         return service::error(code, status, message, n.clock_);
     };
     if (const auto refusal =
             rules_refusal(n.store_.rules(recipient), {upper(f.from.country_code), upper(f.from.party_id)}, f.module)) {
-        co_return fail(2000, 400, *refusal);
+        co_return Delivered{fail(2000, 400, *refusal), 2000};
     }
     const auto platform = n.store_.platform(recipient);
     std::string url;
@@ -351,7 +354,7 @@ Awaitable NodeServer::Routing::deliver_local(std::int64_t recipient, Forward f) 
     } else {
         const auto endpoint = n.store_.endpoint_url(recipient, f.module, f.interface_role);
         if (!endpoint) {
-            co_return fail(2001, 400, "Receiver does not support the requested module");
+            co_return Delivered{fail(2001, 400, "Receiver does not support the requested module"), 2001};
         }
         url = with_query(join_url(*endpoint, f.url_path), f.query);
     }
@@ -377,7 +380,8 @@ Awaitable NodeServer::Routing::deliver_local(std::int64_t recipient, Forward f) 
     co_return co_await send(n, std::move(out), f, "");
 }
 
-Awaitable NodeServer::Routing::deliver_remote(std::string node_url, Forward f) {
+boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::deliver_remote(std::string node_url,
+                                                                                           Forward f) {
     auto& n = node;
     ScnMessage m;
     m.module = module_enum(f.module);
@@ -492,7 +496,8 @@ Awaitable NodeServer::Routing::message(http::Request& req) {
     }
     f.log_path =
         req.path + " (" + m.method + " " + m.module + " from " + m.sender.country_code + "/" + m.sender.party_id + ")";
-    co_return co_await deliver_local(*recipient, std::move(f));
+    auto delivered = co_await deliver_local(*recipient, std::move(f));
+    co_return std::move(delivered.response);
 }
 
 void NodeServer::Routing::add_routes(http::Router& router) {

@@ -47,18 +47,24 @@ struct NodeServer::Routing {
         std::string log_path;                  ///< for the forward log line
     };
 
+    /// A recipient's answer (or the routing error standing in for it) with its envelope's status_code.
+    struct Delivered {
+        http::Response response;
+        std::optional<std::int64_t> status_code;
+    };
+
     boost::asio::awaitable<http::Response> route(http::Request& req, const Spec& spec);
     boost::asio::awaitable<http::Response> message(http::Request& req);
     /// Calls the local recipient; its answer with Location, Link, X-Total-Count and X-Limit as they came.
-    boost::asio::awaitable<http::Response> deliver_local(std::int64_t recipient, Forward f);
+    boost::asio::awaitable<Delivered> deliver_local(std::int64_t recipient, Forward f);
     /// Sends to the recipient's node over `/scn/message`, signed with this node's wallet.
-    boost::asio::awaitable<http::Response> deliver_remote(std::string node_url, Forward f);
+    boost::asio::awaitable<Delivered> deliver_remote(std::string node_url, Forward f);
 
     /// Whether `url` is on a server of the party connected as `platform` (its versions URL or an endpoint).
     bool same_origin_as_party(const std::string& url, std::int64_t platform);
     /// Sends a forwarded request; the recipient's answer with the headers a node relays, or the routing error.
-    static boost::asio::awaitable<http::Response> send(NodeServer& n, http::ClientRequest out, const Forward& f,
-                                                       std::string via);
+    static boost::asio::awaitable<Delivered> send(NodeServer& n, http::ClientRequest out, const Forward& f,
+                                                  std::string via);
 
     NodeServer& node;
 };
