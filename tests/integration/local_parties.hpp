@@ -7,6 +7,7 @@
 #include <scn/http/server.hpp>
 #include <scn/node/node_store.hpp>
 #include <scn/registry/embedded_registry.hpp>
+#include <scn/service/scpi_http.hpp>
 #include <scn/test/io_thread.hpp>
 
 #include <boost/asio/steady_timer.hpp>
@@ -46,6 +47,15 @@ struct ScriptedParty {
     std::unique_ptr<http::Server> server;
     std::string base;
     std::string token_c;
+    eth::PrivateKey key = eth::PrivateKey::generate();  ///< its registry listing; signs answers to signed requests
+
+    /// Signs `res` when the request was signed, as a real party must then do.
+    http::Response signed_if_asked(const http::Request& req, http::Response res) const {
+        if (req.header("SCN-Signature")) {
+            res.body = service::with_signature(json::parse(res.body).as_object(), res.headers, key);
+        }
+        return res;
+    }
 
     void record(http::Request& req) {
         json::object o{{"method", req.method_name}, {"path", req.path}, {"query", req.query}, {"body", req.body}};
@@ -92,11 +102,11 @@ struct ScriptedParty {
                 }
                 auto res = ok(R"({"spot":"P1"})");
                 res.headers.add("Location", "http://parking.example/spots/P1");
-                co_return res;
+                co_return signed_if_asked(req, std::move(res));
             });
             r.add(m, "/cp/{rest...}", [this, ok](http::Request& req) -> Awaitable {
                 record(req);
-                co_return ok(R"({"result":"ACCEPTED","timeout":30})");
+                co_return signed_if_asked(req, ok(R"({"result":"ACCEPTED","timeout":30})"));
             });
             r.add(m, "/results/{rest...}", [this, ok](http::Request& req) -> Awaitable {
                 record(req);
@@ -108,7 +118,6 @@ struct ScriptedParty {
             base = "http://127.0.0.1:" + std::to_string(server->start());
             return 0;
         });
-        const auto key = eth::PrivateKey::generate();
         registry.registry().set_party(key, "CH", "EXT", {registry::Role::cpo}, node_address);
         http::ClientRequest req{http::Method::post,
                                 node_url + "/scpi/2.2/credentials",

@@ -76,6 +76,11 @@ struct LocalNetwork {
         cpo_connection = join(*cpo, *cpo_store);
         msp_connection = join(*msp, *msp_store);
         io.run([&] {
+            cpo->set_signer(signers.at("CPO"));  // they sign their answers to signed requests
+            msp->set_signer(signers.at("MSP"));
+            return 0;
+        });
+        io.run([&] {
             cpo->set_peer(cpo_connection.peer());
             return 0;
         });
@@ -125,6 +130,9 @@ TEST(LocalNode, PartiesRegisterAndTalkThroughTheNode) {
     EXPECT_EQ(net.cpo_connection.token_c.size(), 36u);
     EXPECT_TRUE(net.node_log->contains("Connected CH/CPO (CPO)"));
     EXPECT_TRUE(net.node_log->contains("Connected CH/MSP (EMSP)"));
+    const auto kept = party::stored_signer(*net.cpo_store);
+    ASSERT_TRUE(kept) << "the listing key is kept to sign answers later";
+    EXPECT_EQ(kept->address(), net.signers.at("CPO").address());
 
     // Pagination through the node: a single-use proxied Link.
     auto page = net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/locations?limit=4");
@@ -443,7 +451,21 @@ TEST(LocalNode, SignedRequestsAreVerifiedAndRewritesResigned) {
     };
     const auto good = eth::notary::serialize(eth::notary::sign(values("CPO", "3", nullptr), msp_key));
     auto r = send("CPO", "/scpi/sender/2.2/locations?limit=3", good);
-    EXPECT_TRUE(r.ok()) << r.describe();
+    ASSERT_TRUE(r.ok()) << r.describe();
+    // The answer is signed: by the node, which rewrote the Link, over the CPO's signature kept as a rewrite.
+    const auto envelope = json::parse(r.body).as_object();
+    const auto response_signature = eth::notary::deserialize(envelope.at("scn_signature").as_string());
+    EXPECT_EQ(response_signature.signatory, net.node_key.address().checksummed());
+    ASSERT_EQ(response_signature.rewrites.size(), 1u);
+    EXPECT_EQ(response_signature.rewrites[0].signatory, net.signers.at("CPO").address().checksummed());
+    EXPECT_TRUE(eth::notary::verify(response_signature, service::response_values(envelope, r.headers)).valid());
+    // A single location: signed by the CPO itself, nothing rewritten.
+    const auto one = eth::notary::serialize(eth::notary::sign(values("CPO", "", nullptr), msp_key));
+    r = send("CPO", "/scpi/sender/2.2/locations/Loc1", one);
+    ASSERT_TRUE(r.ok()) << r.describe();
+    const auto single = eth::notary::deserialize(json::parse(r.body).at("scn_signature").as_string());
+    EXPECT_EQ(single.signatory, net.signers.at("CPO").address().checksummed());
+    EXPECT_TRUE(single.rewrites.empty());
     r = send("CPO", "/scpi/sender/2.2/locations?limit=4", good);
     EXPECT_EQ(*r.status_message, "Invalid signature: Request has been modified.");
     const auto stranger = eth::PrivateKey::generate();
@@ -474,6 +496,14 @@ TEST(LocalNode, SignedRequestsAreVerifiedAndRewritesResigned) {
     r = send("CPO", "/scpi/sender/2.2/locations?limit=3", "");
     EXPECT_EQ(*r.status_message, "Missing SCN Signature");
     EXPECT_TRUE(send("CPO", "/scpi/sender/2.2/locations?limit=3", good).ok());
+    // A recipient that answers a signed request without signing: the node refuses to pass it on.
+    net.io.run([&] {
+        net.cpo->set_signer(std::nullopt);
+        return 0;
+    });
+    r = send("CPO", "/scpi/sender/2.2/locations?limit=3", good);
+    EXPECT_EQ(r.status_code, 3000);
+    EXPECT_EQ(*r.status_message, "Unable to verify response signature: Missing SCN Signature");
     ext.stop(net.io);
 }
 

@@ -105,6 +105,7 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
                         return;
                     }
                     server->accept_token(connection.token_b);
+                    server->set_signer(party::stored_signer(store));
                     is_cpo ? cpo->set_peer(connection.peer()) : msp->set_peer(connection.peer());
                     log.info("To send requests as the " + name + ", use Authorization Token " + connection.token_c);
                     if (options.register_only) {

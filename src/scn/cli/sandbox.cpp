@@ -143,9 +143,11 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
             }
             const auto c = co_await join(cpo, cpo_store, keys.cpo);
             cpo.accept_token(c.token_b);
+            cpo.set_signer(keys.cpo);
             cpo.set_peer(c.peer());
             const auto m = co_await join(msp, msp_store, keys.msp);
             msp.accept_token(m.token_b);
+            msp.set_signer(keys.msp);
             msp.set_peer(m.peer());
             log.info("To send requests as the CPO, use Authorization Token " + c.token_c);
             log.info("To send requests as the MSP, use Authorization Token " + m.token_c);

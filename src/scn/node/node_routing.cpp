@@ -3,6 +3,7 @@
 #include <scn/node/envelope_scan.hpp>
 #include <scn/node/node_routing.hpp>
 #include <scn/node/routing_rules.hpp>
+#include <scn/scpi/json.hpp>
 #include <scn/scpi/protocol.hpp>
 #include <scn/service/scpi_http.hpp>
 
@@ -82,6 +83,53 @@ json::value notary_values(const http::Request& req, const json::value& body) {
     values["params"] = std::move(params);
     values["body"] = body;
     return values;
+}
+
+/// Why a recipient's answer does not carry a valid signature of the recipient (or its operator); nullopt if it does.
+std::optional<std::string> response_signature_problem(const http::Response& response,
+                                                      const std::optional<registry::PartyListing>& listing) {
+    boost::system::error_code ec;
+    const auto envelope = json::parse(response.body, ec);
+    const auto* member = !ec && envelope.is_object() ? envelope.get_object().if_contains("scn_signature") : nullptr;
+    if (member == nullptr || !member->is_string()) {
+        return "Missing SCN Signature";
+    }
+    try {
+        const auto signature = eth::notary::deserialize(member->get_string());
+        const auto result =
+            eth::notary::verify(signature, service::response_values(envelope.get_object(), response.headers));
+        if (!result.valid()) {
+            return result.error;
+        }
+        const std::string actual = result.signer->lower();
+        if (!listing || (actual != listing->address && actual != listing->operator_address)) {
+            return "Actual signatory " + actual + " differs from the recipient's registry address or operator";
+        }
+    } catch (const eth::notary::NotaryError& e) {
+        return e.what();
+    }
+    return std::nullopt;
+}
+
+/// After the node changed signed response headers (`original` holds their previous values), the answer's
+/// signature gets a rewrite and the node's own signature.
+void resign_response(http::Response& answer, json::object original, const eth::PrivateKey& wallet) {
+    boost::system::error_code ec;
+    auto envelope = json::parse(answer.body, ec);
+    const auto* member = !ec && envelope.is_object() ? envelope.get_object().if_contains("scn_signature") : nullptr;
+    if (member == nullptr || !member->is_string() || original.empty()) {
+        return;
+    }
+    try {
+        auto signature = eth::notary::deserialize(member->get_string());
+        auto& object = envelope.get_object();
+        const auto values = service::response_values(object, answer.headers);
+        object["scn_signature"] =
+            eth::notary::serialize(eth::notary::rewrite(std::move(signature), std::move(original), values, wallet));
+        answer.body = scpi::dump(envelope);
+    } catch (const eth::notary::NotaryError&) {
+        // verified before it got here; nothing to rewrite otherwise
+    }
 }
 
 }  // namespace
@@ -298,6 +346,7 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
     auto& reply = delivered.response;
 
     // Post-processing on the sender's node: proxied Link and Location, relayed counts.
+    json::object rewritten;  // signed response headers the node changes, with their original values
     // 2xx, not only 200: a CDR receiver answering 201 Created still gets its Location proxied.
     const bool success = reply.status / 100 == 2 && delivered.status_code == 1000;
     http::Response answer = http::Response::json(reply.status, std::move(reply.body));
@@ -311,6 +360,7 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
             }
         }
         if (const auto link = reply.headers.get("Link")) {
+            rewritten["$['headers']['link']"] = std::string(*link);
             if (const auto next = next_link(*link)) {
                 const auto id = n.store_.add_proxy(*next, from, to);
                 answer.headers.add("Link", "<" + n.url() + "/scpi/sender/2.2/" + spec.module + "/page/" +
@@ -330,10 +380,12 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
     }
     if (success && spec.kind == Kind::post_cdr) {
         if (const auto location = reply.headers.get("Location")) {
+            rewritten["$['headers']['location']"] = std::string(*location);
             const auto id = n.store_.add_proxy(std::string(*location), from, to);
             answer.headers.add("Location", n.url() + "/scpi/receiver/2.2/cdrs/" + std::to_string(id));
         }
     }
+    resign_response(answer, std::move(rewritten), n.wallet_);
     co_return answer;
 }
 
@@ -377,7 +429,18 @@ boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::deli
         out.headers.add("Content-Type", "application/json");
         out.body = std::move(*f.body);
     }
-    co_return co_await send(n, std::move(out), f, "");
+    const bool signing = f.signature || n.store_.rules(recipient).signatures;
+    auto delivered = co_await send(n, std::move(out), f, "");
+    if (signing && delivered.status_code != 4002 && delivered.status_code != 4003) {
+        // §6.1: a signed request needs a signed answer, by the recipient or its operator.
+        const std::string cc = upper(f.to.country_code);
+        const std::string pid = upper(f.to.party_id);
+        const auto listing = co_await n.registry_.party(cc, pid);
+        if (const auto problem = response_signature_problem(delivered.response, listing)) {
+            co_return Delivered{fail(3000, 200, "Unable to verify response signature: " + *problem), 3000};
+        }
+    }
+    co_return delivered;
 }
 
 boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::deliver_remote(std::string node_url,
@@ -392,6 +455,7 @@ boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::deli
     m.method = f.method_name;
     m.request_id = f.request_id;
     m.correlation_id = f.correlation_id;
+    m.signature = f.signature;
     m.sender = f.from;
     m.receiver = f.to;
     m.url_path = f.url_path;
@@ -484,6 +548,7 @@ Awaitable NodeServer::Routing::message(http::Request& req) {
     f.to = m.receiver;
     f.request_id = m.request_id;
     f.correlation_id = m.correlation_id;
+    f.signature = m.signature;
     f.url_path = m.url_path;
     f.query = m.query_params;
     f.proxy_uid = m.proxy_uid;

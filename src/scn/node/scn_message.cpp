@@ -88,6 +88,9 @@ std::optional<std::string> module_id(std::string_view name) {
 std::string serialize(const ScnMessage& m) {
     json::object headers;
     headers["Authorization"] = "";
+    if (m.signature) {
+        headers["SCN-Signature"] = *m.signature;
+    }
     headers["X-Request-ID"] = m.request_id;
     headers["X-Correlation-ID"] = m.correlation_id;
     headers["sender"] = party_json(m.sender);
@@ -134,6 +137,7 @@ ScnMessage parse_scn_message(std::string_view body) {
         throw std::invalid_argument("$.headers: expected an object");
     }
     m.request_id = optional_text(h.get_object(), "X-Request-ID").value_or("");
+    m.signature = optional_text(h.get_object(), "SCN-Signature");
     m.correlation_id = text(h.get_object(), "X-Correlation-ID", "$.headers");
     m.sender = party(h.get_object(), "sender");
     m.receiver = party(h.get_object(), "receiver");

@@ -21,6 +21,7 @@ struct ScnMessage {
     std::string method;          ///< GET, POST, PUT, PATCH, DELETE
     std::string request_id;      ///< the party's original X-Request-ID
     std::string correlation_id;
+    std::optional<std::string> signature;  ///< the sending party's SCN-Signature, if it signed
     PartyRef sender;
     PartyRef receiver;
     std::string url_path;  ///< appended to the recipient's endpoint URL

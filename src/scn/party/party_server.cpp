@@ -3,6 +3,8 @@
 #include <scn/scpi/io.hpp>
 #include <scn/service/scpi_http.hpp>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 
 namespace scn::party {
@@ -47,6 +49,18 @@ std::string PartyServer::public_url() const {
         return config_.public_url;
     }
     return "http://127.0.0.1:" + std::to_string(port());
+}
+
+void PartyServer::sign(const http::Request& request, http::Response& response) const {
+    if (!signer_ || !request.header("SCN-Signature")) {
+        return;
+    }
+    boost::system::error_code ec;
+    auto envelope = boost::json::parse(response.body, ec);
+    if (ec || !envelope.is_object()) {
+        return;
+    }
+    response.body = service::with_signature(std::move(envelope.as_object()), response.headers, *signer_);
 }
 
 void PartyServer::echo(const http::Request& request, http::Response& response) {

@@ -3,14 +3,19 @@
 #include <scn/config/config.hpp>
 #include <scn/core/clock.hpp>
 #include <scn/core/log.hpp>
+#include <scn/eth/crypto.hpp>
 #include <scn/http/server.hpp>
 #include <scn/party/party_store.hpp>
 #include <scn/scpi/credentials.hpp>
+#include <scn/scpi/json.hpp>
+#include <scn/scpi/protocol.hpp>
 #include <scn/scpi/versions.hpp>
+#include <scn/service/scpi_http.hpp>
 
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +46,9 @@ public:
     [[nodiscard]] std::string offline_token();
     /// Accepts `token` from now on as well (the node's TOKEN_B after registration).
     void accept_token(const std::string& token);
+    /// The key of the party's registry listing: with it, answers to requests that carry an SCN-Signature are
+    /// signed (`scn_signature`), as the node then requires.
+    void set_signer(std::optional<eth::PrivateKey> key) { signer_ = std::move(key); }
 
     [[nodiscard]] const std::string& name() const { return name_; }
     [[nodiscard]] const config::PartyConfig& config() const { return config_; }
@@ -65,11 +73,21 @@ protected:
     http::Handler module_route(Body body) {
         return [this, body](http::Request& req) -> boost::asio::awaitable<http::Response> {
             authenticate(req);
-            auto res = body(req);
+            http::Response res;
+            try {
+                res = body(req);
+            } catch (const scpi::Error& e) {
+                res = service::error(e.status_code(), e.http_status(), e.what(), clock_);
+            } catch (const scpi::ParseError& e) {
+                res = service::error(2001, 400, e.what(), clock_);
+            }
             echo(req, res);
+            sign(req, res);
             co_return res;
         };
     }
+    /// Adds `scn_signature` to the envelope when the request was signed and the party has a signer.
+    void sign(const http::Request& request, http::Response& response) const;
 
     boost::asio::io_context& ioc_;
     std::string name_;
@@ -82,6 +100,7 @@ private:
     static void echo(const http::Request& request, http::Response& response);
     void add_common_routes(http::Router& router);
     std::vector<std::string> accepted_;
+    std::optional<eth::PrivateKey> signer_;
     std::unique_ptr<http::Server> server_;
 };
 

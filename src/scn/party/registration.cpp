@@ -11,6 +11,18 @@
 namespace scn::party {
 namespace json = boost::json;
 
+std::optional<eth::PrivateKey> stored_signer(PartyStore& store) {
+    const auto key = store.setting("signer_key");
+    if (!key) {
+        return std::nullopt;
+    }
+    try {
+        return eth::PrivateKey::parse(*key);
+    } catch (const eth::EthError&) {
+        return std::nullopt;
+    }
+}
+
 std::optional<NodeConnection> stored_connection(PartyStore& store) {
     auto url = store.setting("node_url");
     auto c = store.setting("token_c");
@@ -114,6 +126,10 @@ boost::asio::awaitable<NodeConnection> register_with_node(PartyServer& party, Pa
     if (missing.size() > 1) {
         throw std::runtime_error("one SIGNER_KEY lists one country code / party id, but this party has " +
                                  std::to_string(missing.size()) + " to list: register them one at a time");
+    }
+    if (keys.signer) {
+        // Kept (in the party's own database, never logged) to sign answers to signed requests later.
+        store.set_setting("signer_key", keys.signer->to_hex_secret());
     }
     const eth::Address operator_checked = eth::Address::parse(operator_address);
     for (const auto& id : missing) {

@@ -20,6 +20,9 @@ struct NodeConnection {
     [[nodiscard]] Peer peer() const { return {token_c, node_url + "/scpi/versions"}; }
 };
 
+/// The key the party was listed with (kept at registration), to sign answers to signed requests.
+[[nodiscard]] std::optional<eth::PrivateKey> stored_signer(PartyStore& store);
+
 /// The stored connection, if the party has registered with a node before.
 [[nodiscard]] std::optional<NodeConnection> stored_connection(PartyStore& store);
 

@@ -1,4 +1,5 @@
 #include <scn/core/random.hpp>
+#include <scn/eth/notary.hpp>
 #include <scn/scpi/json.hpp>
 #include <scn/service/scpi_http.hpp>
 
@@ -18,6 +19,28 @@ http::Response ok_raw(std::string_view data_json, const core::Clock& clock, unsi
 
 http::Response error(int status_code, unsigned http_status, std::string_view message, const core::Clock& clock) {
     return http::Response::json(http_status, scpi::envelope(status_code, message, nullptr, clock.now()));
+}
+
+boost::json::value response_values(const boost::json::object& envelope, const http::Headers& headers) {
+    boost::json::object signed_headers;
+    for (const auto& [name, key] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"X-Limit", "x-limit"}, {"X-Total-Count", "x-total-count"}, {"Link", "link"}, {"Location", "location"}}) {
+        if (const auto v = headers.get(name)) {
+            signed_headers[key] = *v;
+        }
+    }
+    boost::json::object body = envelope;
+    body.erase("scn_signature");
+    boost::json::object values;
+    values["headers"] = std::move(signed_headers);
+    values["body"] = std::move(body);
+    return values;
+}
+
+std::string with_signature(boost::json::object envelope, const http::Headers& headers, const eth::PrivateKey& key) {
+    const auto signature = eth::notary::sign(response_values(envelope, headers), key);
+    envelope["scn_signature"] = eth::notary::serialize(signature);
+    return scpi::dump(envelope);
 }
 
 http::ServerHooks scpi_hooks(core::Logger log, const core::Clock& clock) {

@@ -5,6 +5,7 @@
 
 #include <scn/core/clock.hpp>
 #include <scn/core/log.hpp>
+#include <scn/eth/crypto.hpp>
 #include <scn/http/client.hpp>
 #include <scn/http/server.hpp>
 #include <scn/scpi/io.hpp>
@@ -36,6 +37,13 @@ namespace scn::service {
 /// An error envelope.
 [[nodiscard]] http::Response error(int status_code, unsigned http_status, std::string_view message,
                                    const core::Clock& clock = core::system_clock());
+
+/// What the notary signs of a response: the paging and location headers (lower-case keys) and the envelope
+/// without its `scn_signature`.
+[[nodiscard]] boost::json::value response_values(const boost::json::object& envelope, const http::Headers& headers);
+/// The envelope with an `scn_signature` by `key` over `response_values`, serialised (plain-decimal numbers).
+[[nodiscard]] std::string with_signature(boost::json::object envelope, const http::Headers& headers,
+                                         const eth::PrivateKey& key);
 
 /// Echoes X-Request-ID and X-Correlation-ID of the request, and for functional modules the routing headers swapped.
 void echo_headers(const http::Request& request, http::Response& response, bool routing);
