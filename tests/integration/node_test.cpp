@@ -186,6 +186,11 @@ TEST(LocalNode, RoutingErrorsFollowTheReferenceNode) {
     auto r = net.io.await(service::call(*net.client, c));
     EXPECT_EQ(r.status_code, 4001);
     EXPECT_EQ(r.http_status, 200u);
+    // The node's own errors are signed by its wallet over the envelope.
+    const auto error_envelope = json::parse(r.body).as_object();
+    const auto node_signature = eth::notary::deserialize(error_envelope.at("scn_signature").as_string());
+    EXPECT_EQ(node_signature.signatory, net.node_key.address().checksummed());
+    EXPECT_TRUE(eth::notary::verify(node_signature, service::response_values(error_envelope, {})).valid());
     r = net.msp_to_cpo(http::Method::get, "/scpi/sender/2.2/locations", std::nullopt, std::string("not-a-token"));
     EXPECT_EQ(r.status_code, 2001);
     EXPECT_EQ(*r.status_message, "Invalid CREDENTIALS_TOKEN_C");

@@ -146,12 +146,11 @@ boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::send
     } catch (const http::ClientError& e) {
         n.log_.info("→ " + who + " " + f.method_name + " " + f.log_path + via + " failed: " + e.what());
         const int code = e.kind() == http::ClientError::Kind::timeout ? 4002 : 4003;
-        co_return Delivered{service::error(code, 200, e.what(), n.clock_), code};
+        co_return Delivered{n.error(code, 200, e.what()), code};
     }
     const auto scan = scan_envelope(res.body);
     if (!scan.json_object) {
-        co_return service::error(
-            3000, 200, "Could not parse JSON response of forwarded SCPI request: not a JSON object", n.clock_);
+        co_return n.error(3000, 200, "Could not parse JSON response of forwarded SCPI request: not a JSON object");
     }
     const auto status_code = static_cast<int>(scan.status_code.value_or(0));
     n.log_.info("→ " + who + " " + f.method_name + " " + f.log_path + via + " " + std::to_string(res.status) + " " +
@@ -168,7 +167,7 @@ boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::send
 Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
     auto& n = node;
     const auto fail = [&](int code, unsigned status, const std::string& message) {
-        return service::error(code, status, message, n.clock_);
+        return n.error(code, status, message);
     };
     for (const auto* name : kRequiredHeaders) {
         if (!req.header(name)) {
@@ -393,7 +392,7 @@ boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::deli
                                                                                           Forward f) {
     auto& n = node;
     const auto fail = [&](int code, unsigned status, const std::string& message) {
-        return service::error(code, status, message, n.clock_);
+        return n.error(code, status, message);
     };
     if (const auto refusal =
             rules_refusal(n.store_.rules(recipient), {upper(f.from.country_code), upper(f.from.party_id)}, f.module)) {
@@ -503,7 +502,7 @@ bool NodeServer::Routing::same_origin_as_party(const std::string& url, std::int6
 Awaitable NodeServer::Routing::message(http::Request& req) {
     auto& n = node;
     const auto fail = [&](int code, unsigned status, const std::string& message) {
-        return service::error(code, status, message, n.clock_);
+        return n.error(code, status, message);
     };
     for (const auto* name : {"X-Request-ID", "SCN-Signature"}) {
         if (!req.header(name)) {

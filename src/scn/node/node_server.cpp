@@ -36,10 +36,6 @@ http::ClientOptions forwarding_client_options() {
     return o;
 }
 
-http::Response node_error(int status_code, unsigned http_status, std::string_view message, const core::Clock& clock) {
-    return service::error(status_code, http_status, message, clock);
-}
-
 scpi::Credentials node_credentials(const std::string& token, const std::string& url) {
     scpi::Credentials c;
     c.token = token;
@@ -81,8 +77,7 @@ void NodeServer::add_admin_routes(http::Router& router) {
                [](http::Request&) -> Awaitable { co_return http::Response::text(200, "OK"); });
     router.add(http::Method::post, "/admin/generate-registration-token", [this](http::Request& req) -> Awaitable {
         if (!req.header("Authorization")) {
-            co_return node_error(2001, 400,
-                                 "Missing request header 'authorization' for method parameter of type String", clock_);
+            co_return error(2001, 400, "Missing request header 'authorization' for method parameter of type String");
         }
         if (token_of(req) != config_.api_key || config_.api_key.empty()) {
             co_return http::Response::text(401, "Unauthorized");
@@ -91,17 +86,17 @@ void NodeServer::add_admin_routes(http::Router& router) {
         try {
             body = req.body.empty() ? json::value(json::array()) : scpi::parse_json(req.body);
         } catch (const scpi::ParseError& e) {
-            co_return node_error(2001, 400, e.what(), clock_);
+            co_return error(2001, 400, e.what());
         }
         if (!body.is_array()) {
-            co_return node_error(2001, 400, "expected a JSON array of {\"party_id\",\"country_code\"}", clock_);
+            co_return error(2001, 400, "expected a JSON array of {\"party_id\",\"country_code\"}");
         }
         for (const auto& entry : body.get_array()) {
             const auto* obj = entry.if_object();
             const auto* pid = obj != nullptr ? obj->if_contains("party_id") : nullptr;
             const auto* cc = obj != nullptr ? obj->if_contains("country_code") : nullptr;
             if (pid == nullptr || cc == nullptr || !pid->is_string() || !cc->is_string()) {
-                co_return node_error(2001, 400, "each entry needs party_id and country_code", clock_);
+                co_return error(2001, 400, "each entry needs party_id and country_code");
             }
             const PartyRef party{std::string(cc->get_string()), std::string(pid->get_string())};
             if (store_.platform_of(party)) {
@@ -135,7 +130,7 @@ void NodeServer::add_credentials_routes(http::Router& router) {
     const auto versions = [this](http::Request& req) -> Awaitable {
         const auto token = token_of(req);
         if (!store_.platform_by_token_a(token) && !store_.platform_by_token_c(token)) {
-            co_return node_error(2001, 400, "Invalid CREDENTIALS_TOKEN_A", clock_);
+            co_return error(2001, 400, "Invalid CREDENTIALS_TOKEN_A");
         }
         if (req.path.ends_with("/versions")) {
             co_return service::ok(scpi::to_json(std::vector<scpi::Version>{{"2.2", url() + "/scpi/2.2"}}), clock_);
@@ -175,14 +170,13 @@ void NodeServer::add_credentials_routes(http::Router& router) {
         const auto token = token_of(req);
         const auto platform = update ? store_.platform_by_token_c(token) : store_.platform_by_token_a(token);
         if (!platform) {
-            co_return node_error(2001, 400, update ? "Invalid CREDENTIALS_TOKEN_C" : "Invalid CREDENTIALS_TOKEN_A",
-                                 clock_);
+            co_return error(2001, 400, update ? "Invalid CREDENTIALS_TOKEN_C" : "Invalid CREDENTIALS_TOKEN_A");
         }
         scpi::Credentials creds;
         try {
             creds = service::body_as<scpi::Credentials>(req);
         } catch (const scpi::ParseError& e) {
-            co_return node_error(2001, 400, e.what(), clock_);
+            co_return error(2001, 400, e.what());
         }
         service::Call versions_call;
         versions_call.url = creds.url;
@@ -202,16 +196,15 @@ void NodeServer::add_credentials_routes(http::Router& router) {
                     }
                 }
                 if (details_url.empty()) {
-                    co_return update
-                        ? node_error(2001, 400, "Expected version 2.2 from " + creds.url, clock_)
-                        : node_error(3003, 200, "Expected version 2.2 from " + json::serialize(v.data), clock_);
+                    co_return update ? error(2001, 400, "Expected version 2.2 from " + creds.url)
+                                     : error(3003, 200, "Expected version 2.2 from " + json::serialize(v.data));
                 }
             }
         } catch (const std::exception& e) {
             failure = e.what();
         }
         if (!failure.empty()) {
-            co_return node_error(3001, 200, "Failed to request from " + creds.url + ": " + failure, clock_);
+            co_return error(3001, 200, "Failed to request from " + creds.url + ": " + failure);
         }
         scpi::VersionDetails details;
         try {
@@ -226,8 +219,7 @@ void NodeServer::add_credentials_routes(http::Router& router) {
             failure = e.what();
         }
         if (!failure.empty()) {
-            co_return node_error(3001, 200, "Failed to request v2.2 details from " + details_url + ": " + failure,
-                                 clock_);
+            co_return error(3001, 200, "Failed to request v2.2 details from " + details_url + ": " + failure);
         }
         std::vector<PlatformRole> roles;
         for (const auto& r : creds.roles) {
@@ -236,16 +228,14 @@ void NodeServer::add_credentials_routes(http::Router& router) {
                 const bool mine =
                     listing && listing->operator_address == wallet_.address().lower() && listing->node_url == url();
                 if (!mine) {
-                    co_return node_error(2001, 400,
-                                         "Role with party_id=" + r.party_id + " and country_code=" + r.country_code +
-                                             " not listed in SCN Registry with my node info!",
-                                         clock_);
+                    co_return error(2001, 400,
+                                    "Role with party_id=" + r.party_id + " and country_code=" + r.country_code +
+                                        " not listed in SCN Registry with my node info!");
                 }
                 if (store_.platform_of({r.country_code, r.party_id})) {
-                    co_return node_error(2001, 400,
-                                         "Role with party_id=" + r.party_id + " and country_code=" + r.country_code +
-                                             " already connected to this node!",
-                                         clock_);
+                    co_return error(2001, 400,
+                                    "Role with party_id=" + r.party_id + " and country_code=" + r.country_code +
+                                        " already connected to this node!");
                 }
             }
             roles.push_back(
@@ -273,14 +263,14 @@ void NodeServer::add_credentials_routes(http::Router& router) {
     router.add(http::Method::get, "/scpi/2.2/credentials", [this](http::Request& req) -> Awaitable {
         const auto token = token_of(req);
         if (!store_.platform_by_token_c(token)) {
-            co_return node_error(2001, 400, "Invalid CREDENTIALS_TOKEN_C", clock_);
+            co_return error(2001, 400, "Invalid CREDENTIALS_TOKEN_C");
         }
         co_return service::ok(scpi::to_json(node_credentials(token, url())), clock_);
     });
     router.add(http::Method::del, "/scpi/2.2/credentials", [this](http::Request& req) -> Awaitable {
         const auto platform = store_.platform_by_token_c(token_of(req));
         if (!platform) {
-            co_return node_error(2001, 400, "Invalid CREDENTIALS_TOKEN_C", clock_);
+            co_return error(2001, 400, "Invalid CREDENTIALS_TOKEN_C");
         }
         for (const auto& r : store_.roles(platform->id)) {
             log_.info("Disconnected " + r.country_code + "/" + r.party_id);
@@ -289,6 +279,12 @@ void NodeServer::add_credentials_routes(http::Router& router) {
         store_.delete_platform(platform->id);
         co_return service::ok(json::value(), clock_);
     });
+}
+
+http::Response NodeServer::error(int status_code, unsigned http_status, std::string_view message) const {
+    auto res = service::error(status_code, http_status, message, clock_);
+    res.body = service::with_signature(json::parse(res.body).as_object(), {}, wallet_);
+    return res;
 }
 
 std::uint16_t NodeServer::start() {

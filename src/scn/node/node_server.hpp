@@ -33,6 +33,8 @@ public:
     ~NodeServer();
 
     std::uint16_t start();
+    /// An error envelope of the node itself, signed with its wallet (`scn_signature`, §6.1).
+    [[nodiscard]] http::Response error(int status_code, unsigned http_status, std::string_view message) const;
     void stop();
     [[nodiscard]] std::string url() const;
     [[nodiscard]] eth::Address address() const { return wallet_.address(); }

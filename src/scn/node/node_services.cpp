@@ -85,20 +85,20 @@ void NodeServer::add_rules_routes(http::Router& router) {
             return [this, change](http::Request& req) -> Awaitable {
                 const auto platform = store_.platform_by_token_c(token_of(req));
                 if (!platform) {
-                    co_return service::error(2001, 400, "Invalid CREDENTIALS_TOKEN_C", clock_);
+                    co_return error(2001, 400, "Invalid CREDENTIALS_TOKEN_C");
                 }
                 json::value body;
                 if (!req.body.empty()) {
                     try {
                         body = scpi::parse_json(req.body);
                     } catch (const scpi::ParseError& e) {
-                        co_return service::error(2001, 400, e.what(), clock_);
+                        co_return error(2001, 400, e.what());
                     }
                 }
                 Rules rules = store_.rules(platform->id);
                 const auto refusal = change(rules, body, req);
                 if (refusal) {
-                    co_return service::error(refusal->first, 400, refusal->second, clock_);
+                    co_return error(refusal->first, 400, refusal->second);
                 }
                 store_.save_rules(platform->id, rules);
                 co_return service::ok(json::value(), clock_);
@@ -108,7 +108,7 @@ void NodeServer::add_rules_routes(http::Router& router) {
         router.add(http::Method::get, base, [this](http::Request& req) -> Awaitable {
             const auto platform = store_.platform_by_token_c(token_of(req));
             if (!platform) {
-                co_return service::error(2001, 400, "Invalid CREDENTIALS_TOKEN_C", clock_);
+                co_return error(2001, 400, "Invalid CREDENTIALS_TOKEN_C");
             }
             const auto rules = store_.rules(platform->id);
             json::array entries;
@@ -207,14 +207,14 @@ void NodeServer::add_hubclientinfo_routes(http::Router& router) {
         for (const auto* name : {"Authorization", "X-Request-ID", "X-Correlation-ID", "SCPI-From-Country-Code",
                                  "SCPI-From-Party-Id", "SCPI-To-Country-Code", "SCPI-To-Party-Id"}) {
             if (!req.header(name)) {
-                co_return service::error(
-                    2001, 400, std::string("Missing request header '") + name + "' for method parameter of type String",
-                    clock_);
+                co_return error(
+                    2001, 400,
+                    std::string("Missing request header '") + name + "' for method parameter of type String");
             }
         }
         const auto caller = store_.platform_by_token_c(token_of(req));
         if (!caller) {
-            co_return service::error(2001, 400, "Invalid CREDENTIALS_TOKEN_C", clock_);
+            co_return error(2001, 400, "Invalid CREDENTIALS_TOKEN_C");
         }
         const auto rules = store_.rules(caller->id);
         json::array data;
@@ -332,14 +332,13 @@ void NodeServer::add_client_info_route(http::Router& router) {
     router.add(http::Method::put, "/scn/client-info", [this](http::Request& req) -> Awaitable {
         const auto signature = req.header("SCN-Signature");
         if (!signature) {
-            co_return service::error(
-                2001, 400, "Missing request header 'SCN-Signature' for method parameter of type String", clock_);
+            co_return error(2001, 400, "Missing request header 'SCN-Signature' for method parameter of type String");
         }
         scpi::ClientInfo info;
         try {
             info = scpi::from_json<scpi::ClientInfo>(scpi::parse_json(req.body));
         } catch (const scpi::ParseError& e) {
-            co_return service::error(2001, 400, e.what(), clock_);
+            co_return error(2001, 400, e.what());
         }
         const std::string cc = upper(info.country_code);
         const std::string pid = upper(info.party_id);
