@@ -39,6 +39,13 @@ inline config::PartyConfig local_party_config(bool cpo) {
 
 namespace json = boost::json;
 
+/// A driver token of the mock MSP, as commands carry it.
+inline std::string token_json(const std::string& uid) {
+    return R"({"country_code":"CH","party_id":"MSP","uid":")" + uid +
+           R"(","type":"APP_USER","contract_id":"C1","issuer":"test MSP","valid":true,"whitelist":"NEVER",
+           "last_updated":"2019-10-14T15:45:11.353Z"})";
+}
+
 /// A party scripted in the test: it offers a custom module `parking` and a charging-profiles receiver, records what
 /// reaches it, and is connected to the node by a hand-made credentials handshake.
 struct ScriptedParty {

@@ -117,12 +117,6 @@ struct LocalNetwork {
     }
 };
 
-std::string token_json(const std::string& uid) {
-    return R"({"country_code":"CH","party_id":"MSP","uid":")" + uid +
-           R"(","type":"APP_USER","contract_id":"C1","issuer":"test MSP","valid":true,"whitelist":"NEVER",
-           "last_updated":"2019-10-14T15:45:11.353Z"})";
-}
-
 }  // namespace
 
 TEST(LocalNode, PartiesRegisterAndTalkThroughTheNode) {
@@ -156,7 +150,7 @@ TEST(LocalNode, PartiesRegisterAndTalkThroughTheNode) {
                                       R"({"response_url":")" + net.msp->public_url() +
                                           R"(/scpi/sender/2.2/commands/START_SESSION/0","location_id":"Loc1",
                                           "evse_uid":"CH-CPO-S1E100001","token":)" +
-                                          token_json("0") + "}");
+                                          test::token_json("0") + "}");
     ASSERT_TRUE(start.ok()) << start.describe();
     EXPECT_EQ(start.data.at("result"), "ACCEPTED");
     ASSERT_TRUE(net.msp_log->wait_for("async command result [START_SESSION 0]: ACCEPTED", 10s));

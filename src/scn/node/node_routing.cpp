@@ -394,8 +394,8 @@ boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::deli
     const auto fail = [&](int code, unsigned status, const std::string& message) {
         return n.error(code, status, message);
     };
-    if (const auto refusal =
-            rules_refusal(n.store_.rules(recipient), {upper(f.from.country_code), upper(f.from.party_id)}, f.module)) {
+    const auto rules = n.store_.rules(recipient);
+    if (const auto refusal = rules_refusal(rules, {upper(f.from.country_code), upper(f.from.party_id)}, f.module)) {
         co_return Delivered{fail(2000, 400, *refusal), 2000};
     }
     const auto platform = n.store_.platform(recipient);
@@ -428,7 +428,7 @@ boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::deli
         out.headers.add("Content-Type", "application/json");
         out.body = std::move(*f.body);
     }
-    const bool signing = f.signature || n.store_.rules(recipient).signatures;
+    const bool signing = f.signature || rules.signatures;
     auto delivered = co_await send(n, std::move(out), f, "");
     if (signing && delivered.status_code != 4002 && delivered.status_code != 4003) {
         // §6.1: a signed request needs a signed answer, by the recipient or its operator.
