@@ -7,6 +7,8 @@ BENCH_PIDS=()
 
 bench_cleanup() {
     for pid in "${BENCH_PIDS[@]}"; do
+        # A server started through bench_on_cpu runs under a subshell: stop its children too.
+        pkill -P "$pid" 2>/dev/null || true
         kill "$pid" 2>/dev/null || true
     done
     wait 2>/dev/null || true

@@ -49,6 +49,7 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
     const std::string name = is_cpo ? "CPO" : "MSP";
     auto sink = core::default_sink();
     sink->set_min_level(global.verbose ? core::LogLevel::debug : core::LogLevel::info);
+    core::use_background_console();
     const core::Logger log("", sink);
     try {
         const auto cfg = load_config(global, log);
@@ -122,6 +123,7 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
         ioc.run();
         return exit_code;
     } catch (const std::exception& e) {
+        sink->flush();
         std::cerr << "scn-tools mock: " << e.what() << "\n";
         return 1;
     }

@@ -14,6 +14,7 @@ namespace scn::cli {
 int run_node(const GlobalOptions& global, const NodeOptions& options) {
     auto sink = core::default_sink();
     sink->set_min_level(global.verbose ? core::LogLevel::debug : core::LogLevel::info);
+    core::use_background_console();
     const core::Logger log("", sink);
     try {
         const auto cfg = load_config(global, log);
@@ -31,6 +32,7 @@ int run_node(const GlobalOptions& global, const NodeOptions& options) {
             nc.db = *options.db;
         }
         if (nc.api_key.empty()) {
+            sink->flush();
             std::cerr << "scn-tools node: set node.api_key in the configuration (or --api-key): the admin API needs "
                          "it\n";
             return 2;
@@ -41,6 +43,7 @@ int run_node(const GlobalOptions& global, const NodeOptions& options) {
         if (auto key = key_from_env("NODE_KEY")) {
             wallet = *key;
         } else if (cfg.registry.backend == config::RegistryConfig::Backend::ethereum) {
+            sink->flush();
             std::cerr << "scn-tools node: set NODE_KEY to the node operator's private key (the address its listing "
                          "in the SCN Registry was made with)\n";
             return 2;
@@ -97,6 +100,7 @@ int run_node(const GlobalOptions& global, const NodeOptions& options) {
         ioc.run();
         return 0;
     } catch (const std::exception& e) {
+        sink->flush();
         std::cerr << "scn-tools node: " << e.what() << "\n";
         return 1;
     }

@@ -62,6 +62,7 @@ std::string curl_example(const std::string& token) {
 int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
     auto sink = std::make_shared<core::ConsoleSink>(/*show_source=*/true);
     sink->set_min_level(global.verbose ? core::LogLevel::debug : core::LogLevel::info);
+    sink->start_background_writer();
     const core::Logger log("sandbox", sink);
     if (options.registry_address && !options.chain) {
         std::cerr << "scn-tools sandbox: --registry-address needs --chain (the JSON-RPC URL of that chain)\n";
@@ -189,6 +190,7 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
         ioc.run();
         return exit_code;
     } catch (const std::exception& e) {
+        sink->flush();
         std::cerr << "scn-tools sandbox: " << e.what() << "\n";
         return 1;
     }

@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace scn::core {
@@ -17,6 +19,8 @@ class LogSink {
 public:
     virtual ~LogSink() = default;
     virtual void write(LogLevel level, std::string_view source, std::string_view message) = 0;
+    /// Writes out anything the sink holds back (before a program prints on its own).
+    virtual void flush() {}
 
     void set_min_level(LogLevel level) { min_level_ = level; }
     [[nodiscard]] bool enabled(LogLevel level) const { return level >= min_level_; }
@@ -27,16 +31,55 @@ private:
 
 /// The terminal: info and debug to stdout, warnings and errors to stderr. With `show_source`, every line starts with
 /// its source (`node | …`), coloured when the stream is a terminal — how the sandbox keeps three logs apart.
+///
+/// Servers switch on the background writer: info and debug lines are then queued and written by a thread of the
+/// sink's own, so an event loop never waits on a terminal or a full pipe and a busy server writes its access log in
+/// batches (a line waits at most `kBatchInterval`). Order is kept: a warning or error (and flush()) writes everything
+/// queued before it, then itself, at once. Past `kMaxQueuedBytes` the writing thread waits instead of queueing more.
+/// Queued lines are written when the sink is destroyed.
 class ConsoleSink final : public LogSink {
 public:
+    struct Streams {
+        std::FILE* out = stdout;
+        std::FILE* err = stderr;
+    };
+    static constexpr std::size_t kMaxQueuedBytes = 8 * 1024 * 1024;
+    static constexpr std::chrono::milliseconds kBatchInterval{10};
+
     explicit ConsoleSink(bool show_source = false);
+    ConsoleSink(bool show_source, Streams streams);
+    ~ConsoleSink() override;
+    ConsoleSink(const ConsoleSink&) = delete;
+    ConsoleSink& operator=(const ConsoleSink&) = delete;
+
     void write(LogLevel level, std::string_view source, std::string_view message) override;
+    /// Starts the background writer (idempotent).
+    void start_background_writer();
+    /// Writes every queued line now.
+    void flush() override;
 
 private:
+    struct Chunk {
+        std::FILE* stream;
+        std::string text;
+    };
+    void run_writer();
+    void emit(std::vector<Chunk>& batch);  // with io_mutex_ held
+
     bool show_source_;
     bool colour_;
-    std::mutex mutex_;
+    Streams streams_;
+    std::mutex io_mutex_;  // held while writing to the streams; taken before mutex_
+    std::mutex mutex_;     // guards the queue
+    std::condition_variable wake_;
+    std::vector<Chunk> queue_;
+    std::size_t queued_bytes_ = 0;
+    bool stopping_ = false;
+    std::thread writer_;
 };
+
+/// Starts the background writer of the default sink when it is a ConsoleSink (servers call it once at start).
+void use_background_console();
 
 /// Keeps every line in memory; for tests that assert on what a user would read.
 class CaptureSink final : public LogSink {

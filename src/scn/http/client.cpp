@@ -1,4 +1,5 @@
 #include <scn/http/client.hpp>
+#include <scn/http/wire.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -8,6 +9,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
+#include <array>
 #include <deque>
 #include <map>
 #include <variant>
@@ -51,6 +53,8 @@ Target parse_target(const std::string& url, const std::string& label) {
     }
     return t;
 }
+
+constexpr std::size_t kReadBufferBytes = 16 * 1024;
 
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -133,6 +137,9 @@ struct Client::Impl {
         plain->socket().set_option(tcp::no_delay(true), ignored);
         ++opened;
         auto conn = std::make_unique<Connection>();
+        // Beast reads at most the buffer's free capacity (512 bytes for a new buffer, and a buffer that is consumed
+        // never grows): without room reserved, a 3 KB answer takes seven reads.
+        conn->buffer.reserve(kReadBufferBytes);
         if (!t.tls) {
             conn->stream = std::move(plain);
             co_return conn;
@@ -156,9 +163,9 @@ struct Client::Impl {
 
     template <typename Stream>
     static asio::awaitable<std::pair<boost::system::error_code, bool>> exchange(
-        Stream& stream, beast::flat_buffer& buffer, bhttp::request<bhttp::string_body>& req,
+        Stream& stream, beast::flat_buffer& buffer, const std::array<asio::const_buffer, 2>& request,
         bhttp::response_parser<bhttp::string_body>& parser) {
-        auto [wec, wn] = co_await bhttp::async_write(stream, req, asio::as_tuple(asio::use_awaitable));
+        auto [wec, wn] = co_await asio::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
         if (wec) {
             co_return std::pair{wec, false};
         }
@@ -170,17 +177,10 @@ struct Client::Impl {
         const std::string label = std::string(to_string(r.method)) + " " + r.url;
         const Target t = parse_target(r.url, label);
         const auto deadline = std::chrono::steady_clock::now() + r.timeout;
-        bhttp::request<bhttp::string_body> req{bhttp::verb::get, t.path, 11};
-        req.method_string(to_string(r.method));
         const bool default_port = t.port == (t.tls ? "443" : "80");
-        req.set(bhttp::field::host, default_port ? t.host : t.host + ":" + t.port);
-        req.set(bhttp::field::user_agent, "scn-tools");
-        for (const auto& [name, value] : r.headers) {
-            req.insert(name, value);
-        }
-        req.body() = std::move(r.body);
-        req.keep_alive(true);
-        req.prepare_payload();
+        const std::string head = wire::request_head(
+            to_string(r.method), t.path, default_port ? t.host : t.host + ":" + t.port, r.headers, r.body.size());
+        const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(r.body)};
 
         for (int attempt = 0; attempt < 2; ++attempt) {
             auto conn = take_idle(t.key());
@@ -194,10 +194,10 @@ struct Client::Impl {
             parser.header_limit(64 * 1024);
             std::pair<boost::system::error_code, bool> result;
             if (auto* plain = std::get_if<std::unique_ptr<PlainStream>>(&conn->stream)) {
-                result = co_await exchange(**plain, conn->buffer, req, parser);
+                result = co_await exchange(**plain, conn->buffer, request, parser);
             } else {
-                result =
-                    co_await exchange(*std::get<std::unique_ptr<TlsStream>>(conn->stream), conn->buffer, req, parser);
+                result = co_await exchange(*std::get<std::unique_ptr<TlsStream>>(conn->stream), conn->buffer, request,
+                                           parser);
             }
             const auto [ec, got_some] = result;
             if (ec) {

@@ -1,4 +1,5 @@
 #include <scn/http/server.hpp>
+#include <scn/http/wire.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -230,16 +231,14 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                     close_after = !msg.keep_alive() || stopping;
                 }
             }
-            bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
-            for (const auto& [name, value] : res.headers) {
-                out.insert(name, value);
-            }
             const std::size_t body_bytes = res.body.size();
-            out.body() = std::move(res.body);
-            out.keep_alive(!close_after);
-            out.prepare_payload();
+            if (wire::status_without_body(res.status)) {
+                res.body.clear();
+            }
+            const std::string head = wire::response_head(res.status, res.headers, res.body.size(), !close_after);
+            const std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(res.body)};
             stream.expires_after(options.write_timeout);
-            auto [wec, wn] = co_await bhttp::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+            auto [wec, wn] = co_await asio::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
             if (options.log_requests) {
                 options.access_log.info(access_log_line(method, target, res.status,
                                                         std::chrono::steady_clock::now() - started, body_bytes));

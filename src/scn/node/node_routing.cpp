@@ -114,10 +114,13 @@ std::optional<std::string> response_signature_problem(const http::Response& resp
 /// After the node changed signed response headers (`original` holds their previous values), the answer's
 /// signature gets a rewrite and the node's own signature.
 void resign_response(http::Response& answer, json::object original, const eth::PrivateKey& wallet) {
+    if (original.empty()) {
+        return;  // nothing signed was changed: the answer goes back as the recipient sent it
+    }
     boost::system::error_code ec;
     auto envelope = json::parse(answer.body, ec);
     const auto* member = !ec && envelope.is_object() ? envelope.get_object().if_contains("scn_signature") : nullptr;
-    if (member == nullptr || !member->is_string() || original.empty()) {
+    if (member == nullptr || !member->is_string()) {
         return;
     }
     try {
@@ -415,7 +418,7 @@ boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::deli
     out.timeout = n.config_.forward_timeout;
     out.connect_timeout = std::min(n.config_.forward_timeout, std::chrono::milliseconds(5000));
     out.headers.add("Authorization", "Token " + (platform ? platform->token_b.value_or("") : std::string()));
-    out.headers.add("X-Request-ID", core::random_uuid());
+    out.headers.add("X-Request-ID", core::request_uuid());
     out.headers.add("X-Correlation-ID", f.correlation_id);
     out.headers.add("SCPI-From-Country-Code", f.from.country_code);
     out.headers.add("SCPI-From-Party-Id", f.from.party_id);
@@ -473,7 +476,7 @@ boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::deli
     out.timeout = n.config_.forward_timeout;
     out.connect_timeout = std::min(n.config_.forward_timeout, std::chrono::milliseconds(5000));
     out.body = serialize(m);
-    out.headers.add("X-Request-ID", core::random_uuid());
+    out.headers.add("X-Request-ID", core::request_uuid());
     out.headers.add("SCN-Signature", sign_message(out.body, n.wallet_));
     out.headers.add("Content-Type", "application/json");
     co_return co_await send(n, std::move(out), f, " via " + node_url);

@@ -142,7 +142,7 @@ boost::asio::awaitable<Reply> call(http::Client& client, Call c) {
     req.url = std::move(c.url);
     req.timeout = c.timeout;
     req.headers.add(scpi::header::kAuthorization, "Token " + c.token);
-    req.headers.add(scpi::header::kRequestId, core::random_uuid());
+    req.headers.add(scpi::header::kRequestId, core::request_uuid());
     req.headers.add(scpi::header::kCorrelationId, c.correlation_id.empty() ? core::random_uuid() : c.correlation_id);
     for (const auto& [name, value] : c.headers) {
         req.headers.add(name, value);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
+#include <vector>
 
 namespace {
 
@@ -35,6 +37,24 @@ TEST(Random, UuidIsVersion4AndUnique) {
     }
     EXPECT_EQ(seen.size(), 200u);
     EXPECT_FALSE(is_uuid_v4("2c3b1c4e-6a5f-3d6e-9c1b-5b0a7f3e2d10")) << "the checker itself must reject version 3";
+}
+
+TEST(Random, RequestUuidIsVersion4AndUniqueAcrossThreads) {
+    std::set<std::string> seen;
+    for (int i = 0; i < 200; ++i) {
+        const auto id = scn::core::request_uuid();
+        EXPECT_TRUE(is_uuid_v4(id)) << id;
+        seen.insert(id);
+    }
+    // Another thread gets its own generator, seeded separately: its ids do not repeat this thread's.
+    std::vector<std::string> other;
+    std::thread([&] {
+        for (int i = 0; i < 200; ++i) {
+            other.push_back(scn::core::request_uuid());
+        }
+    }).join();
+    seen.insert(other.begin(), other.end());
+    EXPECT_EQ(seen.size(), 400u);
 }
 
 TEST(Random, BytesHaveTheRequestedLength) {

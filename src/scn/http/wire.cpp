@@ -1,0 +1,98 @@
+#include <scn/http/wire.hpp>
+
+#include <boost/beast/http/status.hpp>
+
+#include <charconv>
+#include <ostream>  // Boost 1.81: boost/core/detail/string_view.hpp uses std::ostream without including it
+
+namespace scn::http::wire {
+namespace {
+
+bool is_framing(std::string_view name) {
+    return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection");
+}
+
+void append_clean(std::string& out, std::string_view text) {
+    for (const char c : text) {
+        out += (c == '\r' || c == '\n') ? ' ' : c;
+    }
+}
+
+void append_number(std::string& out, std::size_t n) {
+    char digits[24];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+    out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
+void append_fields(std::string& out, const Headers& headers, bool request) {
+    for (const auto& [name, value] : headers) {
+        if (is_framing(name) || (request && iequals(name, "Host"))) {
+            continue;
+        }
+        append_clean(out, name);
+        out += ": ";
+        append_clean(out, value);
+        out += "\r\n";
+    }
+}
+
+std::size_t fields_size(const Headers& headers) {
+    std::size_t n = 0;
+    for (const auto& [name, value] : headers) {
+        n += name.size() + value.size() + 4;
+    }
+    return n;
+}
+
+}  // namespace
+
+bool status_without_body(unsigned status) {
+    return status / 100 == 1 || status == 204 || status == 304;
+}
+
+std::string response_head(unsigned status, const Headers& headers, std::size_t body_bytes, bool keep_alive) {
+    const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+    std::string out;
+    out.reserve(64 + fields_size(headers));
+    out += "HTTP/1.1 ";
+    append_number(out, status);
+    out += ' ';
+    out.append(reason.data(), reason.size());
+    out += "\r\n";
+    append_fields(out, headers, false);
+    if (!status_without_body(status)) {
+        out += "Content-Length: ";
+        append_number(out, body_bytes);
+        out += "\r\n";
+    }
+    if (!keep_alive) {
+        out += "Connection: close\r\n";
+    }
+    out += "\r\n";
+    return out;
+}
+
+std::string request_head(std::string_view method, std::string_view target, std::string_view host,
+                         const Headers& headers, std::size_t body_bytes) {
+    std::string out;
+    out.reserve(96 + target.size() + host.size() + fields_size(headers));
+    append_clean(out, method);
+    out += ' ';
+    append_clean(out, target);
+    out += " HTTP/1.1\r\nHost: ";
+    append_clean(out, host);
+    out += "\r\n";
+    if (!headers.contains("User-Agent")) {
+        out += "User-Agent: scn-tools\r\n";
+    }
+    append_fields(out, headers, true);
+    if (body_bytes > 0 || method == "POST" || method == "PUT" || method == "PATCH") {
+        out += "Content-Length: ";
+        append_number(out, body_bytes);
+        out += "\r\n";
+    }
+    out += "\r\n";
+    return out;
+}
+
+}  // namespace scn::http::wire
