@@ -1,5 +1,6 @@
 #include <scn/core/datetime.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdio>
@@ -90,6 +91,31 @@ std::string format_datetime(TimePoint t) {
                       static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
                       static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
     return std::string(buf.data(), static_cast<std::size_t>(n));
+}
+
+std::string format_millis(std::chrono::nanoseconds d, int decimals) {
+    decimals = std::clamp(decimals, 0, 6);
+    std::int64_t unit = 1'000'000;  // nanoseconds per last printed digit
+    for (int i = 0; i < decimals; ++i) {
+        unit /= 10;
+    }
+    const std::int64_t ns = d.count();
+    const bool negative = ns < 0;
+    const auto magnitude = static_cast<std::uint64_t>(negative ? -ns : ns);
+    const std::uint64_t scaled = (magnitude + static_cast<std::uint64_t>(unit) / 2) / static_cast<std::uint64_t>(unit);
+    std::uint64_t divisor = 1;
+    for (int i = 0; i < decimals; ++i) {
+        divisor *= 10;
+    }
+    std::string out = negative ? "-" : "";
+    out += std::to_string(scaled / divisor);
+    if (decimals > 0) {
+        std::string fraction = std::to_string(scaled % divisor);
+        out += '.';
+        out.append(static_cast<std::size_t>(decimals) - fraction.size(), '0');
+        out += fraction;
+    }
+    return out;
 }
 
 }  // namespace scn::core

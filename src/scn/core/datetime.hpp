@@ -2,6 +2,7 @@
 
 #include <scn/core/clock.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,5 +16,9 @@ namespace scn::core {
 
 /// Formats as `YYYY-MM-DDTHH:MM:SS.mmmZ`, the form SCPI peers expect.
 [[nodiscard]] std::string format_datetime(TimePoint t);
+
+/// A duration in milliseconds with `decimals` (0–6) digits after the point, rounded half up: `2.071` for 2,070,500 ns
+/// with three. For log lines; integer arithmetic only.
+[[nodiscard]] std::string format_millis(std::chrono::nanoseconds d, int decimals);
 
 }  // namespace scn::core

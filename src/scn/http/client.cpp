@@ -29,7 +29,11 @@ struct Target {
     std::string host;
     std::string port;
     std::string path;  // origin form with query
-    [[nodiscard]] std::string key() const { return (tls ? "https://" : "http://") + host + ":" + port; }
+    [[nodiscard]] std::string key() const {
+        std::string k = tls ? "https://" : "http://";
+        k.append(host).append(":").append(port);
+        return k;
+    }
 };
 
 Target parse_target(const std::string& url, const std::string& label) {
@@ -176,6 +180,7 @@ struct Client::Impl {
     asio::awaitable<ClientResponse> send(ClientRequest r) {
         const std::string label = std::string(to_string(r.method)) + " " + r.url;
         const Target t = parse_target(r.url, label);
+        const std::string pool_key = t.key();
         const auto deadline = std::chrono::steady_clock::now() + r.timeout;
         const bool default_port = t.port == (t.tls ? "443" : "80");
         const std::string head = wire::request_head(
@@ -183,7 +188,7 @@ struct Client::Impl {
         const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(r.body)};
 
         for (int attempt = 0; attempt < 2; ++attempt) {
-            auto conn = take_idle(t.key());
+            auto conn = take_idle(pool_key);
             const bool reused = conn != nullptr;
             if (!conn) {
                 conn = co_await connect(t, label, deadline, r.connect_timeout);
@@ -218,13 +223,14 @@ struct Client::Impl {
             auto msg = parser.release();
             ClientResponse out;
             out.status = msg.result_int();
+            out.headers.reserve(16);
             for (const auto& field : msg) {
                 out.headers.add(field.name_string(), field.value());
             }
             out.body = std::move(msg.body());
             if (msg.keep_alive()) {
                 conn->lowest().expires_never();
-                give_back(t.key(), std::move(conn));
+                give_back(pool_key, std::move(conn));
             }
             co_return out;
         }

@@ -1,3 +1,4 @@
+#include <scn/core/datetime.hpp>
 #include <scn/http/server.hpp>
 #include <scn/http/wire.hpp>
 
@@ -19,12 +20,10 @@ using tcp = asio::ip::tcp;
 
 std::string access_log_line(std::string_view method, std::string_view target, unsigned status,
                             std::chrono::nanoseconds elapsed, std::size_t body_bytes) {
-    std::array<char, 64> ms{};
-    const int n = std::snprintf(ms.data(), ms.size(), "%.3f", static_cast<double>(elapsed.count()) / 1e6);
     std::string line;
     line.reserve(method.size() + target.size() + 40);
     line.append(method).append(" ").append(target).append(" ").append(std::to_string(status)).append(" ");
-    line.append(ms.data(), static_cast<std::size_t>(n)).append(" ms - ").append(std::to_string(body_bytes));
+    line.append(core::format_millis(elapsed, 3)).append(" ms - ").append(std::to_string(body_bytes));
     return line;
 }
 

@@ -13,8 +13,10 @@ bool is_framing(std::string_view name) {
 }
 
 void append_clean(std::string& out, std::string_view text) {
-    for (const char c : text) {
-        out += (c == '\r' || c == '\n') ? ' ' : c;
+    const auto start = out.size();
+    out.append(text);
+    for (auto pos = out.find_first_of("\r\n", start); pos != std::string::npos; pos = out.find_first_of("\r\n", pos)) {
+        out[pos] = ' ';
     }
 }
 

@@ -1,3 +1,4 @@
+#include <scn/core/datetime.hpp>
 #include <scn/core/random.hpp>
 #include <scn/eth/notary.hpp>
 #include <scn/node/envelope_scan.hpp>
@@ -33,12 +34,6 @@ std::string upper(std::string_view s) {
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
     return out;
-}
-
-std::string elapsed_ms(std::chrono::steady_clock::duration d) {
-    std::array<char, 32> buf{};
-    std::snprintf(buf.data(), buf.size(), "%.1f", std::chrono::duration<double, std::milli>(d).count());
-    return buf.data();
 }
 
 std::string with_query(std::string url, const std::vector<std::pair<std::string, std::string>>& query) {
@@ -157,7 +152,8 @@ boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::send
     }
     const auto status_code = static_cast<int>(scan.status_code.value_or(0));
     n.log_.info("→ " + who + " " + f.method_name + " " + f.log_path + via + " " + std::to_string(res.status) + " " +
-                std::to_string(status_code) + " " + elapsed_ms(std::chrono::steady_clock::now() - started) + " ms");
+                std::to_string(status_code) + " " + core::format_millis(std::chrono::steady_clock::now() - started, 1) +
+                " ms");
     http::Response answer = http::Response::json(res.status, std::move(res.body));
     for (const auto* name : {"Location", "Link", "X-Total-Count", "X-Limit"}) {
         if (const auto v = res.headers.get(name)) {

@@ -199,7 +199,10 @@ void NodeStore::delete_platform(std::int64_t id) {
 bool NodeStore::renew(std::int64_t id) {
     // last_updated is written at most every few seconds per platform: routing does not pay a write per request.
     const auto now = clock_.now();
-    const auto current = platform(id);
+    if (const auto it = cache_.by_id.find(id); it == cache_.by_id.end()) {
+        cache_.by_id.emplace(id, platform_where("id", std::to_string(id)));
+    }
+    const auto& current = cache_.by_id.at(id);  // read in place: this runs for every routed request
     if (!current) {
         return false;
     }

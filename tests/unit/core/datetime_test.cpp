@@ -32,3 +32,15 @@ TEST(DateTime, FormatsEpochAndLeapDay) {
     EXPECT_EQ(format_datetime(scn::core::TimePoint{}), "1970-01-01T00:00:00.000Z");
     EXPECT_EQ(format_datetime(*parse_datetime("2024-02-29T23:59:59.999Z")), "2024-02-29T23:59:59.999Z");
 }
+
+TEST(DateTime, FormatsMillisecondsForLogLines) {
+    using std::chrono::nanoseconds;
+    EXPECT_EQ(scn::core::format_millis(nanoseconds(2'070'500), 3), "2.071");
+    EXPECT_EQ(scn::core::format_millis(nanoseconds(2'070'499), 3), "2.070");
+    EXPECT_EQ(scn::core::format_millis(nanoseconds(696'400), 3), "0.696");
+    EXPECT_EQ(scn::core::format_millis(nanoseconds(2'100'000), 1), "2.1");
+    EXPECT_EQ(scn::core::format_millis(nanoseconds(1'950'000), 1), "2.0");  // carries into the integer part
+    EXPECT_EQ(scn::core::format_millis(nanoseconds(45'000), 3), "0.045");
+    EXPECT_EQ(scn::core::format_millis(nanoseconds(12'345'678'901), 0), "12346");
+    EXPECT_EQ(scn::core::format_millis(nanoseconds(-1'500'000), 1), "-1.5");
+}
