@@ -84,13 +84,32 @@ std::string format_datetime(TimePoint t) {
     const auto days = floor<std::chrono::days>(t);
     const year_month_day ymd{days};
     const hh_mm_ss hms{t - days};
-    std::array<char, 40> buf{};
-    const int n =
-        std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                      static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                      static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
-    return std::string(buf.data(), static_cast<std::size_t>(n));
+    // Digits written directly: every SCPI answer carries a timestamp, and snprintf costs more than the rest of it.
+    std::string out = "0000-00-00T00:00:00.000Z";
+    const auto put = [&out](std::size_t pos, std::size_t width, long long value) {
+        for (std::size_t i = 0; i < width; ++i) {
+            out[pos + width - 1 - i] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        }
+    };
+    const int year = static_cast<int>(ymd.year());
+    if (year < 0 || year > 9999) {
+        std::array<char, 48> buf{};
+        const int n =
+            std::snprintf(buf.data(), buf.size(), "%d-%02u-%02uT%02d:%02d:%02d.%03dZ", year,
+                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                          static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                          static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
+        return std::string(buf.data(), static_cast<std::size_t>(n));
+    }
+    put(0, 4, year);
+    put(5, 2, static_cast<unsigned>(ymd.month()));
+    put(8, 2, static_cast<unsigned>(ymd.day()));
+    put(11, 2, hms.hours().count());
+    put(14, 2, hms.minutes().count());
+    put(17, 2, hms.seconds().count());
+    put(20, 3, hms.subseconds().count());
+    return out;
 }
 
 std::string format_millis(std::chrono::nanoseconds d, int decimals) {

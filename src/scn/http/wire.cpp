@@ -15,8 +15,11 @@ bool is_framing(std::string_view name) {
 void append_clean(std::string& out, std::string_view text) {
     const auto start = out.size();
     out.append(text);
-    for (auto pos = out.find_first_of("\r\n", start); pos != std::string::npos; pos = out.find_first_of("\r\n", pos)) {
-        out[pos] = ' ';
+    // A plain loop: find_first_of with a set calls memchr once per character.
+    for (auto i = start; i < out.size(); ++i) {
+        if (out[i] == '\r' || out[i] == '\n') {
+            out[i] = ' ';
+        }
     }
 }
 

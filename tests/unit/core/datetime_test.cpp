@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <random>
+
 using scn::core::format_datetime;
 using scn::core::parse_datetime;
 
@@ -43,4 +48,22 @@ TEST(DateTime, FormatsMillisecondsForLogLines) {
     EXPECT_EQ(scn::core::format_millis(nanoseconds(45'000), 3), "0.045");
     EXPECT_EQ(scn::core::format_millis(nanoseconds(12'345'678'901), 0), "12346");
     EXPECT_EQ(scn::core::format_millis(nanoseconds(-1'500'000), 1), "-1.5");
+}
+
+TEST(DateTime, FormatsLikeTheCLibraryAcrossTheCalendar) {
+    // Random instants between 1970 and 2100 against gmtime + strftime, which format_datetime no longer uses.
+    std::mt19937_64 random(42);
+    for (int i = 0; i < 2000; ++i) {
+        const auto ms = static_cast<std::int64_t>(random() % 4'102'444'800'000ULL);
+        const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+        std::tm parts{};
+        gmtime_r(&seconds, &parts);
+        std::array<char, 32> date{};
+        std::strftime(date.data(), date.size(), "%Y-%m-%dT%H:%M:%S", &parts);
+        std::array<char, 48> expected{};
+        std::snprintf(expected.data(), expected.size(), "%s.%03dZ", date.data(), static_cast<int>(ms % 1000));
+        const scn::core::TimePoint t{std::chrono::milliseconds(ms)};
+        ASSERT_EQ(format_datetime(t), std::string(expected.data())) << ms;
+        ASSERT_EQ(parse_datetime(format_datetime(t)), t);
+    }
 }
