@@ -64,6 +64,15 @@ public:
         }
     }
 
+    void boolean(std::string_view key, bool& out) const {
+        if (const auto* v = find(key)) {
+            if (!v->is_bool()) {
+                fail(key, "expected true or false");
+            }
+            out = v->get_bool();
+        }
+    }
+
     template <typename Int>
     void integer(std::string_view key, Int& out, std::int64_t min, std::int64_t max) const {
         if (const auto* v = find(key)) {
@@ -165,7 +174,8 @@ void read_roles(const Section& party, std::vector<RoleConfig>& roles) {
 
 void read_party(const Section& s, PartyConfig& party, bool is_cpo) {
     if (is_cpo) {
-        s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "session_update_interval", "peer"});
+        s.allow_only(
+            {"port", "bind", "publicIP", "roles", "data", "db", "session_update_interval", "warm_data", "peer"});
     } else {
         s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "peer"});
     }
@@ -179,6 +189,7 @@ void read_party(const Section& s, PartyConfig& party, bool is_cpo) {
         std::int64_t seconds = party.session_update_interval.count();
         s.integer("session_update_interval", seconds, 1, 86400);
         party.session_update_interval = std::chrono::seconds(seconds);
+        s.boolean("warm_data", party.warm_data);
     }
     if (auto peer = s.object("peer")) {
         peer->allow_only({"url", "token"});

@@ -41,6 +41,8 @@ struct PartyConfig {
     std::filesystem::path data_dir;
     std::filesystem::path db;
     std::chrono::seconds session_update_interval{30};
+    /// CPO: read a generated data set into the page cache in the background when it fits in available memory.
+    bool warm_data = true;
     std::optional<PeerConfig> peer;
 };
 

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
+#include <stdexcept>
+#include <unistd.h>
 
 namespace scn::http {
 namespace {
@@ -149,6 +152,29 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
         }
     }
     return std::nullopt;
+}
+
+void Response::inline_file() {
+    if (!file) {
+        return;
+    }
+    const std::size_t at = body.size();
+    body.resize(at + static_cast<std::size_t>(file->length));
+    std::size_t done = 0;
+    while (done < file->length) {
+        const auto n = ::pread(file->fd, body.data() + at + done, static_cast<std::size_t>(file->length) - done,
+                               static_cast<off_t>(file->offset + done));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            throw std::runtime_error("reading a response body from its file failed");
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    body += tail;
+    tail.clear();
+    file.reset();
 }
 
 Response Response::json(unsigned status, std::string body) {

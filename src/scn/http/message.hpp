@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,10 +65,29 @@ struct Request {
     [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const { return headers.get(name); }
 };
 
+/// Part of a response body sent from a file by the kernel (sendfile), without passing through the process.
+struct FileSlice {
+    std::shared_ptr<const void> owner;  ///< keeps the descriptor open until the response is written
+    int fd = -1;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+
 struct Response {
     unsigned status = 200;
     Headers headers;
     std::string body;
+    /// When set, the body on the wire is `body`, then these file bytes, then `tail`.
+    std::optional<FileSlice> file;
+    std::string tail;
+
+    /// Reads the file part into `body` (with the tail), for code that must see the whole body; throws
+    /// std::runtime_error if the file cannot be read.
+    void inline_file();
+    /// Bytes of the body on the wire.
+    [[nodiscard]] std::size_t body_size() const {
+        return body.size() + (file ? static_cast<std::size_t>(file->length) + tail.size() : 0);
+    }
 
     /// A response with a JSON body.
     static Response json(unsigned status, std::string body);

@@ -8,8 +8,10 @@
 #include <boost/url/parse.hpp>
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <mutex>
+#include <sys/sendfile.h>
 #include <unordered_map>
 
 namespace scn::http {
@@ -56,6 +58,63 @@ bool is_disconnect(const boost::system::error_code& ec) {
 }
 
 }  // namespace
+
+/// Sends a file slice with sendfile(2) on the stream's socket, waiting for room when the socket is full; gives up
+/// after `timeout` without progress.
+asio::awaitable<boost::system::error_code> send_file(beast::tcp_stream& stream, const FileSlice& file,
+                                                     std::chrono::steady_clock::duration timeout) {
+    auto& socket = stream.socket();
+    boost::system::error_code ec;
+    socket.native_non_blocking(true, ec);
+    if (ec) {
+        co_return ec;
+    }
+    auto offset = static_cast<off_t>(file.offset);
+    std::uint64_t left = file.length;
+    asio::steady_timer timer(socket.get_executor());
+    while (left > 0) {
+        const auto n = ::sendfile(socket.native_handle(), file.fd, &offset, static_cast<std::size_t>(left));
+        if (n > 0) {
+            left -= static_cast<std::uint64_t>(n);
+            continue;
+        }
+        if (n == 0) {
+            co_return asio::error::eof;  // the file is shorter than the slice
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            co_return boost::system::error_code(errno, boost::system::system_category());
+        }
+        // The socket buffer is full: wait until the peer reads, within the write timeout. The timer's handler may
+        // run after this wait has ended, so it only touches shared state and the socket while the wait is pending.
+        struct Wait {
+            tcp::socket* socket;
+            bool pending = true;
+            bool timed_out = false;
+        };
+        auto wait = std::make_shared<Wait>(Wait{&socket});
+        timer.expires_after(timeout);
+        timer.async_wait([wait](const boost::system::error_code& tec) {
+            if (!tec && wait->pending) {
+                wait->timed_out = true;
+                boost::system::error_code ignored;
+                wait->socket->cancel(ignored);
+            }
+        });
+        auto [wec] = co_await socket.async_wait(tcp::socket::wait_write, asio::as_tuple(asio::use_awaitable));
+        wait->pending = false;
+        timer.cancel();
+        if (wait->timed_out) {
+            co_return beast::error::timeout;
+        }
+        if (wec) {
+            co_return wec;
+        }
+    }
+    co_return boost::system::error_code{};
+}
 
 struct Server::Impl : std::enable_shared_from_this<Impl> {
     Impl(asio::io_context& io, ServerOptions o, Router r)
@@ -230,14 +289,24 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                     close_after = !msg.keep_alive() || stopping;
                 }
             }
-            const std::size_t body_bytes = res.body.size();
             if (wire::status_without_body(res.status)) {
                 res.body.clear();
+                res.file.reset();
             }
-            const std::string head = wire::response_head(res.status, res.headers, res.body.size(), !close_after);
+            const std::size_t body_bytes = res.body_size();
+            const std::string head = wire::response_head(res.status, res.headers, body_bytes, !close_after);
             const std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(res.body)};
             stream.expires_after(options.write_timeout);
             auto [wec, wn] = co_await asio::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+            if (!wec && res.file) {
+                wec = co_await send_file(stream, *res.file, options.write_timeout);
+                if (!wec && !res.tail.empty()) {
+                    stream.expires_after(options.write_timeout);
+                    auto [tec, tn] =
+                        co_await asio::async_write(stream, asio::buffer(res.tail), asio::as_tuple(asio::use_awaitable));
+                    wec = tec;
+                }
+            }
             if (options.log_requests) {
                 options.access_log.info(access_log_line(method, target, res.status,
                                                         std::chrono::steady_clock::now() - started, body_bytes));

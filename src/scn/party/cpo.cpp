@@ -74,6 +74,10 @@ void Cpo::load_data() {
     if (store::Catalog::has_dataset(dir, "locations")) {
         // A generated data set is served as written (its index is checked when opened).
         locations_ = store::Catalog::open_dataset(dir, "locations");
+        if (config_.warm_data) {
+            warmer_ = std::make_unique<store::CacheWarmer>(*locations_.data_file(),
+                                                           [log = log()](const std::string& line) { log.info(line); });
+        }
     } else {
         std::vector<store::CatalogItem> items;
         for (auto& loc : read_objects<scpi::Location>(dir / "locations.json", true)) {
@@ -148,7 +152,8 @@ void Cpo::add_routes(http::Router& router) {
     router.add(http::Method::get, "/scpi/sender/2.2/locations", module_route([this](http::Request& req) {
                    return paged_response(
                        req, public_url() + "/scpi/sender/2.2/locations", kMaxLimit, clock_,
-                       [this](const store::TimeWindow& w) { return locations_.count(w); }, catalog_pages(locations_));
+                       [this](const store::TimeWindow& w) { return locations_.count(w); }, catalog_pages(locations_),
+                       catalog_files(locations_));
                }));
     router.add(
         http::Method::get, "/scpi/sender/2.2/locations/{location_id}", module_route([this](http::Request& req) {

@@ -5,6 +5,7 @@
 #include <scn/scpi/commands.hpp>
 #include <scn/scpi/locations.hpp>
 #include <scn/scpi/sessions.hpp>
+#include <scn/store/cache_warmer.hpp>
 #include <scn/store/catalog.hpp>
 
 #include <boost/asio/steady_timer.hpp>
@@ -86,6 +87,7 @@ private:
     Delivery delivery_;
     std::optional<Peer> peer_;
     store::Catalog locations_;
+    std::unique_ptr<store::CacheWarmer> warmer_;  ///< reads a generated data set into the page cache
     store::Catalog tariffs_catalog_;
     std::map<std::string, scpi::Tariff> tariffs_;
     std::map<std::string, std::unique_ptr<Charging>> charging_;

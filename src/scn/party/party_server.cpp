@@ -55,6 +55,7 @@ void PartyServer::sign(const http::Request& request, http::Response& response) c
     if (!signer_ || !request.header("SCN-Signature")) {
         return;
     }
+    response.inline_file();  // the signature covers the whole body
     boost::system::error_code ec;
     auto envelope = boost::json::parse(response.body, ec);
     if (ec || !envelope.is_object()) {

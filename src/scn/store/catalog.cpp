@@ -12,7 +12,10 @@
 namespace scn::store {
 namespace {
 
-constexpr std::array<char, 8> kMagic{'S', 'C', 'N', 'I', 'D', 'X', '0', '1'};
+// Version 1 data files end every object with a line break; version 2 with a comma and a line break, so that the
+// objects of a page are one contiguous byte range that is already the inside of a JSON array.
+constexpr std::array<char, 8> kMagicV1{'S', 'C', 'N', 'I', 'D', 'X', '0', '1'};
+constexpr std::array<char, 8> kMagic{'S', 'C', 'N', 'I', 'D', 'X', '0', '2'};
 
 struct IndexHeader {
     std::array<char, 8> magic;
@@ -78,6 +81,16 @@ struct Catalog::Base {
         return n;
     }
 
+    /// Items [first, last) but those in `skip`, at most `limit`, as one byte range of a file, when they are stored
+    /// that way (comma-separated and none skipped); nullopt otherwise.
+    [[nodiscard]] virtual std::optional<FileRange> file_range(std::size_t /*first*/, std::size_t /*last*/,
+                                                              std::size_t /*limit*/,
+                                                              const std::vector<std::size_t>& /*skip*/) const {
+        return std::nullopt;
+    }
+
+    [[nodiscard]] virtual std::optional<std::filesystem::path> data_file() const { return std::nullopt; }
+
     [[nodiscard]] std::size_t lower_bound(std::int64_t ms) const {
         std::size_t lo = 0;
         std::size_t hi = size();
@@ -138,12 +151,18 @@ public:
         if (idx_fd_ < 0) {
             throw CatalogError(idx_path.string() + ": " + errno_text());
         }
+        data_path_ = data_path;
         data_fd_ = ::open(data_path.c_str(), O_RDONLY | O_CLOEXEC);
         if (data_fd_ < 0) {
             const std::string why = errno_text();
             ::close(idx_fd_);
             throw CatalogError(data_path.string() + ": " + why);
         }
+        // Responses that send file ranges share the descriptor: it is closed when the last of them is written.
+        data_owner_ = std::shared_ptr<const int>(new int(data_fd_), [](const int* fd) {
+            ::close(*fd);
+            delete fd;
+        });
         try {
             map_and_check(idx_path, data_path);
         } catch (...) {
@@ -156,6 +175,7 @@ public:
     FileBase& operator=(const FileBase&) = delete;
 
     [[nodiscard]] std::size_t size() const override { return count_; }
+    [[nodiscard]] std::optional<std::filesystem::path> data_file() const override { return data_path_; }
     [[nodiscard]] std::int64_t last_updated_ms(std::size_t i) const override { return records_[i].last_updated_ms; }
 
     [[nodiscard]] std::optional<std::size_t> index_of(std::string_view id) const override {
@@ -222,6 +242,18 @@ public:
         return stop - first;
     }
 
+    [[nodiscard]] std::optional<FileRange> file_range(std::size_t first, std::size_t last, std::size_t limit,
+                                                      const std::vector<std::size_t>& skip) const override {
+        const std::size_t stop = std::min(last, first + limit);
+        const auto skipped = std::lower_bound(skip.begin(), skip.end(), first);
+        if (separator_ != 2 || first >= stop || (skipped != skip.end() && *skipped < stop)) {
+            return std::nullopt;
+        }
+        const std::uint64_t begin = records_[first].offset;
+        const std::uint64_t end = records_[stop - 1].offset + records_[stop - 1].length;
+        return FileRange{data_owner_, data_fd_, begin, end - begin, stop - first};
+    }
+
     [[nodiscard]] std::string read(std::size_t i) const override {
         std::string out(records_[i].length, '\0');
         pread_all(out.data(), out.size(), records_[i].offset);
@@ -244,9 +276,10 @@ private:
         IndexHeader header{};
         std::memcpy(&header, map_, sizeof header);
         const auto* bytes = static_cast<const char*>(map_);
-        if (header.magic != kMagic) {
+        if (header.magic != kMagic && header.magic != kMagicV1) {
             throw CatalogError(idx_path.string() + ": not an scn-tools data set index");
         }
+        separator_ = header.magic == kMagic ? 2 : 1;
         count_ = header.count;
         if (header.records_offset != sizeof(IndexHeader) ||
             header.ids_offset != header.records_offset + count_ * sizeof(IndexRecord) ||
@@ -263,7 +296,7 @@ private:
             if (r.offset != expected_offset || (i > 0 && r.last_updated_ms < records_[i - 1].last_updated_ms)) {
                 throw CatalogError(idx_path.string() + ": record " + std::to_string(i) + " is out of order");
             }
-            expected_offset = r.offset + r.length + 1;
+            expected_offset = r.offset + r.length + separator_;
         }
         if (expected_offset > static_cast<std::uint64_t>(data_st.st_size)) {
             throw CatalogError(data_path.string() + ": shorter than its index says (truncated?)");
@@ -291,15 +324,16 @@ private:
         if (idx_fd_ >= 0) {
             ::close(idx_fd_);
         }
-        if (data_fd_ >= 0) {
-            ::close(data_fd_);
-        }
+        data_owner_.reset();
         map_ = nullptr;
         idx_fd_ = data_fd_ = -1;
     }
 
     int idx_fd_ = -1;
     int data_fd_ = -1;
+    std::shared_ptr<const int> data_owner_;
+    std::filesystem::path data_path_;
+    std::uint64_t separator_ = 1;  // bytes after each object: "\n" (version 1) or ",\n" (version 2)
     void* map_ = nullptr;
     std::size_t map_size_ = 0;
     std::size_t count_ = 0;
@@ -422,6 +456,23 @@ std::size_t Catalog::append_page(const TimeWindow& window, std::size_t offset, s
         });
 }
 
+std::optional<FileRange> Catalog::page_file(const TimeWindow& window, std::size_t offset, std::size_t limit) const {
+    std::optional<FileRange> range;
+    bool only_base = true;
+    visit_page(
+        window, offset, limit,
+        [&](std::size_t first, std::size_t last, std::size_t take) -> std::size_t {
+            range = base_->file_range(first, last, take, shadowed_base_);
+            return range ? range->count : 0;
+        },
+        [&](std::string_view, std::size_t) { only_base = false; });
+    return only_base ? range : std::nullopt;
+}
+
+std::optional<std::filesystem::path> Catalog::data_file() const {
+    return base_->data_file();
+}
+
 std::optional<std::string> Catalog::find(std::string_view id) const {
     if (const auto it = overlay_seq_.find(std::string(id)); it != overlay_seq_.end()) {
         return overlay_.at(it->second).json;
@@ -473,12 +524,12 @@ void DatasetWriter::add(std::string_view id, core::TimePoint last_updated, std::
         throw CatalogError("serialised object " + std::string(id) + " contains a line break");
     }
     last_ms_ = ms;
-    if (std::fwrite(json.data(), 1, json.size(), data_) != json.size() || std::fputc('\n', data_) == EOF) {
+    if (std::fwrite(json.data(), 1, json.size(), data_) != json.size() || std::fputs(",\n", data_) == EOF) {
         throw CatalogError("writing the data set failed: " + errno_text());
     }
     records_.push_back({offset_, static_cast<std::uint32_t>(json.size()), 0, ms});
     ids_.emplace_back(hash_id(id), records_.size() - 1);
-    offset_ += json.size() + 1;
+    offset_ += json.size() + 2;
 }
 
 void DatasetWriter::finish() {

@@ -35,6 +35,15 @@ struct TimeWindow {
     std::optional<core::TimePoint> to;
 };
 
+/// A page of objects as one byte range of a data file (for sendfile); `owner` keeps the descriptor open.
+struct FileRange {
+    std::shared_ptr<const int> owner;
+    int fd = -1;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+    std::size_t count = 0;  ///< objects in the range
+};
+
 /// Serves objects (locations) by id and in pages ordered by `last_updated`, from a read-only base set plus the
 /// changes made while running.
 ///
@@ -68,11 +77,17 @@ public:
     /// Appends the same objects to `out`, separated by commas (the inside of a JSON array); returns how many. Pages
     /// of an on-disk data set are read straight into `out`.
     std::size_t append_page(const TimeWindow& window, std::size_t offset, std::size_t limit, std::string& out) const;
+    /// The same page as one byte range of the data file, comma-separated, when it can be sent that way: a data set
+    /// written by this version, and no object of the page changed since start. nullopt otherwise (use append_page).
+    [[nodiscard]] std::optional<FileRange> page_file(const TimeWindow& window, std::size_t offset,
+                                                     std::size_t limit) const;
     /// The serialised object with this id.
     [[nodiscard]] std::optional<std::string> find(std::string_view id) const;
     /// Adds or replaces an object; `item.last_updated` must not be older than any object already stored.
     void upsert(CatalogItem item);
     [[nodiscard]] std::size_t size() const;
+    /// The data file of a generated data set; nullopt for an in-memory base set.
+    [[nodiscard]] std::optional<std::filesystem::path> data_file() const;
 
     struct Base;  ///< the read-only base set (in memory or a data set on disk); defined in catalog.cpp
 

@@ -8,8 +8,12 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace scn::http;
@@ -20,10 +24,13 @@ namespace {
 /// A plain socket to 127.0.0.1 with a receive timeout, for speaking raw HTTP at the server.
 class RawClient {
 public:
-    explicit RawClient(std::uint16_t port) {
+    explicit RawClient(std::uint16_t port, int receive_buffer = 0) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         timeval tv{5, 0};
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        if (receive_buffer > 0) {
+            ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+        }
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(port);
@@ -61,8 +68,41 @@ private:
     bool connected_ = false;
 };
 
+/// A 16 MB file of known bytes, made once per test process and shared by the file-body routes.
+struct TestFile {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("scn-server-test-" + std::to_string(::getpid()) + ".bin");
+    std::shared_ptr<const int> fd;
+    std::string bytes;
+    TestFile() {
+        bytes.resize(16 * 1024 * 1024);
+        for (std::size_t i = 0; i < bytes.size(); ++i) {
+            bytes[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+        }
+        std::ofstream(path, std::ios::binary) << bytes;
+        fd = std::shared_ptr<const int>(new int(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), [](const int* f) {
+            ::close(*f);
+            delete f;
+        });
+        std::filesystem::remove(path);  // the open descriptor keeps the data
+    }
+};
+
+const TestFile& test_file() {
+    static const TestFile file;
+    return file;
+}
+
 Router test_routes() {
     Router r;
+    // GET /file?length=N: "head:" + N bytes of the test file from offset 10 + ":end".
+    r.add(Method::get, "/file", [](Request& req) -> boost::asio::awaitable<Response> {
+        const auto& f = test_file();
+        auto res = Response::text(200, "head:");
+        res.file = FileSlice{f.fd, *f.fd, 10, std::stoull(req.query_param("length").value_or("100"))};
+        res.tail = ":end";
+        co_return res;
+    });
     r.add(Method::get, "/hello", [](Request& req) -> boost::asio::awaitable<Response> {
         co_return Response::text(200, "hello" + std::string(req.query_param("name").value_or("")));
     });
@@ -238,4 +278,41 @@ TEST(Server, StopFinishesRequestsInProgressAndClosesIdleConnections) {
     EXPECT_TRUE(idle.closed_by_peer());
     RawClient late(h.port);
     EXPECT_FALSE(late.connected()) << "no new connections after stop";
+}
+
+TEST(Server, FileBodiesGoOutBetweenBodyAndTail) {
+    Harness h;
+    for (const std::size_t length : {std::size_t{0}, std::size_t{1}, std::size_t{180'000}, std::size_t{9'000'000}}) {
+        const auto r = send_blocking({Method::get, h.url("/file?length=" + std::to_string(length)), {}, {}});
+        ASSERT_EQ(r.status, 200u);
+        ASSERT_EQ(r.body.size(), length + 9);
+        EXPECT_EQ(r.body, "head:" + test_file().bytes.substr(10, length) + ":end") << length;
+        EXPECT_EQ(r.headers.get("Content-Length"), std::to_string(length + 9));
+    }
+    ASSERT_TRUE(h.log->wait_for("GET /file?length=9000000 200", 2s));
+    EXPECT_TRUE(h.log->contains(" ms - 9000009"));
+    // Signing code needs the whole body in memory: inline_file() reads it back.
+    Response res = Response::text(200, "<");
+    res.file = FileSlice{test_file().fd, *test_file().fd, 100, 5000};
+    res.tail = ">";
+    res.inline_file();
+    EXPECT_FALSE(res.file.has_value());
+    EXPECT_EQ(res.body, "<" + test_file().bytes.substr(100, 5000) + ">");
+}
+
+TEST(Server, AReaderThatStopsReadingAFileBodyIsCutOff) {
+    ServerOptions o;
+    o.write_timeout = 300ms;
+    Harness h(std::move(o));
+    RawClient stalled(h.port, 4096);  // a small receive window: the server's socket buffer fills up
+    ASSERT_TRUE(stalled.connected());
+    stalled.send("GET /file?length=16000000 HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto started = std::chrono::steady_clock::now();
+    // Meanwhile others are served.
+    EXPECT_EQ(send_blocking({Method::get, h.url("/hello"), {}, {}}).status, 200u);
+    while (h.server->connections() > 0 && std::chrono::steady_clock::now() - started < 5s) {
+        std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_EQ(h.server->connections(), 0u) << "the stalled connection must be closed after the write timeout";
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 4s);
 }

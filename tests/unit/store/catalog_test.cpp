@@ -123,6 +123,8 @@ TEST_P(CatalogBehaviour, AppendPageWritesWhatPageEmits) {
                 }
                 std::string out = "[";
                 EXPECT_EQ(c.append_page(w, offset, limit, out), n);
+                // A data set keeps a line break after each comma (JSON whitespace); objects never contain one.
+                std::erase(out, '\n');
                 EXPECT_EQ(out, "[" + expected) << offset << "/" << limit;
             }
         }
@@ -147,4 +149,70 @@ TEST(CatalogDataset, WriterRefusesOutOfOrderObjects) {
     w.add("a", at(5), "{}");
     EXPECT_THROW(w.add("b", at(4), "{}"), CatalogError);
     EXPECT_THROW(w.add("c", at(6), "{\n}"), CatalogError);
+}
+
+namespace {
+
+std::string read_range(const FileRange& r) {
+    std::string out(r.length, '\0');
+    EXPECT_EQ(::pread(r.fd, out.data(), out.size(), static_cast<off_t>(r.offset)), static_cast<ssize_t>(r.length));
+    return out;
+}
+
+}  // namespace
+
+TEST(CatalogDataset, PagesAreOneFileRangeWithTheSameJson) {
+    auto c = write_dataset(dataset_dir("ranges"), 30);
+    for (const TimeWindow& w : {TimeWindow{}, TimeWindow{at(3), at(19)}}) {
+        for (std::size_t offset : {0u, 1u, 7u, 15u}) {
+            for (std::size_t limit : {1u, 4u, 100u}) {
+                std::string expected;
+                const auto n = c.append_page(w, offset, limit, expected);
+                const auto range = c.page_file(w, offset, limit);
+                ASSERT_TRUE(range.has_value()) << offset << "/" << limit;
+                EXPECT_EQ(range->count, n);
+                // The same bytes as the page assembled in memory: objects separated by ",\n".
+                const auto bytes = read_range(*range);
+                EXPECT_EQ(bytes, expected) << offset << "/" << limit;
+                std::string joined;
+                for (const auto& j : page_of(c, w, offset, limit)) {
+                    joined += (joined.empty() ? "" : ",\n") + j;
+                }
+                EXPECT_EQ(bytes, joined);
+            }
+        }
+    }
+    EXPECT_FALSE(c.page_file(TimeWindow{}, 40, 10).has_value()) << "an empty page is written, not sent from the file";
+    // A changed object is skipped in the base: pages that would contain it are assembled in memory.
+    c.upsert({"Loc5", at(200), R"({"id":"Loc5","changed":true})"});
+    EXPECT_FALSE(c.page_file(TimeWindow{}, 0, 10).has_value());
+    EXPECT_TRUE(c.page_file(TimeWindow{}, 10, 10).has_value());
+    EXPECT_FALSE(c.page_file(TimeWindow{}, 25, 10).has_value()) << "the page runs into the changed object";
+}
+
+TEST(CatalogDataset, ReadsDataSetsOfTheFirstFormat) {
+    // Version 1 (line breaks only between objects): still served, assembled in memory.
+    const auto dir = dataset_dir("v1");
+    (void)write_dataset(dir, 3);
+    std::string data;
+    for (int i = 1; i <= 3; ++i) {
+        data += json_for(i) + "\n";
+    }
+    std::ofstream(dir / "locations.jsonl", std::ios::binary | std::ios::trunc) << data;
+    std::fstream idx(dir / "locations.idx", std::ios::binary | std::ios::in | std::ios::out);
+    idx.seekp(7);
+    idx.put('1');
+    std::uint64_t offset = 0;
+    for (int i = 1; i <= 3; ++i) {
+        idx.seekp(static_cast<std::streamoff>(32 + (i - 1) * 24));
+        idx.write(reinterpret_cast<const char*>(&offset), sizeof offset);
+        offset += json_for(i).size() + 1;
+    }
+    idx.close();
+    const auto c = Catalog::open_dataset(dir, "locations");
+    std::string out;
+    EXPECT_EQ(c.append_page(TimeWindow{}, 0, 10, out), 3u);
+    EXPECT_EQ(out, json_for(1) + "," + json_for(2) + "," + json_for(3));
+    EXPECT_FALSE(c.page_file(TimeWindow{}, 0, 10).has_value());
+    EXPECT_EQ(c.find("Loc2"), json_for(2));
 }
