@@ -29,10 +29,12 @@ pid=$!
 BENCH_PIDS+=($pid)
 bench_wait_port "$port"
 ready=$(date +%s.%N)
+bench_wait_log "$BENCH_TMP/cpo.log" "Accepting requests with Authorization Token"
 token=$(awk '/Accepting requests with Authorization Token/ {print $NF}' "$BENCH_TMP/cpo.log")
 # The CPO reads the data set into the page cache in the background when it fits in memory: measure the served
 # pages once that is done (at most 10 minutes), as a server that has been up for a while would serve them.
 warm="not read ahead (does not fit in available memory)"
+bench_wait_log "$BENCH_TMP/cpo.log" "into the page cache in the background\|Not reading" || true
 if grep -q "into the page cache in the background" "$BENCH_TMP/cpo.log"; then
     for _ in $(seq 1 6000); do
         grep -q "is in memory" "$BENCH_TMP/cpo.log" && break
@@ -49,6 +51,8 @@ total=$(curl -s -D - -o /dev/null "http://127.0.0.1:$port/scpi/sender/2.2/locati
 mkdir -p "$BENCH_TMP/www"
 curl -s "http://127.0.0.1:$port/scpi/sender/2.2/locations?offset=$((count / 2))&limit=100" "${headers[@]}" \
     >"$BENCH_TMP/www/page.json"
+python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); assert e["status_code"] == 1000 and len(e["data"]) == 100, e.get("status_message")' \
+    "$BENCH_TMP/www/page.json"
 nginx_port=$(bench_free_port)
 bench_start_nginx "$BENCH_TMP/www" "$nginx_port"
 
@@ -61,6 +65,11 @@ end
 LUA
 read -r n_rps n_p50 n_p99 n_err <<<"$(bench_wrk "http://127.0.0.1:$nginx_port/page.json" "$seconds" 32)"
 read -r c_rps c_p50 c_p99 c_err <<<"$(bench_wrk "http://127.0.0.1:$port/" "$seconds" 32 -s "$BENCH_TMP/random.lua" "${headers[@]}")"
+if ! kill -0 "$pid" 2>/dev/null; then
+    echo "the CPO is no longer running; its log ends with:" >&2
+    tail -5 "$BENCH_TMP/cpo.log" >&2
+    exit 1
+fi
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 
 echo "locations served (X-Total-Count): $total"

@@ -46,6 +46,20 @@ bench_wait_port() {
     return 1
 }
 
+# Waits (at most 30 s) until file $1 has a line matching $2; the servers' log lines are written in the background,
+# a moment after the port opens.
+bench_wait_log() {
+    local file=$1 pattern=$2
+    for _ in $(seq 1 300); do
+        if grep -q "$pattern" "$file" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "no line matching '$pattern' in $file after 30 s" >&2
+    return 1
+}
+
 # Starts nginx serving directory $1 on port $2 with one worker on CPU 0 (the physical-limit baseline).
 bench_start_nginx() {
     local root=$1 port=$2 conf="$BENCH_TMP/nginx-$2.conf"

@@ -43,7 +43,7 @@ msp_token=$(awk '/use Authorization Token/ {print $NF}' "$BENCH_TMP/msp.log")
 TOKEN_A=$(token_a) SIGNER_KEY=0x$(openssl rand -hex 32) bench_on_cpu 0 "$bin" --config "$BENCH_TMP/config.json" \
     mock --cpo >"$BENCH_TMP/cpo.log" 2>&1 &
 BENCH_PIDS+=($!)
-for _ in $(seq 1 100); do grep -q "use Authorization Token" "$BENCH_TMP/cpo.log" && break; sleep 0.1; done
+bench_wait_log "$BENCH_TMP/cpo.log" "use Authorization Token"
 cpo_token_b=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select value from settings where key='token_b'\").fetchone()[0])" "$BENCH_TMP/cpo.db")
 
 headers=(-H "X-Request-ID: 1" -H "X-Correlation-ID: 1" -H "SCPI-From-Country-Code: CH" -H "SCPI-From-Party-Id: MSP"

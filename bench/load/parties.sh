@@ -22,7 +22,8 @@ taskset -c 0 "$bin" mock --msp --offline --port "$msp_port" --db "$BENCH_TMP/msp
 BENCH_PIDS+=($!)
 bench_wait_port "$cpo_port"
 bench_wait_port "$msp_port"
-sleep 0.5
+bench_wait_log "$BENCH_TMP/cpo.log" "Accepting requests with Authorization Token"
+bench_wait_log "$BENCH_TMP/msp.log" "Accepting requests with Authorization Token"
 cpo_token=$(awk '/Accepting requests with Authorization Token/ {print $NF}' "$BENCH_TMP/cpo.log")
 msp_token=$(awk '/Accepting requests with Authorization Token/ {print $NF}' "$BENCH_TMP/msp.log")
 
