@@ -1,3 +1,4 @@
+#include <scn/http/arena.hpp>
 #include <scn/http/client.hpp>
 #include <scn/http/wire.hpp>
 
@@ -165,10 +166,12 @@ struct Client::Impl {
         co_return conn;
     }
 
+    using FieldAllocator = detail::ArenaAllocator<char>;
+    using Parser = bhttp::response_parser<bhttp::string_body, FieldAllocator>;
+
     template <typename Stream>
     static asio::awaitable<std::pair<boost::system::error_code, bool>> exchange(
-        Stream& stream, beast::flat_buffer& buffer, const std::array<asio::const_buffer, 2>& request,
-        bhttp::response_parser<bhttp::string_body>& parser) {
+        Stream& stream, beast::flat_buffer& buffer, const std::array<asio::const_buffer, 2>& request, Parser& parser) {
         auto [wec, wn] = co_await asio::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
         if (wec) {
             co_return std::pair{wec, false};
@@ -186,6 +189,7 @@ struct Client::Impl {
         const std::string head = wire::request_head(
             to_string(r.method), t.path, default_port ? t.host : t.host + ":" + t.port, r.headers, r.body.size());
         const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(r.body)};
+        detail::FieldArena field_room;
 
         for (int attempt = 0; attempt < 2; ++attempt) {
             auto conn = take_idle(pool_key);
@@ -194,7 +198,9 @@ struct Client::Impl {
                 conn = co_await connect(t, label, deadline, r.connect_timeout);
             }
             conn->lowest().expires_at(deadline);
-            bhttp::response_parser<bhttp::string_body> parser;
+            // The answer's fields live in the arena until they are copied out below.
+            std::pmr::monotonic_buffer_resource fields_arena(field_room.room.data(), field_room.room.size());
+            Parser parser(std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator(&fields_arena)));
             parser.body_limit(options.max_response_body);
             parser.header_limit(64 * 1024);
             std::pair<boost::system::error_code, bool> result;
@@ -223,7 +229,7 @@ struct Client::Impl {
             auto msg = parser.release();
             ClientResponse out;
             out.status = msg.result_int();
-            out.headers.reserve(16);
+            out.headers.reserve(16, 512);
             for (const auto& field : msg) {
                 out.headers.add(field.name_string(), field.value());
             }

@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <limits>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -54,9 +55,10 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 std::optional<std::string_view> Headers::get(std::string_view name) const {
-    for (const auto& [n, v] : fields_) {
-        if (iequals(n, name)) {
-            return std::string_view(v);
+    const char* text = text_.data();
+    for (const auto& e : entries_) {
+        if (e.name_size == name.size() && iequals(std::string_view(text + e.name_at, e.name_size), name)) {
+            return std::string_view(text + e.value_at, e.value_size);
         }
     }
     return std::nullopt;
@@ -68,11 +70,25 @@ void Headers::set(std::string_view name, std::string_view value) {
 }
 
 void Headers::add(std::string_view name, std::string_view value) {
-    fields_.emplace_back(name, value);
+    if (text_.size() + name.size() + value.size() > std::numeric_limits<std::uint32_t>::max()) {
+        throw std::length_error("header fields larger than 4 GB");
+    }
+    if (entries_.empty()) {
+        // Room for a typical message's fields at once rather than by doubling.
+        entries_.reserve(12);
+        text_.reserve(std::max<std::size_t>(384, name.size() + value.size()));
+    }
+    const auto at = static_cast<std::uint32_t>(text_.size());
+    text_.append(name).append(value);
+    entries_.push_back({at, static_cast<std::uint32_t>(name.size()), at + static_cast<std::uint32_t>(name.size()),
+                        static_cast<std::uint32_t>(value.size())});
 }
 
 void Headers::remove(std::string_view name) {
-    std::erase_if(fields_, [&](const Field& f) { return iequals(f.first, name); });
+    // The removed characters stay in the buffer until the headers go away; fields are rarely removed.
+    std::erase_if(entries_, [&](const Entry& e) {
+        return e.name_size == name.size() && iequals(std::string_view(text_).substr(e.name_at, e.name_size), name);
+    });
 }
 
 std::optional<std::string> percent_decode(std::string_view text) {

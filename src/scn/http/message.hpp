@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -15,10 +16,35 @@ enum class Method { get, post, put, patch, del, head, options, other };
 [[nodiscard]] std::string_view to_string(Method m);
 [[nodiscard]] Method method_from_string(std::string_view text);
 
-/// Header fields in arrival order; names compare case-insensitively.
+/// Header fields in arrival order; names compare case-insensitively. Names and values are kept back to back in one
+/// buffer (a request's dozen fields cost two allocations, not two each); iteration yields string views into it.
 class Headers {
 public:
-    using Field = std::pair<std::string, std::string>;
+    using Field = std::pair<std::string_view, std::string_view>;
+
+    class const_iterator {
+    public:
+        using value_type = Field;
+        using difference_type = std::ptrdiff_t;
+        const_iterator() = default;
+        Field operator*() const { return owner_->field(index_); }
+        const_iterator& operator++() {
+            ++index_;
+            return *this;
+        }
+        const_iterator operator++(int) {
+            auto old = *this;
+            ++index_;
+            return old;
+        }
+        bool operator==(const const_iterator& other) const { return index_ == other.index_; }
+
+    private:
+        friend class Headers;
+        const_iterator(const Headers* owner, std::size_t index) : owner_(owner), index_(index) {}
+        const Headers* owner_ = nullptr;
+        std::size_t index_ = 0;
+    };
 
     [[nodiscard]] std::optional<std::string_view> get(std::string_view name) const;
     /// Replaces every field of that name with one.
@@ -27,14 +53,30 @@ public:
     void remove(std::string_view name);
     [[nodiscard]] bool contains(std::string_view name) const { return get(name).has_value(); }
 
-    [[nodiscard]] auto begin() const { return fields_.begin(); }
-    [[nodiscard]] auto end() const { return fields_.end(); }
-    [[nodiscard]] std::size_t size() const { return fields_.size(); }
-    [[nodiscard]] bool empty() const { return fields_.empty(); }
-    void reserve(std::size_t n) { fields_.reserve(n); }
+    [[nodiscard]] const_iterator begin() const { return {this, 0}; }
+    [[nodiscard]] const_iterator end() const { return {this, entries_.size()}; }
+    [[nodiscard]] std::size_t size() const { return entries_.size(); }
+    [[nodiscard]] bool empty() const { return entries_.empty(); }
+    /// Room for `n` fields of `bytes` characters in all.
+    void reserve(std::size_t n, std::size_t bytes = 0) {
+        entries_.reserve(n);
+        text_.reserve(bytes);
+    }
 
 private:
-    std::vector<Field> fields_;
+    struct Entry {
+        std::uint32_t name_at;
+        std::uint32_t name_size;
+        std::uint32_t value_at;
+        std::uint32_t value_size;
+    };
+    [[nodiscard]] Field field(std::size_t i) const {
+        const auto& e = entries_[i];
+        const std::string_view text(text_);
+        return {text.substr(e.name_at, e.name_size), text.substr(e.value_at, e.value_size)};
+    }
+    std::string text_;
+    std::vector<Entry> entries_;
 };
 
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b);

@@ -1,4 +1,5 @@
 #include <scn/core/datetime.hpp>
+#include <scn/http/arena.hpp>
 #include <scn/http/server.hpp>
 #include <scn/http/wire.hpp>
 
@@ -188,7 +189,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         co_return options.hooks.error_response(req, failure);
     }
 
-    static bool to_request(const bhttp::request<bhttp::string_body>& msg, Request& req) {
+    using FieldAllocator = detail::ArenaAllocator<char>;
+    using Message = bhttp::message<true, bhttp::string_body, bhttp::basic_fields<FieldAllocator>>;
+
+    static bool to_request(const Message& msg, Request& req) {
         req.method_name = std::string(msg.method_string());
         req.method = method_from_string(req.method_name);
         req.target = std::string(msg.target());
@@ -198,7 +202,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         }
         req.path = parsed->path();
         req.query = std::string(parsed->encoded_query());
-        req.headers.reserve(16);
+        req.headers.reserve(16, 512);
         for (const auto& field : msg) {
             req.headers.add(field.name_string(), field.value());
         }
@@ -219,6 +223,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             connections.emplace(id, Connection{&stream, false});
         }
         beast::flat_buffer buffer;
+        detail::FieldArena field_room;
         for (;;) {
             if (buffer.size() == 0) {
                 // Idle keep-alive: wait for the first byte of the next request.
@@ -235,7 +240,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 buffer.commit(n);
             }
             set_busy(id, true);
-            bhttp::request_parser<bhttp::string_body> parser;
+            // Declared before the parser: the fields live in it, and the parser and the message go first.
+            std::pmr::monotonic_buffer_resource fields_arena(field_room.room.data(), field_room.room.size());
+            bhttp::request_parser<bhttp::string_body, FieldAllocator> parser(
+                std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator(&fields_arena)));
             parser.header_limit(options.header_limit);
             parser.body_limit(options.body_limit);
             stream.expires_after(options.read_timeout);

@@ -16,6 +16,40 @@ TEST(Headers, NamesAreCaseInsensitive) {
     EXPECT_FALSE(h.get("SCPI-From-Country-Code"));
 }
 
+TEST(Headers, KeepArrivalOrderRepeatsAndEmptyValues) {
+    Headers h;
+    std::vector<std::pair<std::string, std::string>> expected;
+    for (int i = 0; i < 40; ++i) {
+        const std::string name = i % 3 == 0 ? "X-Repeated" : "X-Field-" + std::to_string(i);
+        const std::string value = i % 5 == 0 ? "" : std::string(static_cast<std::size_t>(i), 'v');
+        h.add(name, value);
+        expected.emplace_back(name, value);
+    }
+    ASSERT_EQ(h.size(), expected.size());
+    std::size_t i = 0;
+    for (const auto& [name, value] : h) {
+        EXPECT_EQ(name, expected[i].first) << i;
+        EXPECT_EQ(value, expected[i].second) << i;
+        ++i;
+    }
+    EXPECT_EQ(i, expected.size());
+    EXPECT_EQ(h.get("x-repeated"), "") << "the first of repeated fields";
+    EXPECT_EQ(h.get("X-FIELD-38"), std::string(38, 'v'));
+    EXPECT_FALSE(h.get("X-Field-3")) << "a prefix of another name is not that name";
+
+    h.set("X-Repeated", "one");
+    EXPECT_EQ(h.size(), expected.size() - 13) << "fourteen repeated fields became one";
+    EXPECT_EQ(h.get("X-Repeated"), "one");
+    EXPECT_EQ(h.get("X-Field-1"), "v") << "fields around the removed ones keep their values";
+
+    Headers moved = std::move(h);
+    EXPECT_EQ(moved.get("X-Field-37"), std::string(37, 'v'));
+    Headers copy = moved;
+    moved.add("X-Late", "after the copy");
+    EXPECT_FALSE(copy.get("X-Late"));
+    EXPECT_EQ(copy.get("x-field-2"), "vv");
+}
+
 TEST(Request, QueryParametersArePercentDecoded) {
     Request r;
     r.query = "date_from=2019-01-01T00%3A00%3A00Z&limit=10&empty=&flag&x=a%20b";
