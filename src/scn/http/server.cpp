@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <mutex>
 #include <sys/sendfile.h>
@@ -339,6 +340,11 @@ Server::~Server() {
 }
 
 std::uint16_t Server::start() {
+    // A peer that hangs up while a file body is sent makes sendfile(2) raise SIGPIPE, which ends the process unless
+    // ignored (socket writes pass MSG_NOSIGNAL; sendfile has no such flag). The error then reaches that connection
+    // as EPIPE, like any other write.
+    static std::once_flag ignore_sigpipe;
+    std::call_once(ignore_sigpipe, [] { std::signal(SIGPIPE, SIG_IGN); });
     auto& acceptor = impl_->acceptor;
     const tcp::endpoint endpoint(asio::ip::make_address(impl_->options.address), impl_->options.port);
     acceptor.open(endpoint.protocol());

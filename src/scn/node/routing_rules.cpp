@@ -17,19 +17,22 @@ const RuleEntry* entry_for(const Rules& rules, const PartyRef& party) {
 
 std::optional<std::string> rules_refusal(const Rules& recipient_rules, const PartyRef& sender,
                                          std::string_view module) {
-    const std::string not_listed = "Message receiver not in sender's whitelist.";
-    const std::string module_blocked = "Sender not whitelisted to request " + std::string(module) + " from receiver.";
+    // The texts are built only for a refusal: this runs for every routed request.
+    const auto not_listed = [] { return std::string("Message receiver not in sender's whitelist."); };
+    const auto module_blocked = [&] {
+        return "Sender not whitelisted to request " + std::string(module) + " from receiver.";
+    };
     const RuleEntry* entry = entry_for(recipient_rules, sender);
     if (recipient_rules.whitelist_active) {
         if (entry == nullptr) {
-            return not_listed;
+            return not_listed();
         }
         const bool listed = std::find(entry->modules.begin(), entry->modules.end(), module) != entry->modules.end();
-        return listed ? std::nullopt : std::optional<std::string>(module_blocked);
+        return listed ? std::nullopt : std::optional<std::string>(module_blocked());
     }
     if (recipient_rules.blacklist_active && entry != nullptr) {
         const bool listed = std::find(entry->modules.begin(), entry->modules.end(), module) != entry->modules.end();
-        return listed ? module_blocked : not_listed;
+        return listed ? module_blocked() : not_listed();
     }
     return std::nullopt;
 }

@@ -316,3 +316,23 @@ TEST(Server, AReaderThatStopsReadingAFileBodyIsCutOff) {
     EXPECT_EQ(h.server->connections(), 0u) << "the stalled connection must be closed after the write timeout";
     EXPECT_LT(std::chrono::steady_clock::now() - started, 4s);
 }
+
+TEST(Server, AReaderThatHangsUpInTheMiddleOfAFileBodyDoesNotStopTheServer) {
+    Harness h;
+    for (int i = 0; i < 3; ++i) {
+        {
+            RawClient gone(h.port, 4096);
+            ASSERT_TRUE(gone.connected());
+            gone.send("GET /file?length=16000000 HTTP/1.1\r\nHost: x\r\n\r\n");
+            ASSERT_NE(gone.read_until("head:").find("head:"), std::string::npos);
+            // Closing with unread data resets the connection: the server's next sendfile meets a dead peer (EPIPE),
+            // which must be an error for that connection and not a signal that ends the process.
+        }
+        const auto started = std::chrono::steady_clock::now();
+        while (h.server->connections() > 0 && std::chrono::steady_clock::now() - started < 5s) {
+            std::this_thread::sleep_for(10ms);
+        }
+        EXPECT_EQ(h.server->connections(), 0u);
+        EXPECT_EQ(send_blocking({Method::get, h.url("/hello"), {}, {}}).status, 200u);
+    }
+}
