@@ -18,7 +18,7 @@ json.dump({"status_code": 1000, "data": loc, "timestamp": "2019-10-14T12:02:45.0
 PY
 nginx_port=$(bench_free_port)
 ours_port=$(bench_free_port)
-bench_start_nginx "$BENCH_TMP/www" "$nginx_port"
+BENCH_NGINX_SENDFILE=off bench_start_nginx "$BENCH_TMP/www" "$nginx_port"
 taskset -c 0 build/bench/bench/http_echo_server "$ours_port" "$BENCH_TMP/www/body.json" &
 BENCH_PIDS+=($!)
 bench_wait_port "$ours_port"

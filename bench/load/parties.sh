@@ -32,7 +32,7 @@ headers=(-H "X-Request-ID: 1" -H "X-Correlation-ID: 1" -H "SCPI-From-Country-Cod
 mkdir -p "$BENCH_TMP/www"
 curl -s "http://127.0.0.1:$cpo_port/scpi/sender/2.2/locations/Loc1" -H "Authorization: Token $cpo_token" \
     "${headers[@]}" >"$BENCH_TMP/www/location.json"
-bench_start_nginx "$BENCH_TMP/www" "$nginx_port"
+BENCH_NGINX_SENDFILE=off bench_start_nginx "$BENCH_TMP/www" "$nginx_port"
 
 python3 - "$BENCH_TMP/put.lua" "$msp_token" <<'PY'
 import json, sys

@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <unistd.h>
@@ -45,6 +46,9 @@ bool iequals(std::string_view a, std::string_view b) {
     const auto fold = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; };
     if (a.size() != b.size()) {
         return false;
+    }
+    if (std::memcmp(a.data(), b.data(), a.size()) == 0) {
+        return true;  // the usual case: the name is written the way it is looked up
     }
     for (std::size_t i = 0; i < a.size(); ++i) {
         if (fold(a[i]) != fold(b[i])) {

@@ -3,6 +3,7 @@
 #include <boost/beast/http/status.hpp>
 
 #include <charconv>
+#include <cstring>
 #include <ostream>  // Boost 1.81: boost/core/detail/string_view.hpp uses std::ostream without including it
 
 namespace scn::http::wire {
@@ -15,7 +16,12 @@ bool is_framing(std::string_view name) {
 void append_clean(std::string& out, std::string_view text) {
     const auto start = out.size();
     out.append(text);
-    // A plain loop: find_first_of with a set calls memchr once per character.
+    // Two vectorised scans settle the usual case (no line break); find_first_of with a set would call memchr once
+    // per character.
+    if (std::memchr(text.data(), '\r', text.size()) == nullptr &&
+        std::memchr(text.data(), '\n', text.size()) == nullptr) {
+        return;
+    }
     for (auto i = start; i < out.size(); ++i) {
         if (out[i] == '\r' || out[i] == '\n') {
             out[i] = ' ';

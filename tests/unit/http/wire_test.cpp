@@ -57,8 +57,11 @@ TEST(Wire, FramingHeadersOfTheCallerAreIgnoredAndLineBreaksNeutralised) {
     h.add("Transfer-Encoding", "chunked");
     h.add("connection", "close");
     h.add("X-Note", "one\r\nX-Injected: yes");
+    h.add("X-Lf", "a\nb");
+    h.add("X-Cr", "c\rd");
     const auto head = wire::response_head(200, h, 2, true);
-    EXPECT_EQ(head, "HTTP/1.1 200 OK\r\nX-Note: one  X-Injected: yes\r\nContent-Length: 2\r\n\r\n");
+    EXPECT_EQ(head,
+              "HTTP/1.1 200 OK\r\nX-Note: one  X-Injected: yes\r\nX-Lf: a b\r\nX-Cr: c d\r\nContent-Length: 2\r\n\r\n");
     const auto msg = parse<false>(head + "{}");
     EXPECT_EQ(msg.body(), "{}");
     EXPECT_EQ(msg.count("X-Injected"), 0u);
