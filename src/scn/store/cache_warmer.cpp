@@ -1,12 +1,14 @@
 #include <scn/store/cache_warmer.hpp>
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
+#include <vector>
 
 namespace scn::store {
 
@@ -61,18 +63,21 @@ CacheWarmer::CacheWarmer(std::filesystem::path file, std::function<void(const st
             report("Reading " + file.filename().string() + " ahead failed: cannot open it");
             return;
         }
-        constexpr std::uint64_t kStep = 16ULL << 20;
+        // Plain reads: readahead(2) only starts reads and may do less than asked, so it cannot tell when the data
+        // is in memory. One megabyte at a time keeps a stop request waiting for at most one read.
+        (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+        constexpr std::size_t kStep = 1U << 20;
+        std::vector<char> chunk(kStep);
         std::uint64_t offset = 0;
         while (offset < size && !stop.stop_requested()) {
-            const auto n = std::min(kStep, size - offset);
-            if (::readahead(fd, static_cast<off64_t>(offset), static_cast<std::size_t>(n)) != 0) {
+            const auto n = ::pread(fd, chunk.data(), kStep, static_cast<off_t>(offset));
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
                 break;
             }
-            // readahead only starts the reads: touching the last page of the step waits for them, which keeps the
-            // disk busy with one step at a time instead of queueing the whole file.
-            char byte = 0;
-            (void)::pread(fd, &byte, 1, static_cast<off_t>(offset + n - 1));
-            offset += n;
+            offset += static_cast<std::uint64_t>(n);
         }
         ::close(fd);
         if (offset >= size) {

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <fstream>
 #include <mutex>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <vector>
 
@@ -28,10 +30,45 @@ std::filesystem::path make_file(std::size_t bytes) {
     return path;
 }
 
+/// The share of the file's pages that are in the page cache (mincore), after evicting it first when asked to.
+double resident_share(const std::filesystem::path& path, bool evict_first) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const auto size = static_cast<std::size_t>(std::filesystem::file_size(path));
+    if (evict_first) {
+        ::fdatasync(fd);
+        (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    }
+    void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    std::vector<unsigned char> in((size + page - 1) / page);
+    ::mincore(map, size, in.data());
+    std::size_t resident = 0;
+    for (const auto v : in) {
+        resident += v & 1U;
+    }
+    ::munmap(map, size);
+    ::close(fd);
+    return static_cast<double>(resident) / static_cast<double>(in.size());
+}
+
 }  // namespace
 
+TEST(CacheWarmer, WhatItCallsInMemoryIsInThePageCache) {
+    const auto file = make_file(24 * 1024 * 1024);
+    const double before = resident_share(file, true);
+    Lines out;
+    {
+        CacheWarmer warmer(file, out.sink());
+        ASSERT_TRUE(warmer.wait());
+    }
+    const double after = resident_share(file, false);
+    std::filesystem::remove(file);
+    EXPECT_LT(before, 0.5) << "the test could not evict the file first";
+    EXPECT_GT(after, 0.99) << "pages in memory after the warmer said so: " << after;
+}
+
 TEST(CacheWarmer, ReadsAFileThatFitsAndSaysSo) {
-    const auto file = make_file(40 * 1024 * 1024);  // three readahead steps
+    const auto file = make_file(40 * 1024 * 1024);  // forty reads
     Lines out;
     {
         CacheWarmer warmer(file, out.sink(), 0);
