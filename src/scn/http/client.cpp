@@ -229,7 +229,7 @@ struct Client::Impl {
             auto msg = parser.release();
             ClientResponse out;
             out.status = msg.result_int();
-            out.headers.reserve(16, 512);
+            out.headers.reserve(16);
             for (const auto& field : msg) {
                 out.headers.add(field.name_string(), field.value());
             }

@@ -59,10 +59,9 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 std::optional<std::string_view> Headers::get(std::string_view name) const {
-    const char* text = text_.data();
     for (const auto& e : entries_) {
-        if (e.name_size == name.size() && iequals(std::string_view(text + e.name_at, e.name_size), name)) {
-            return std::string_view(text + e.value_at, e.value_size);
+        if (e.name_size == name.size() && iequals(name_of(e), name)) {
+            return value_of(e);
         }
     }
     return std::nullopt;
@@ -84,15 +83,12 @@ void Headers::add(std::string_view name, std::string_view value) {
     }
     const auto at = static_cast<std::uint32_t>(text_.size());
     text_.append(name).append(value);
-    entries_.push_back({at, static_cast<std::uint32_t>(name.size()), at + static_cast<std::uint32_t>(name.size()),
-                        static_cast<std::uint32_t>(value.size())});
+    entries_.push_back({at, static_cast<std::uint32_t>(name.size()), static_cast<std::uint32_t>(value.size())});
 }
 
 void Headers::remove(std::string_view name) {
     // The removed characters stay in the buffer until the headers go away; fields are rarely removed.
-    std::erase_if(entries_, [&](const Entry& e) {
-        return e.name_size == name.size() && iequals(std::string_view(text_).substr(e.name_at, e.name_size), name);
-    });
+    std::erase_if(entries_, [&](const Entry& e) { return e.name_size == name.size() && iequals(name_of(e), name); });
 }
 
 std::optional<std::string> percent_decode(std::string_view text) {

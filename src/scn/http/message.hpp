@@ -57,24 +57,19 @@ public:
     [[nodiscard]] const_iterator end() const { return {this, entries_.size()}; }
     [[nodiscard]] std::size_t size() const { return entries_.size(); }
     [[nodiscard]] bool empty() const { return entries_.empty(); }
-    /// Room for `n` fields of `bytes` characters in all.
-    void reserve(std::size_t n, std::size_t bytes = 0) {
-        entries_.reserve(n);
-        text_.reserve(bytes);
-    }
+    void reserve(std::size_t n) { entries_.reserve(n); }
 
 private:
-    struct Entry {
-        std::uint32_t name_at;
+    struct Entry {  // the name at `at`, its value right after it
+        std::uint32_t at;
         std::uint32_t name_size;
-        std::uint32_t value_at;
         std::uint32_t value_size;
     };
-    [[nodiscard]] Field field(std::size_t i) const {
-        const auto& e = entries_[i];
-        const std::string_view text(text_);
-        return {text.substr(e.name_at, e.name_size), text.substr(e.value_at, e.value_size)};
+    [[nodiscard]] std::string_view name_of(const Entry& e) const { return {text_.data() + e.at, e.name_size}; }
+    [[nodiscard]] std::string_view value_of(const Entry& e) const {
+        return {text_.data() + e.at + e.name_size, e.value_size};
     }
+    [[nodiscard]] Field field(std::size_t i) const { return {name_of(entries_[i]), value_of(entries_[i])}; }
     std::string text_;
     std::vector<Entry> entries_;
 };

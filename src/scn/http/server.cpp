@@ -203,7 +203,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         }
         req.path = parsed->path();
         req.query = std::string(parsed->encoded_query());
-        req.headers.reserve(16, 512);
+        req.headers.reserve(16);
         for (const auto& field : msg) {
             req.headers.add(field.name_string(), field.value());
         }

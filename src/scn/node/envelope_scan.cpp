@@ -18,8 +18,7 @@ struct EnvelopeHandler {
     static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
 
     std::size_t depth = 0;
-    bool started = false;
-    bool object = false;
+    bool object = false;     // the top-level value (the only value at depth 0) is an object
     bool at_status = false;  // the value that comes next is the top-level status_code
     std::string key;         // a top-level key that arrived in parts (escapes)
     std::optional<std::int64_t> status;
@@ -33,10 +32,9 @@ struct EnvelopeHandler {
     bool on_document_begin(json::error_code&) { return true; }
     bool on_document_end(json::error_code&) { return true; }
     bool on_object_begin(json::error_code&) {
-        if (!started) {
+        if (depth == 0) {
             object = true;
         }
-        started = true;
         value_seen();
         ++depth;
         return true;
@@ -46,7 +44,6 @@ struct EnvelopeHandler {
         return true;
     }
     bool on_array_begin(json::error_code&) {
-        started = true;
         value_seen();
         ++depth;
         return true;
@@ -75,13 +72,11 @@ struct EnvelopeHandler {
     }
     bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
     bool on_string(json::string_view, std::size_t, json::error_code&) {
-        started = true;
         value_seen();
         return true;
     }
     bool on_number_part(json::string_view, json::error_code&) { return true; }
     bool on_int64(std::int64_t i, json::string_view, json::error_code&) {
-        started = true;
         if (at_status) {
             status = i;
             at_status = false;
@@ -89,22 +84,18 @@ struct EnvelopeHandler {
         return true;
     }
     bool on_uint64(std::uint64_t, json::string_view, json::error_code&) {
-        started = true;
         value_seen();  // above INT64_MAX: not a status code
         return true;
     }
     bool on_double(double, json::string_view, json::error_code&) {
-        started = true;
         value_seen();
         return true;
     }
     bool on_bool(bool, json::error_code&) {
-        started = true;
         value_seen();
         return true;
     }
     bool on_null(json::error_code&) {
-        started = true;
         value_seen();
         return true;
     }
