@@ -1,5 +1,5 @@
-#include <scn/http/arena.hpp>
 #include <scn/http/client.hpp>
+#include <scn/http/parsers.hpp>
 #include <scn/http/wire.hpp>
 
 #include <boost/asio.hpp>
@@ -166,8 +166,7 @@ struct Client::Impl {
         co_return conn;
     }
 
-    using FieldAllocator = detail::ArenaAllocator<char>;
-    using Parser = bhttp::response_parser<bhttp::string_body, FieldAllocator>;
+    using Parser = detail::ResponseParser;
 
     template <typename Stream>
     static asio::awaitable<std::pair<boost::system::error_code, bool>> exchange(
@@ -189,7 +188,6 @@ struct Client::Impl {
         const std::string head = wire::request_head(
             to_string(r.method), t.path, default_port ? t.host : t.host + ":" + t.port, r.headers, r.body.size());
         const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(r.body)};
-        detail::FieldArena field_room;
 
         for (int attempt = 0; attempt < 2; ++attempt) {
             auto conn = take_idle(pool_key);
@@ -198,11 +196,8 @@ struct Client::Impl {
                 conn = co_await connect(t, label, deadline, r.connect_timeout);
             }
             conn->lowest().expires_at(deadline);
-            // The answer's fields live in the arena until they are copied out below.
-            std::pmr::monotonic_buffer_resource fields_arena(field_room.room.data(), field_room.room.size());
-            Parser parser(std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator(&fields_arena)));
-            parser.body_limit(options.max_response_body);
-            parser.header_limit(64 * 1024);
+            ClientResponse out;
+            Parser parser(out, options.max_response_body, 64 * 1024);
             std::pair<boost::system::error_code, bool> result;
             if (auto* plain = std::get_if<std::unique_ptr<PlainStream>>(&conn->stream)) {
                 result = co_await exchange(**plain, conn->buffer, request, parser);
@@ -226,15 +221,7 @@ struct Client::Impl {
                 }
                 throw ClientError(ClientError::Kind::protocol, label + ": " + ec.message());
             }
-            auto msg = parser.release();
-            ClientResponse out;
-            out.status = msg.result_int();
-            out.headers.reserve(16);
-            for (const auto& field : msg) {
-                out.headers.add(field.name_string(), field.value());
-            }
-            out.body = std::move(msg.body());
-            if (msg.keep_alive()) {
+            if (parser.keep_alive()) {
                 conn->lowest().expires_never();
                 give_back(pool_key, std::move(conn));
             }

@@ -171,6 +171,13 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
 }
 
 void Response::inline_file() {
+    if (!file && shared) {
+        body.append(shared->bytes);
+        body += tail;
+        tail.clear();
+        shared.reset();
+        return;
+    }
     if (!file) {
         return;
     }

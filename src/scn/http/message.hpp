@@ -58,6 +58,11 @@ public:
     [[nodiscard]] std::size_t size() const { return entries_.size(); }
     [[nodiscard]] bool empty() const { return entries_.empty(); }
     void reserve(std::size_t n) { entries_.reserve(n); }
+    /// Removes every field and keeps the room they took.
+    void clear() {
+        text_.clear();
+        entries_.clear();
+    }
 
 private:
     struct Entry {  // the name at `at`, its value right after it
@@ -110,20 +115,32 @@ struct FileSlice {
     std::uint64_t length = 0;
 };
 
+/// Part of a response body written from where it is kept (an object held by a data store), without a copy; `owner`
+/// keeps the bytes alive until the response is written.
+struct SharedBytes {
+    std::shared_ptr<const void> owner;
+    std::string_view bytes;
+};
+
 struct Response {
     unsigned status = 200;
     Headers headers;
     std::string body;
     /// When set, the body on the wire is `body`, then these file bytes, then `tail`.
     std::optional<FileSlice> file;
+    /// When set (and `file` is not), the body on the wire is `body`, then these bytes, then `tail`.
+    std::optional<SharedBytes> shared;
     std::string tail;
 
-    /// Reads the file part into `body` (with the tail), for code that must see the whole body; throws
+    /// Reads the file or shared part into `body` (with the tail), for code that must see the whole body; throws
     /// std::runtime_error if the file cannot be read.
     void inline_file();
     /// Bytes of the body on the wire.
     [[nodiscard]] std::size_t body_size() const {
-        return body.size() + (file ? static_cast<std::size_t>(file->length) + tail.size() : 0);
+        if (file) {
+            return body.size() + static_cast<std::size_t>(file->length) + tail.size();
+        }
+        return body.size() + (shared ? shared->bytes.size() + tail.size() : 0);
     }
 
     /// A response with a JSON body.

@@ -1,5 +1,5 @@
 #include <scn/core/datetime.hpp>
-#include <scn/http/arena.hpp>
+#include <scn/http/parsers.hpp>
 #include <scn/http/server.hpp>
 #include <scn/http/wire.hpp>
 
@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -61,11 +62,27 @@ bool is_disconnect(const boost::system::error_code& ec) {
 
 }  // namespace
 
-/// Sends a file slice with sendfile(2) on the stream's socket, waiting for room when the socket is full; gives up
-/// after `timeout` without progress.
-asio::awaitable<boost::system::error_code> send_file(beast::tcp_stream& stream, const FileSlice& file,
+using SteadyClock = std::chrono::steady_clock;
+
+/// What the server knows of one open connection. Lives in the connection's coroutine frame; the server's deadline
+/// watch reads it (on the io_context's thread) to cut off reads and writes that overran their time.
+struct ConnectionState {
+    tcp::socket* socket;
+    bool busy = false;       ///< a request is being read, handled or answered
+    bool timed_out = false;  ///< the deadline passed; pending operations were cancelled
+    SteadyClock::time_point deadline = SteadyClock::time_point::max();
+
+    void expires_after(SteadyClock::duration d) { deadline = SteadyClock::now() + d; }
+    void expires_never() { deadline = SteadyClock::time_point::max(); }
+    /// An operation ended in error, or in time but after the deadline had already passed.
+    [[nodiscard]] bool failed(const boost::system::error_code& ec) const { return ec || timed_out; }
+};
+
+/// Sends a file slice with sendfile(2) on the socket, waiting for room when the socket is full; gives up after
+/// `timeout` without progress (the deadline watch cancels the wait).
+asio::awaitable<boost::system::error_code> send_file(ConnectionState& conn, const FileSlice& file,
                                                      std::chrono::steady_clock::duration timeout) {
-    auto& socket = stream.socket();
+    auto& socket = *conn.socket;
     boost::system::error_code ec;
     socket.native_non_blocking(true, ec);
     if (ec) {
@@ -73,7 +90,6 @@ asio::awaitable<boost::system::error_code> send_file(beast::tcp_stream& stream, 
     }
     auto offset = static_cast<off_t>(file.offset);
     std::uint64_t left = file.length;
-    asio::steady_timer timer(socket.get_executor());
     while (left > 0) {
         const auto n = ::sendfile(socket.native_handle(), file.fd, &offset, static_cast<std::size_t>(left));
         if (n > 0) {
@@ -89,26 +105,10 @@ asio::awaitable<boost::system::error_code> send_file(beast::tcp_stream& stream, 
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
             co_return boost::system::error_code(errno, boost::system::system_category());
         }
-        // The socket buffer is full: wait until the peer reads, within the write timeout. The timer's handler may
-        // run after this wait has ended, so it only touches shared state and the socket while the wait is pending.
-        struct Wait {
-            tcp::socket* socket;
-            bool pending = true;
-            bool timed_out = false;
-        };
-        auto wait = std::make_shared<Wait>(Wait{&socket});
-        timer.expires_after(timeout);
-        timer.async_wait([wait](const boost::system::error_code& tec) {
-            if (!tec && wait->pending) {
-                wait->timed_out = true;
-                boost::system::error_code ignored;
-                wait->socket->cancel(ignored);
-            }
-        });
+        // The socket buffer is full: wait until the peer reads, within the write timeout.
+        conn.expires_after(timeout);
         auto [wec] = co_await socket.async_wait(tcp::socket::wait_write, asio::as_tuple(asio::use_awaitable));
-        wait->pending = false;
-        timer.cancel();
-        if (wait->timed_out) {
+        if (conn.timed_out) {
             co_return beast::error::timeout;
         }
         if (wec) {
@@ -117,6 +117,70 @@ asio::awaitable<boost::system::error_code> send_file(beast::tcp_stream& stream, 
     }
     co_return boost::system::error_code{};
 }
+
+namespace {
+
+/// Characters an origin-form target may hold that need neither decoding nor further checks: RFC 3986 `pchar`
+/// without '%', and '/' and '?'.
+constexpr std::array<bool, 256> kPlainTargetChars = [] {
+    std::array<bool, 256> t{};
+    for (int c = 'a'; c <= 'z'; ++c) {
+        t[static_cast<std::size_t>(c)] = true;
+    }
+    for (int c = 'A'; c <= 'Z'; ++c) {
+        t[static_cast<std::size_t>(c)] = true;
+    }
+    for (int c = '0'; c <= '9'; ++c) {
+        t[static_cast<std::size_t>(c)] = true;
+    }
+    for (const char c : std::string_view("-._~!$&'()*+,;=:@/?")) {
+        t[static_cast<unsigned char>(c)] = true;
+    }
+    return t;
+}();
+
+/// Splits the request's target into its decoded path and raw query; false if it is not a valid origin-form target.
+/// A target of plain characters (the usual case) is split in place; anything else (percent escapes) goes through
+/// Boost.URL.
+bool split_target(Request& req) {
+    const std::string_view target = req.target;
+    const bool plain = !target.empty() && target.front() == '/' &&
+                       std::all_of(target.begin(), target.end(),
+                                   [](char c) { return kPlainTargetChars[static_cast<unsigned char>(c)]; });
+    if (plain) {
+        const auto q = target.find('?');
+        req.path.assign(target.substr(0, q));
+        if (q == std::string_view::npos) {
+            req.query.clear();
+        } else {
+            req.query.assign(target.substr(q + 1));
+        }
+        return true;
+    }
+    const auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) {
+        return false;
+    }
+    req.path = parsed->path();
+    req.query = std::string(parsed->encoded_query());
+    return true;
+}
+
+/// Makes a Request ready for the next message on the same connection, keeping the room its strings took.
+void reset(Request& req) {
+    req.method = Method::get;
+    req.method_name.clear();
+    req.target.clear();
+    req.path.clear();
+    req.query.clear();
+    req.headers.clear();
+    req.body.clear();
+    req.path_params.clear();
+}
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+}  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Impl> {
     Impl(asio::io_context& io, ServerOptions o, Router r)
@@ -136,27 +200,16 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         }
     }
 
-    struct Connection {
-        beast::tcp_stream* stream;
-        bool busy;
-    };
-
     asio::io_context& ioc;
     ServerOptions options;
     Router router;
     tcp::acceptor acceptor;
     std::uint16_t bound_port = 0;
     bool stopping = false;
-    mutable std::mutex mutex;  // guards `connections` (read by connections() from any thread)
-    std::unordered_map<std::uint64_t, Connection> connections;
+    mutable std::mutex mutex;  // guards `connections` (its size is read by connections() from any thread)
+    std::unordered_map<std::uint64_t, ConnectionState*> connections;
     std::uint64_t next_id = 0;
-
-    void set_busy(std::uint64_t id, bool busy) {
-        const std::lock_guard lock(mutex);
-        if (auto it = connections.find(id); it != connections.end()) {
-            it->second.busy = busy;
-        }
-    }
+    asio::steady_timer watch_timer{ioc};
 
     asio::awaitable<void> accept_loop() {
         auto self = shared_from_this();
@@ -169,6 +222,37 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 continue;  // e.g. too many open files: keep serving the connections we have
             }
             asio::co_spawn(ioc, serve(std::move(socket)), asio::detached);
+        }
+    }
+
+    /// How often the deadline watch looks: an eighth of the shortest timeout, between 5 ms and 250 ms.
+    [[nodiscard]] SteadyClock::duration watch_interval() const {
+        const auto shortest = std::min({options.read_timeout, options.idle_timeout, options.write_timeout});
+        return std::clamp<SteadyClock::duration>(shortest / 8, std::chrono::milliseconds(5),
+                                                 std::chrono::milliseconds(250));
+    }
+
+    /// One timer for all connections: each connection keeps the deadline of its current read or write, and this
+    /// watch cancels the socket of any that overran it (a timer per operation cost more than the request itself).
+    /// Ends once the server stopped and its last connection closed.
+    asio::awaitable<void> watch_deadlines() {
+        auto self = shared_from_this();
+        const auto interval = watch_interval();
+        for (;;) {
+            watch_timer.expires_after(interval);
+            co_await watch_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            const std::lock_guard lock(mutex);
+            if (stopping && connections.empty()) {
+                co_return;
+            }
+            const auto now = SteadyClock::now();
+            for (auto& [id, c] : connections) {
+                if (!c->timed_out && c->deadline <= now) {
+                    c->timed_out = true;
+                    boost::system::error_code ignored;
+                    c->socket->cancel(ignored);
+                }
+            }
         }
     }
 
@@ -190,85 +274,87 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         co_return options.hooks.error_response(req, failure);
     }
 
-    using FieldAllocator = detail::ArenaAllocator<char>;
-    using Message = bhttp::message<true, bhttp::string_body, bhttp::basic_fields<FieldAllocator>>;
-
-    static bool to_request(const Message& msg, Request& req) {
-        req.method_name = std::string(msg.method_string());
-        req.method = method_from_string(req.method_name);
-        req.target = std::string(msg.target());
-        const auto parsed = boost::urls::parse_origin_form(req.target);
-        if (!parsed) {
-            return false;
+    /// Writes the response: head and body in one gather write, then a file part with sendfile and its tail.
+    asio::awaitable<boost::system::error_code> write_response(ConnectionState& conn, const std::string& head,
+                                                              const Response& res) {
+        auto& socket = *conn.socket;
+        conn.expires_after(options.write_timeout);
+        const std::string_view middle = !res.file && res.shared ? res.shared->bytes : std::string_view();
+        const std::string_view tail = !res.file && res.shared ? std::string_view(res.tail) : std::string_view();
+        const std::array<asio::const_buffer, 4> out{asio::buffer(head), asio::buffer(res.body),
+                                                    asio::buffer(middle.data(), middle.size()),
+                                                    asio::buffer(tail.data(), tail.size())};
+        auto [wec, wn] = co_await asio::async_write(socket, out, asio::as_tuple(asio::use_awaitable));
+        if (conn.failed(wec) || !res.file) {
+            co_return conn.timed_out ? beast::error::timeout : wec;
         }
-        req.path = parsed->path();
-        req.query = std::string(parsed->encoded_query());
-        req.headers.reserve(16);
-        for (const auto& field : msg) {
-            req.headers.add(field.name_string(), field.value());
+        if (auto fec = co_await send_file(conn, *res.file, options.write_timeout); fec) {
+            co_return fec;
         }
-        return true;
+        if (!res.tail.empty()) {
+            conn.expires_after(options.write_timeout);
+            auto [tec, tn] =
+                co_await asio::async_write(socket, asio::buffer(res.tail), asio::as_tuple(asio::use_awaitable));
+            co_return conn.timed_out ? beast::error::timeout : tec;
+        }
+        co_return boost::system::error_code{};
     }
 
     asio::awaitable<void> serve(tcp::socket socket) {
         auto self = shared_from_this();
-        beast::tcp_stream stream(std::move(socket));
         boost::system::error_code ignored;
-        stream.socket().set_option(tcp::no_delay(true), ignored);
-        const auto remote = stream.socket().remote_endpoint(ignored);
+        socket.set_option(tcp::no_delay(true), ignored);
+        const auto remote = socket.remote_endpoint(ignored);
         const std::string remote_address = ignored ? std::string() : remote.address().to_string();
+        ConnectionState conn{&socket};
         std::uint64_t id = 0;
         {
             const std::lock_guard lock(mutex);
             id = next_id++;
-            connections.emplace(id, Connection{&stream, false});
+            connections.emplace(id, &conn);
         }
         beast::flat_buffer buffer;
-        detail::FieldArena field_room;
+        Request req;  // reused from one request to the next, with the room its strings took
+        std::string head;
         for (;;) {
             if (buffer.size() == 0) {
                 // Idle keep-alive: wait for the first byte of the next request.
-                set_busy(id, false);
+                conn.busy = false;
                 if (stopping) {
                     break;
                 }
-                stream.expires_after(options.idle_timeout);
+                conn.expires_after(options.idle_timeout);
                 auto [ec, n] =
-                    co_await stream.async_read_some(buffer.prepare(4096), asio::as_tuple(asio::use_awaitable));
-                if (ec) {
+                    co_await socket.async_read_some(buffer.prepare(4096), asio::as_tuple(asio::use_awaitable));
+                if (conn.failed(ec)) {
                     break;
                 }
                 buffer.commit(n);
             }
-            set_busy(id, true);
-            // Declared before the parser: the fields live in it, and the parser and the message go first.
-            std::pmr::monotonic_buffer_resource fields_arena(field_room.room.data(), field_room.room.size());
-            bhttp::request_parser<bhttp::string_body, FieldAllocator> parser(
-                std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator(&fields_arena)));
-            parser.header_limit(options.header_limit);
-            parser.body_limit(options.body_limit);
-            stream.expires_after(options.read_timeout);
+            conn.busy = true;
+            reset(req);
+            req.remote_address = remote_address;
+            detail::RequestParser parser(req, options.body_limit, options.header_limit);
+            conn.expires_after(options.read_timeout);
             auto [hec, hn] =
-                co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-            boost::system::error_code ec = hec;
+                co_await bhttp::async_read_header(socket, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            boost::system::error_code ec = conn.timed_out ? beast::error::timeout : hec;
             if (!ec && !parser.is_done()) {
-                const auto expect = parser.get()[bhttp::field::expect];
-                if (iequals(expect, "100-continue")) {
-                    bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-                    auto [cec, cn] = co_await bhttp::async_write(stream, cont, asio::as_tuple(asio::use_awaitable));
-                    ec = cec;
+                if (parser.expects_continue()) {
+                    auto [cec, cn] = co_await asio::async_write(
+                        socket, asio::buffer(kContinue.data(), kContinue.size()), asio::as_tuple(asio::use_awaitable));
+                    ec = conn.timed_out ? beast::error::timeout : cec;
                 }
                 if (!ec) {
                     auto [bec, bn] =
-                        co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-                    ec = bec;
+                        co_await bhttp::async_read(socket, buffer, parser, asio::as_tuple(asio::use_awaitable));
+                    ec = conn.timed_out ? beast::error::timeout : bec;
                 }
             }
-            const auto started = std::chrono::steady_clock::now();
+            conn.expires_never();  // the handler has its own time limits
+            const auto started = SteadyClock::now();
             Response res;
             bool close_after = false;
-            std::string method = "-";
-            std::string target = "-";
             if (ec) {
                 if (is_disconnect(ec) || ec == bhttp::error::partial_message) {
                     break;
@@ -276,58 +362,41 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 const unsigned status = ec == bhttp::error::body_limit     ? 413
                                         : ec == bhttp::error::header_limit ? 431
                                                                            : 400;
-                if (parser.is_header_done()) {
-                    method = std::string(parser.get().method_string());
-                    target = std::string(parser.get().target());
-                }
                 res = options.hooks.protocol_error(status, ec.message());
                 close_after = true;
+            } else if (!split_target(req)) {
+                res = options.hooks.protocol_error(400, "malformed request target");
+                close_after = true;
             } else {
-                auto msg = parser.release();
-                Request req;
-                req.remote_address = remote_address;
-                method = std::string(msg.method_string());
-                if (!to_request(msg, req)) {
-                    target = std::string(msg.target());
-                    res = options.hooks.protocol_error(400, "malformed request target");
-                    close_after = true;
-                } else {
-                    req.body = std::move(msg.body());
-                    target = req.target;
-                    res = co_await dispatch(req);
-                    close_after = !msg.keep_alive() || stopping;
-                }
+                const bool keep_alive = parser.keep_alive();
+                res = co_await dispatch(req);
+                close_after = !keep_alive || stopping;
             }
             if (wire::status_without_body(res.status)) {
                 res.body.clear();
                 res.file.reset();
+                res.shared.reset();
             }
             const std::size_t body_bytes = res.body_size();
-            const std::string head = wire::response_head(res.status, res.headers, body_bytes, !close_after);
-            const std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(res.body)};
-            stream.expires_after(options.write_timeout);
-            auto [wec, wn] = co_await asio::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
-            if (!wec && res.file) {
-                wec = co_await send_file(stream, *res.file, options.write_timeout);
-                if (!wec && !res.tail.empty()) {
-                    stream.expires_after(options.write_timeout);
-                    auto [tec, tn] =
-                        co_await asio::async_write(stream, asio::buffer(res.tail), asio::as_tuple(asio::use_awaitable));
-                    wec = tec;
-                }
-            }
+            wire::write_response_head(head, res.status, res.headers, body_bytes, !close_after);
+            const auto wec = co_await write_response(conn, head, res);
+            conn.expires_never();
             if (options.log_requests) {
-                options.access_log.info(access_log_line(method, target, res.status,
-                                                        std::chrono::steady_clock::now() - started, body_bytes));
+                options.access_log.info(access_log_line(req.method_name.empty() ? "-" : req.method_name,
+                                                        req.target.empty() ? "-" : req.target, res.status,
+                                                        SteadyClock::now() - started, body_bytes));
             }
             if (wec || close_after) {
                 break;
             }
         }
-        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        stream.close();
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+        socket.close(ignored);
         const std::lock_guard lock(mutex);
         connections.erase(id);
+        if (stopping && connections.empty()) {
+            watch_timer.cancel();  // the watch's last look: it ends now rather than at its next interval
+        }
     }
 };
 
@@ -353,6 +422,7 @@ std::uint16_t Server::start() {
     acceptor.listen(asio::socket_base::max_listen_connections);
     impl_->bound_port = acceptor.local_endpoint().port();
     asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
+    asio::co_spawn(impl_->ioc, impl_->watch_deadlines(), asio::detached);
     return impl_->bound_port;
 }
 
@@ -361,10 +431,11 @@ void Server::stop() {
         impl->stopping = true;
         boost::system::error_code ignored;
         impl->acceptor.close(ignored);
+        impl->watch_timer.cancel();
         const std::lock_guard lock(impl->mutex);
         for (auto& [id, c] : impl->connections) {
-            if (!c.busy) {
-                c.stream->socket().cancel(ignored);
+            if (!c->busy) {
+                c->socket->cancel(ignored);
             }
         }
     });

@@ -62,8 +62,15 @@ bool status_without_body(unsigned status) {
 }
 
 std::string response_head(unsigned status, const Headers& headers, std::size_t body_bytes, bool keep_alive) {
-    const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
     std::string out;
+    write_response_head(out, status, headers, body_bytes, keep_alive);
+    return out;
+}
+
+void write_response_head(std::string& out, unsigned status, const Headers& headers, std::size_t body_bytes,
+                         bool keep_alive) {
+    const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+    out.clear();
     out.reserve(64 + fields_size(headers));
     out += "HTTP/1.1 ";
     append_number(out, status);
@@ -80,7 +87,6 @@ std::string response_head(unsigned status, const Headers& headers, std::size_t b
         out += "Connection: close\r\n";
     }
     out += "\r\n";
-    return out;
 }
 
 std::string request_head(std::string_view method, std::string_view target, std::string_view host,

@@ -16,6 +16,9 @@ namespace scn::http::wire {
 /// when the connection ends after this response.
 [[nodiscard]] std::string response_head(unsigned status, const Headers& headers, std::size_t body_bytes,
                                         bool keep_alive);
+/// The same, written over `out` (a buffer kept per connection keeps its capacity from one response to the next).
+void write_response_head(std::string& out, unsigned status, const Headers& headers, std::size_t body_bytes,
+                         bool keep_alive);
 
 /// `<method> <target> HTTP/1.1`, Host (ours, never one from `headers`), User-Agent (`scn-tools` unless `headers`
 /// has one), the headers, and Content-Length when there is a body or the

@@ -157,11 +157,11 @@ void Cpo::add_routes(http::Router& router) {
                }));
     router.add(
         http::Method::get, "/scpi/sender/2.2/locations/{location_id}", module_route([this](http::Request& req) {
-            const auto text = locations_.find(req.param("location_id"));
+            auto text = locations_.find_shared(req.param("location_id"));
             if (!text) {
                 throw scpi::Error::unknown_location("Location " + std::string(req.param("location_id")) + " not found");
             }
-            return service::ok_raw(*text, clock_);
+            return service::ok_shared(std::move(text), clock_);
         }));
     const auto evse_or_connector = [this](http::Request& req) {
         const auto loc = location(req.param("location_id"));

@@ -17,6 +17,18 @@ http::Response ok_raw(std::string_view data_json, const core::Clock& clock, unsi
     return http::Response::json(http_status, scpi::envelope_raw(data_json, clock.now()));
 }
 
+http::Response ok_shared(std::shared_ptr<const std::string> data_json, const core::Clock& clock) {
+    // The bytes of scpi::envelope_raw, in three parts.
+    auto res = http::Response::json(200, "{\"status_code\":1000,\"data\":");
+    const std::string_view bytes = *data_json;
+    res.shared = http::SharedBytes{std::move(data_json), bytes};
+    res.tail.reserve(48);
+    res.tail += ",\"timestamp\":\"";
+    res.tail += core::format_datetime(clock.now());
+    res.tail += "\"}";
+    return res;
+}
+
 http::Response error(int status_code, unsigned http_status, std::string_view message, const core::Clock& clock) {
     return http::Response::json(http_status, scpi::envelope(status_code, message, nullptr, clock.now()));
 }

@@ -13,6 +13,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ namespace scn::service {
 /// A success envelope around already-serialised data.
 [[nodiscard]] http::Response ok_raw(std::string_view data_json, const core::Clock& clock = core::system_clock(),
                                     unsigned http_status = 200);
+/// The same envelope around data that stays where it is kept: written from `data_json`'s own bytes, not copied.
+[[nodiscard]] http::Response ok_shared(std::shared_ptr<const std::string> data_json,
+                                       const core::Clock& clock = core::system_clock());
 /// An error envelope.
 [[nodiscard]] http::Response error(int status_code, unsigned http_status, std::string_view message,
                                    const core::Clock& clock = core::system_clock());

@@ -67,6 +67,10 @@ struct Catalog::Base {
                             const std::vector<std::size_t>& skip,
                             const std::function<void(std::string_view)>& emit) const = 0;
     [[nodiscard]] virtual std::string read(std::size_t i) const = 0;
+    /// The same bytes, shared: a base held in memory hands out its own copy.
+    [[nodiscard]] virtual std::shared_ptr<const std::string> read_shared(std::size_t i) const {
+        return std::make_shared<const std::string>(read(i));
+    }
     /// Appends items [first, last) but those in `skip`, at most `limit`, comma-separated; returns how many.
     virtual std::size_t append_range(std::size_t first, std::size_t last, std::size_t limit,
                                      const std::vector<std::size_t>& skip, std::string& out, bool comma) const {
@@ -110,7 +114,8 @@ namespace {
 
 class MemoryBase final : public Catalog::Base {
 public:
-    explicit MemoryBase(std::vector<CatalogItem> items) : items_(std::move(items)) {
+    explicit MemoryBase(std::vector<CatalogItem> items)
+        : storage_(std::make_shared<std::vector<CatalogItem>>(std::move(items))), items_(*storage_) {
         std::stable_sort(items_.begin(), items_.end(),
                          [](const CatalogItem& a, const CatalogItem& b) { return a.last_updated < b.last_updated; });
         for (std::size_t i = 0; i < items_.size(); ++i) {
@@ -136,9 +141,14 @@ public:
         }
     }
     [[nodiscard]] std::string read(std::size_t i) const override { return items_[i].json; }
+    [[nodiscard]] std::shared_ptr<const std::string> read_shared(std::size_t i) const override {
+        return {storage_, &items_[i].json};  // the items never change once sorted: share them, no copy
+    }
 
 private:
-    std::vector<CatalogItem> items_;
+    // Shared so that a response being written keeps its bytes alive, whatever happens to the catalog meanwhile.
+    std::shared_ptr<std::vector<CatalogItem>> storage_;
+    std::vector<CatalogItem>& items_;
     std::unordered_map<std::string, std::size_t> by_id_;
 };
 
@@ -481,6 +491,16 @@ std::optional<std::string> Catalog::find(std::string_view id) const {
         return base_->read(*i);
     }
     return std::nullopt;
+}
+
+std::shared_ptr<const std::string> Catalog::find_shared(std::string_view id) const {
+    if (const auto it = overlay_seq_.find(std::string(id)); it != overlay_seq_.end()) {
+        return std::make_shared<const std::string>(overlay_.at(it->second).json);
+    }
+    if (const auto i = base_->index_of(id)) {
+        return base_->read_shared(*i);
+    }
+    return nullptr;
 }
 
 void Catalog::upsert(CatalogItem item) {

@@ -83,6 +83,9 @@ public:
                                                      std::size_t limit) const;
     /// The serialised object with this id.
     [[nodiscard]] std::optional<std::string> find(std::string_view id) const;
+    /// The same, without a copy when the object is held in memory: the bytes stay valid as long as the pointer,
+    /// whatever the catalog does meanwhile. Null if there is no such object.
+    [[nodiscard]] std::shared_ptr<const std::string> find_shared(std::string_view id) const;
     /// Adds or replaces an object; `item.last_updated` must not be older than any object already stored.
     void upsert(CatalogItem item);
     [[nodiscard]] std::size_t size() const;

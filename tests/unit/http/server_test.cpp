@@ -103,6 +103,19 @@ Router test_routes() {
         res.tail = ":end";
         co_return res;
     });
+    // GET /shared?length=N: "<" + N bytes held in memory elsewhere, written from there + ">".
+    r.add(Method::get, "/shared", [](Request& req) -> boost::asio::awaitable<Response> {
+        const auto& f = test_file();
+        auto res = Response::text(200, "<");
+        const auto length = std::stoull(req.query_param("length").value_or("100"));
+        res.shared = SharedBytes{f.fd, std::string_view(f.bytes).substr(20, length)};
+        res.tail = ">";
+        co_return res;
+    });
+    // GET /path/...: the decoded path and the raw query, as the handler sees them.
+    r.add(Method::get, "/path/{rest}", [](Request& req) -> boost::asio::awaitable<Response> {
+        co_return Response::text(200, req.path + "|" + req.query + "|" + std::string(req.param("rest")));
+    });
     r.add(Method::get, "/hello", [](Request& req) -> boost::asio::awaitable<Response> {
         co_return Response::text(200, "hello" + std::string(req.query_param("name").value_or("")));
     });
@@ -151,6 +164,26 @@ struct Harness {
         return "http://127.0.0.1:" + std::to_string(port) + path;
     }
 };
+
+/// A reader that asks for 16 MB and reads none of it: the server's socket buffer fills up and the write timeout
+/// (300 ms) must close the connection, while others are served meanwhile.
+void expect_stalled_reader_cut_off(const std::string& target) {
+    ServerOptions o;
+    o.write_timeout = 300ms;
+    Harness h(std::move(o));
+    RawClient stalled(h.port, 4096);  // a small receive window
+    ASSERT_TRUE(stalled.connected());
+    stalled.send("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(send_blocking({Method::get, h.url("/hello"), {}, {}}).status, 200u);
+    while (h.server->connections() > 0 && std::chrono::steady_clock::now() - started < 5s) {
+        std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_EQ(h.server->connections(), 0u) << "the stalled connection must be closed after the write timeout";
+    const auto waited = std::chrono::steady_clock::now() - started;
+    EXPECT_GE(waited, 250ms);
+    EXPECT_LT(waited, 4s);
+}
 
 }  // namespace
 
@@ -300,21 +333,65 @@ TEST(Server, FileBodiesGoOutBetweenBodyAndTail) {
     EXPECT_EQ(res.body, "<" + test_file().bytes.substr(100, 5000) + ">");
 }
 
-TEST(Server, AReaderThatStopsReadingAFileBodyIsCutOff) {
-    ServerOptions o;
-    o.write_timeout = 300ms;
-    Harness h(std::move(o));
-    RawClient stalled(h.port, 4096);  // a small receive window: the server's socket buffer fills up
-    ASSERT_TRUE(stalled.connected());
-    stalled.send("GET /file?length=16000000 HTTP/1.1\r\nHost: x\r\n\r\n");
-    const auto started = std::chrono::steady_clock::now();
-    // Meanwhile others are served.
-    EXPECT_EQ(send_blocking({Method::get, h.url("/hello"), {}, {}}).status, 200u);
-    while (h.server->connections() > 0 && std::chrono::steady_clock::now() - started < 5s) {
-        std::this_thread::sleep_for(20ms);
+TEST(Server, SharedBodiesGoOutBetweenBodyAndTail) {
+    Harness h;
+    for (const std::size_t length : {std::size_t{0}, std::size_t{3000}, std::size_t{5'000'000}}) {
+        const auto r = send_blocking({Method::get, h.url("/shared?length=" + std::to_string(length)), {}, {}});
+        ASSERT_EQ(r.status, 200u);
+        EXPECT_EQ(r.body, "<" + test_file().bytes.substr(20, length) + ">") << length;
+        EXPECT_EQ(r.headers.get("Content-Length"), std::to_string(length + 2));
     }
-    EXPECT_EQ(h.server->connections(), 0u) << "the stalled connection must be closed after the write timeout";
-    EXPECT_LT(std::chrono::steady_clock::now() - started, 4s);
+    ASSERT_TRUE(h.log->wait_for(" ms - 5000002", 2s));
+    // Code that must see the whole body (signing) gets it in `body`.
+    Response res = Response::text(200, "[");
+    res.shared = SharedBytes{nullptr, "middle"};
+    res.tail = "]";
+    EXPECT_EQ(res.body_size(), 8u);
+    res.inline_file();
+    EXPECT_FALSE(res.shared.has_value());
+    EXPECT_EQ(res.body, "[middle]");
+    EXPECT_EQ(res.body_size(), 8u);
+}
+
+TEST(Server, TargetsAreSplitIntoADecodedPathAndARawQuery) {
+    Harness h;
+    const auto get = [&](const std::string& target) {
+        RawClient c(h.port);
+        c.send("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        const auto reply = c.read_until("\r\n\r\n");
+        const auto status = reply.substr(0, reply.find("\r\n"));
+        const auto rest = c.read_until("\n\n");  // the peer closes: everything that is left
+        return status + " " + (reply + rest).substr((reply + rest).find("\r\n\r\n") + 4);
+    };
+    EXPECT_EQ(get("/path/Loc1"), "HTTP/1.1 200 OK /path/Loc1||Loc1");
+    EXPECT_EQ(get("/path/Loc1?offset=10&date_from=2019-01-01T00:00:00Z"),
+              "HTTP/1.1 200 OK /path/Loc1|offset=10&date_from=2019-01-01T00:00:00Z|Loc1");
+    EXPECT_EQ(get("/path/a%20b?q=%41"), "HTTP/1.1 200 OK /path/a b|q=%41|a b") << "escapes decoded in the path only";
+    EXPECT_EQ(get("/path/x?y=1?z=/2"), "HTTP/1.1 200 OK /path/x|y=1?z=/2|x");
+    EXPECT_EQ(get("/path/%zz").substr(0, 12), "HTTP/1.1 400") << "a malformed escape";
+    EXPECT_EQ(get("/path/a\"b").substr(0, 12), "HTTP/1.1 400") << "a character no target may hold";
+}
+
+TEST(Server, AReaderThatStopsReadingAnInMemoryBodyIsCutOff) {
+    expect_stalled_reader_cut_off("/shared?length=16000000");
+}
+
+TEST(Server, IdleKeepAliveConnectionsAreClosedAfterTheIdleTimeout) {
+    ServerOptions o;
+    o.idle_timeout = 200ms;
+    Harness h(std::move(o));
+    RawClient c(h.port);
+    c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_NE(c.read_until("hello").find("200"), std::string::npos);
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_TRUE(c.closed_by_peer());
+    const auto waited = std::chrono::steady_clock::now() - started;
+    EXPECT_GE(waited, 150ms);
+    EXPECT_LT(waited, 2s);
+}
+
+TEST(Server, AReaderThatStopsReadingAFileBodyIsCutOff) {
+    expect_stalled_reader_cut_off("/file?length=16000000");
 }
 
 TEST(Server, AReaderThatHangsUpInTheMiddleOfAFileBodyDoesNotStopTheServer) {

@@ -86,6 +86,23 @@ TEST_P(CatalogBehaviour, FindsById) {
     EXPECT_FALSE(c.find("loc37")) << "ids are exact";
 }
 
+TEST_P(CatalogBehaviour, SharedBytesAreTheObjectAndOutliveChangesAndTheCatalog) {
+    auto c = std::make_unique<Catalog>(make(20));
+    const auto base = c->find_shared("Loc12");
+    ASSERT_NE(base, nullptr);
+    EXPECT_EQ(*base, json_for(12));
+    EXPECT_EQ(c->find_shared("Loc21"), nullptr);
+    c->upsert({"Loc12", at(100), R"({"id":"Loc12","status":"CHARGING"})"});
+    const auto changed = c->find_shared("Loc12");
+    ASSERT_NE(changed, nullptr);
+    EXPECT_EQ(*changed, R"({"id":"Loc12","status":"CHARGING"})");
+    c->upsert({"Loc12", at(101), R"({"id":"Loc12","status":"AVAILABLE"})"});
+    c.reset();
+    // A response being written holds these: they must still be the bytes they were.
+    EXPECT_EQ(*base, json_for(12));
+    EXPECT_EQ(*changed, R"({"id":"Loc12","status":"CHARGING"})");
+}
+
 TEST_P(CatalogBehaviour, ChangesMoveToTheEndAndShadowTheBaseCopy) {
     auto c = make(10);
     c.upsert({"Loc3", at(100), R"({"id":"Loc3","status":"CHARGING"})"});
