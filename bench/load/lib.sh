@@ -98,6 +98,45 @@ CONF
     bench_wait_port "$port"
 }
 
+# Starts nginx on port $2 as a reverse proxy to 127.0.0.1:$1 with pooled keep-alive connections, one worker (on CPU 0
+# unless BENCH_PIN=0): what one relay hop costs at the least, for comparison with the node.
+bench_start_nginx_proxy() {
+    local upstream=$1 port=$2 conf="$BENCH_TMP/nginx-proxy-$2.conf" affinity="worker_cpu_affinity 01;"
+    [[ "${BENCH_PIN:-1}" == 0 ]] && affinity=""
+    cat >"$conf" <<CONF
+worker_processes 1;
+$affinity
+daemon off;
+pid $BENCH_TMP/nginx-$port.pid;
+error_log $BENCH_TMP/nginx-$port.err warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    tcp_nodelay on;
+    keepalive_requests 1000000;
+    keepalive_timeout 60s;
+    client_body_temp_path $BENCH_TMP/nginx-body;
+    proxy_temp_path $BENCH_TMP/nginx-proxy;
+    fastcgi_temp_path $BENCH_TMP/nginx-fastcgi;
+    uwsgi_temp_path $BENCH_TMP/nginx-uwsgi;
+    scgi_temp_path $BENCH_TMP/nginx-scgi;
+    upstream party { server 127.0.0.1:$upstream; keepalive 64; keepalive_requests 1000000; }
+    server {
+        listen 127.0.0.1:$port;
+        location / {
+            proxy_pass http://party;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering on;
+        }
+    }
+}
+CONF
+    nginx -c "$conf" -p "$BENCH_TMP" &
+    BENCH_PIDS+=($!)
+    bench_wait_port "$port"
+}
+
 # Runs a command pinned to CPU $1, or unpinned when BENCH_PIN=0 (every process then shares both cores).
 bench_on_cpu() {
     local cpu=$1

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The local node's routing cost, in one run (32 connections, bounded time, everything on 127.0.0.1):
 #   1. direct: GET /scpi/sender/2.2/locations/Loc1 sent straight to the mock CPO (with the token the node uses);
-#   2. routed: the same request sent as the MSP to the node, which checks it and forwards it to the same CPO.
+#   2. routed: the same request sent as the MSP to the node, which checks it and forwards it to the same CPO;
+#   3. for reference, nginx as a plain reverse proxy in front of the same CPO (pooled upstream connections, no checks):
+#      what one relay hop costs on this machine with no work done per request.
 # The node and the CPO are separate processes sharing CPU 0 (wrk on CPU 1), so routed traffic pays for both;
 # BENCH_PIN=0 lets every process use both cores instead.
 # Usage: [BENCH_PIN=0] bench/load/node.sh [seconds]
@@ -16,6 +18,7 @@ bin=$PWD/build/bench/scn-tools
 
 node_port=$(bench_free_port)
 cpo_port=$(bench_free_port)
+proxy_port=$(bench_free_port)
 msp_port=$(bench_free_port)
 cat >"$BENCH_TMP/config.json" <<JSON
 {"scn": {"node": "http://127.0.0.1:$node_port"},
@@ -58,13 +61,23 @@ assert d["status_code"] == 1000 and r["status_code"] == 1000, (d.get("status_mes
 assert d["data"] == r["data"], "the node must relay the CPO's answer unchanged"
 PY
 
+bench_start_nginx_proxy "$cpo_port" "$proxy_port"
+proxied=$(curl -s "http://127.0.0.1:$proxy_port$path" -H "Authorization: Token $cpo_token_b" "${headers[@]}")
+python3 -c 'import json,sys; assert json.loads(sys.argv[1])["status_code"] == 1000' "$proxied"
+
 read -r d_rps d_p50 d_p99 d_err <<<"$(bench_wrk "http://127.0.0.1:$cpo_port$path" "$seconds" 32 \
     -H "Authorization: Token $cpo_token_b" "${headers[@]}")"
 read -r r_rps r_p50 r_p99 r_err <<<"$(bench_wrk "http://127.0.0.1:$node_port$path" "$seconds" 32 \
     -H "Authorization: Token $msp_token" "${headers[@]}")"
 
+read -r p_rps p_p50 p_p99 p_err <<<"$(bench_wrk "http://127.0.0.1:$proxy_port$path" "$seconds" 32 \
+    -H "Authorization: Token $cpo_token_b" "${headers[@]}")"
+
 printf "%-36s %12s %10s %10s %8s\n" "measurement" "req/s" "p50 ms" "p99 ms" "non-2xx"
 printf "%-36s %12s %10s %10s %8s\n" "direct to the mock CPO (baseline)" "$d_rps" "$d_p50" "$d_p99" "$d_err"
 printf "%-36s %12s %10s %10s %8s\n" "through the local node" "$r_rps" "$r_p50" "$r_p99" "$r_err"
+printf "%-36s %12s %10s %10s %8s\n" "nginx reverse proxy (reference)" "$p_rps" "$p_p50" "$p_p99" "$p_err"
 echo "routed / direct throughput: $(bench_ratio "$r_rps" "$d_rps")"
+echo "nginx proxy / direct throughput: $(bench_ratio "$p_rps" "$d_rps")"
+echo "routed / nginx proxy throughput: $(bench_ratio "$r_rps" "$p_rps")"
 echo "added p50 latency (ms): $(python3 -c 'import sys; print(round(float(sys.argv[1]) - float(sys.argv[2]), 3))' "$r_p50" "$d_p50")"
