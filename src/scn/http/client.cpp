@@ -10,9 +10,11 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <array>
 #include <deque>
 #include <map>
+#include <optional>
 #include <variant>
 
 namespace scn::http {
@@ -37,10 +39,59 @@ struct Target {
     }
 };
 
-Target parse_target(const std::string& url, const std::string& label) {
+/// Names a request in error messages (`GET http://…`); built only when one is thrown.
+struct Label {
+    std::string_view method;
+    std::string_view url;
+    [[nodiscard]] std::string text() const {
+        std::string out(method);
+        out += ' ';
+        out += url;
+        return out;
+    }
+};
+
+/// `http://host[:port]/plain-path?plain-query` with a host name or IPv4 address: the URLs parties and nodes are
+/// called at, split without a URL parser. nullopt for anything else (user info, IPv6, escapes, …).
+std::optional<Target> split_plain_url(std::string_view url) {
+    Target t;
+    if (url.starts_with("http://")) {
+        url.remove_prefix(7);
+    } else if (url.starts_with("https://")) {
+        t.tls = true;
+        url.remove_prefix(8);
+    } else {
+        return std::nullopt;
+    }
+    const auto slash = url.find_first_of("/?#");
+    const std::string_view authority = url.substr(0, slash);
+    const std::string_view rest = slash == std::string_view::npos ? std::string_view() : url.substr(slash);
+    const auto colon = authority.find(':');
+    const std::string_view host = authority.substr(0, colon);
+    const std::string_view port = colon == std::string_view::npos ? std::string_view() : authority.substr(colon + 1);
+    const auto host_char = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    };
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (host.empty() || !std::all_of(host.begin(), host.end(), host_char) ||
+        (colon != std::string_view::npos &&
+         (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), digit))) ||
+        (!rest.empty() && !wire::is_plain_target(rest))) {
+        return std::nullopt;
+    }
+    t.host.assign(host);
+    t.port = port.empty() ? (t.tls ? "443" : "80") : std::string(port);
+    t.path = rest.empty() ? "/" : std::string(rest);
+    return t;
+}
+
+Target parse_target(const std::string& url, const Label& label) {
+    if (auto plain = split_plain_url(url)) {
+        return std::move(*plain);
+    }
     const auto u = boost::urls::parse_absolute_uri(url);
     if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->host().empty()) {
-        throw ClientError(ClientError::Kind::invalid_url, label + ": not an http(s) URL");
+        throw ClientError(ClientError::Kind::invalid_url, label.text() + ": not an http(s) URL");
     }
     Target t;
     t.tls = u->scheme() == "https";
@@ -114,7 +165,7 @@ struct Client::Impl {
         q.push_back(std::move(c));
     }
 
-    asio::awaitable<std::unique_ptr<Connection>> connect(const Target& t, const std::string& label,
+    asio::awaitable<std::unique_ptr<Connection>> connect(const Target& t, const Label& label,
                                                          std::chrono::steady_clock::time_point deadline,
                                                          std::chrono::milliseconds connect_timeout) {
         tcp::resolver resolver(executor);
@@ -123,20 +174,21 @@ struct Client::Impl {
         auto outcome = co_await (resolver.async_resolve(t.host, t.port, asio::as_tuple(asio::use_awaitable)) ||
                                  timer.async_wait(asio::use_awaitable));
         if (outcome.index() == 1) {
-            throw ClientError(ClientError::Kind::timeout, label + ": timed out resolving " + t.host);
+            throw ClientError(ClientError::Kind::timeout, label.text() + ": timed out resolving " + t.host);
         }
         auto [rec, endpoints] = std::get<0>(outcome);
         if (rec) {
-            throw ClientError(ClientError::Kind::resolve, label + ": cannot resolve " + t.host + ": " + rec.message());
+            throw ClientError(ClientError::Kind::resolve,
+                              label.text() + ": cannot resolve " + t.host + ": " + rec.message());
         }
         auto plain = std::make_unique<PlainStream>(executor);
         plain->expires_at(std::min(deadline, std::chrono::steady_clock::now() + connect_timeout));
         auto [cec, ep] = co_await plain->async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
         if (cec) {
             if (cec == beast::error::timeout) {
-                throw ClientError(ClientError::Kind::timeout, label + ": timed out connecting");
+                throw ClientError(ClientError::Kind::timeout, label.text() + ": timed out connecting");
             }
-            throw ClientError(ClientError::Kind::connect, label + ": " + cec.message());
+            throw ClientError(ClientError::Kind::connect, label.text() + ": " + cec.message());
         }
         boost::system::error_code ignored;
         plain->socket().set_option(tcp::no_delay(true), ignored);
@@ -151,16 +203,16 @@ struct Client::Impl {
         }
         auto secure = std::make_unique<TlsStream>(std::move(*plain), tls);
         if (SSL_set_tlsext_host_name(secure->native_handle(), t.host.c_str()) != 1) {
-            throw ClientError(ClientError::Kind::tls, label + ": cannot set the TLS server name");
+            throw ClientError(ClientError::Kind::tls, label.text() + ": cannot set the TLS server name");
         }
         secure->set_verify_callback(ssl::host_name_verification(t.host));
         beast::get_lowest_layer(*secure).expires_at(deadline);
         auto [hec] = co_await secure->async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
         if (hec) {
             if (hec == beast::error::timeout) {
-                throw ClientError(ClientError::Kind::timeout, label + ": timed out in the TLS handshake");
+                throw ClientError(ClientError::Kind::timeout, label.text() + ": timed out in the TLS handshake");
             }
-            throw ClientError(ClientError::Kind::tls, label + ": TLS handshake failed: " + hec.message());
+            throw ClientError(ClientError::Kind::tls, label.text() + ": TLS handshake failed: " + hec.message());
         }
         conn->stream = std::move(secure);
         co_return conn;
@@ -180,7 +232,7 @@ struct Client::Impl {
     }
 
     asio::awaitable<ClientResponse> send(ClientRequest r) {
-        const std::string label = std::string(to_string(r.method)) + " " + r.url;
+        const Label label{to_string(r.method), r.url};
         const Target t = parse_target(r.url, label);
         const std::string pool_key = t.key();
         const auto deadline = std::chrono::steady_clock::now() + r.timeout;
@@ -211,15 +263,15 @@ struct Client::Impl {
                     continue;  // the peer closed an idle keep-alive connection: try a fresh one
                 }
                 if (ec == beast::error::timeout) {
-                    throw ClientError(ClientError::Kind::timeout, label + ": no complete answer within " +
+                    throw ClientError(ClientError::Kind::timeout, label.text() + ": no complete answer within " +
                                                                       std::to_string(r.timeout.count()) + " ms");
                 }
                 if (ec == bhttp::error::body_limit) {
-                    throw ClientError(
-                        ClientError::Kind::too_large,
-                        label + ": response body larger than " + std::to_string(options.max_response_body) + " bytes");
+                    throw ClientError(ClientError::Kind::too_large, label.text() + ": response body larger than " +
+                                                                        std::to_string(options.max_response_body) +
+                                                                        " bytes");
                 }
-                throw ClientError(ClientError::Kind::protocol, label + ": " + ec.message());
+                throw ClientError(ClientError::Kind::protocol, label.text() + ": " + ec.message());
             }
             if (parser.keep_alive()) {
                 conn->lowest().expires_never();
@@ -227,7 +279,8 @@ struct Client::Impl {
             }
             co_return out;
         }
-        throw ClientError(ClientError::Kind::protocol, label + ": the connection was closed twice before answering");
+        throw ClientError(ClientError::Kind::protocol,
+                          label.text() + ": the connection was closed twice before answering");
     }
 };
 

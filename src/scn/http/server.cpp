@@ -120,34 +120,12 @@ asio::awaitable<boost::system::error_code> send_file(ConnectionState& conn, cons
 
 namespace {
 
-/// Characters an origin-form target may hold that need neither decoding nor further checks: RFC 3986 `pchar`
-/// without '%', and '/' and '?'.
-constexpr std::array<bool, 256> kPlainTargetChars = [] {
-    std::array<bool, 256> t{};
-    for (int c = 'a'; c <= 'z'; ++c) {
-        t[static_cast<std::size_t>(c)] = true;
-    }
-    for (int c = 'A'; c <= 'Z'; ++c) {
-        t[static_cast<std::size_t>(c)] = true;
-    }
-    for (int c = '0'; c <= '9'; ++c) {
-        t[static_cast<std::size_t>(c)] = true;
-    }
-    for (const char c : std::string_view("-._~!$&'()*+,;=:@/?")) {
-        t[static_cast<unsigned char>(c)] = true;
-    }
-    return t;
-}();
-
 /// Splits the request's target into its decoded path and raw query; false if it is not a valid origin-form target.
 /// A target of plain characters (the usual case) is split in place; anything else (percent escapes) goes through
 /// Boost.URL.
 bool split_target(Request& req) {
     const std::string_view target = req.target;
-    const bool plain = !target.empty() && target.front() == '/' &&
-                       std::all_of(target.begin(), target.end(),
-                                   [](char c) { return kPlainTargetChars[static_cast<unsigned char>(c)]; });
-    if (plain) {
+    if (wire::is_plain_target(target)) {
         const auto q = target.find('?');
         req.path.assign(target.substr(0, q));
         if (q == std::string_view::npos) {

@@ -2,6 +2,8 @@
 
 #include <boost/beast/http/status.hpp>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <ostream>  // Boost 1.81: boost/core/detail/string_view.hpp uses std::ostream without including it
@@ -55,7 +57,30 @@ std::size_t fields_size(const Headers& headers) {
     return n;
 }
 
+constexpr std::array<bool, 256> kPlainTargetChars = [] {
+    std::array<bool, 256> t{};
+    for (int c = 'a'; c <= 'z'; ++c) {
+        t[static_cast<std::size_t>(c)] = true;
+    }
+    for (int c = 'A'; c <= 'Z'; ++c) {
+        t[static_cast<std::size_t>(c)] = true;
+    }
+    for (int c = '0'; c <= '9'; ++c) {
+        t[static_cast<std::size_t>(c)] = true;
+    }
+    for (const char c : std::string_view("-._~!$&'()*+,;=:@/?")) {
+        t[static_cast<unsigned char>(c)] = true;
+    }
+    return t;
+}();
+
 }  // namespace
+
+bool is_plain_target(std::string_view target) {
+    return !target.empty() && target.front() == '/' && std::all_of(target.begin(), target.end(), [](char c) {
+        return kPlainTargetChars[static_cast<unsigned char>(c)];
+    });
+}
 
 bool status_without_body(unsigned status) {
     return status / 100 == 1 || status == 204 || status == 304;

@@ -29,4 +29,9 @@ void write_response_head(std::string& out, unsigned status, const Headers& heade
 /// Whether a response with this status has no body by definition (1xx, 204, 304).
 [[nodiscard]] bool status_without_body(unsigned status);
 
+/// Whether `target` is an origin-form target (path and query) made only of characters that need neither decoding
+/// nor further checks: it starts with '/' and holds RFC 3986 `pchar`s but '%', and '/' and '?'. Such a target is
+/// split at its first '?' without a URL parser; any other goes through Boost.URL.
+[[nodiscard]] bool is_plain_target(std::string_view target);
+
 }  // namespace scn::http::wire

@@ -30,6 +30,12 @@ Router routes() {
         res.headers.add("X-Seen-Correlation", std::string(req.header("x-correlation-id").value_or("")));
         co_return res;
     });
+    r.add(Method::get, "/target/{rest}", [](Request& req) -> asio::awaitable<Response> {
+        co_return Response::text(200, req.target + " " + std::string(req.header("Host").value_or("")));
+    });
+    r.add(Method::get, "/", [](Request& req) -> asio::awaitable<Response> {
+        co_return Response::text(200, req.target + " " + std::string(req.header("Host").value_or("")));
+    });
     r.add(Method::get, "/big",
           [](Request&) -> asio::awaitable<Response> { co_return Response::text(200, std::string(100'000, 'z')); });
     r.add(Method::get, "/never", [](Request&) -> asio::awaitable<Response> {
@@ -59,6 +65,25 @@ TEST(Client, RoundTripsAgainstTheServer) {
     EXPECT_EQ(r.status, 201u);
     EXPECT_EQ(r.body, R"({"a":1})");
     EXPECT_EQ(r.headers.get("x-seen-correlation"), "c-1");
+    server.stop();
+}
+
+TEST(Client, SendsTheUrlsPathQueryAndHostAsGiven) {
+    scn::test::IoThread io;
+    Server server(io.ioc(), {}, routes());
+    const auto port = std::to_string(server.start());
+    const auto target_of = [&](const std::string& url) { return send_blocking({Method::get, url, {}, {}}).body; };
+    // Plain URLs (split without a URL parser) and URLs with escapes or user info (through Boost.URL)
+    // must reach the server the same way.
+    EXPECT_EQ(target_of("http://127.0.0.1:" + port + "/target/a?offset=10&limit=5"),
+              "/target/a?offset=10&limit=5 127.0.0.1:" + port);
+    EXPECT_EQ(target_of("http://127.0.0.1:" + port), "/ 127.0.0.1:" + port);
+    EXPECT_EQ(target_of("http://127.0.0.1:" + port + "/"), "/ 127.0.0.1:" + port);
+    EXPECT_EQ(target_of("http://localhost:" + port + "/target/x"), "/target/x localhost:" + port);
+    EXPECT_EQ(target_of("http://127.0.0.1:" + port + "/target/a%20b?q=%41"), "/target/a%20b?q=%41 127.0.0.1:" + port);
+    EXPECT_EQ(target_of("http://user@127.0.0.1:" + port + "/target/u"), "/target/u 127.0.0.1:" + port);
+    EXPECT_THROW(target_of("http://127.0.0.1:" + port + "/target/f#frag"), ClientError) << "no fragments";
+    EXPECT_EQ(target_of("http://127.0.0.1:" + port + "?x=1"), "/?x=1 127.0.0.1:" + port);
     server.stop();
 }
 
