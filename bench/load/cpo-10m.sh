@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The mock CPO with 10,000,000 generated locations (about 18 GB on disk): time to ready, peak RSS, and
-# GET locations?offset=<random>&limit=100 under wrk (32 connections, bounded time) against nginx serving the bytes
-# of one such page from a file. Usage: bench/load/cpo-10m.sh [count] [seconds]   (data cached in build/bench-data)
+# The mock CPO with 10,000,000 generated locations (about 1.9 GB on disk compressed, 18 GB as plain JSON lines):
+# time to ready, peak RSS, and GET locations?offset=<random>&limit=100 under wrk (32 connections, bounded time)
+# against nginx serving the bytes of one such page from a file.
+# Usage: [BENCH_PLAIN=1] bench/load/cpo-10m.sh [count] [seconds]   (data cached in build/bench-data)
+# BENCH_PLAIN=1 serves the uncompressed format (`generate --no-compression`, pages sent with sendfile).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/load/lib.sh
@@ -12,13 +14,21 @@ cmake --preset bench >/dev/null
 cmake --build --preset bench --target scn-tools >/dev/null
 bin=$PWD/build/bench/scn-tools
 data=$PWD/build/bench-data/locations-$count
-# Data sets of the first format (objects separated by line breaks only) cannot be sent with sendfile: write anew.
-if [[ -f "$data/locations.idx" && "$(head -c 8 "$data/locations.idx")" != SCNIDX02 ]]; then
+format=SCNIDX03
+generate_flags=()
+if [[ "${BENCH_PLAIN:-0}" == 1 ]]; then
+    data=$data-plain
+    format=SCNIDX02
+    generate_flags=(--no-compression)
+fi
+# A data set of another format (written by an earlier version) is written anew.
+if [[ -f "$data/locations.idx" && "$(head -c 8 "$data/locations.idx")" != "$format" ]]; then
     rm -rf "$data"
 fi
 if [[ ! -f "$data/locations.idx" ]]; then
     echo "generating $count locations in $data (once)..."
-    /usr/bin/time -f "generated in %e s" "$bin" generate locations --count "$count" --out "$data" >/dev/null
+    /usr/bin/time -f "generated in %e s" "$bin" generate locations --count "$count" --out "$data" \
+        "${generate_flags[@]}" >/dev/null
 fi
 du -sh "$data" | awk '{print "data set on disk: " $1}'
 

@@ -99,6 +99,9 @@ int run(int argc, char** argv) {
     generate_cmd->add_option("--count", generate.count, "How many")->capture_default_str();
     generate_cmd->add_option("--out", generate.out, "Output directory")->capture_default_str();
     generate_cmd->add_option("--seed", generate.seed, "Random seed (same seed, same data)")->capture_default_str();
+    generate_cmd->add_flag("!--no-compression", generate.compress,
+                           "Above 10,000 locations, write plain JSON lines (locations.jsonl, about ten times larger) "
+                           "instead of compressed blocks");
     generate_cmd->callback([&] { action = [&] { return run_generate(global, generate); }; });
 
     try {

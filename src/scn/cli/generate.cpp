@@ -62,9 +62,13 @@ int run_generate(const GlobalOptions&, const GenerateOptions& options) {
         if (as_json) {
             array_out.open(options.out / "locations.json", std::ios::binary | std::ios::trunc);
             array_out << "[\n";
-            std::filesystem::remove(options.out / "locations.idx");
+            for (const char* stale : {"locations.idx", "locations.jsonl", "locations.lz4"}) {
+                std::filesystem::remove(options.out / stale);
+            }
         } else {
-            writer = std::make_unique<store::DatasetWriter>(options.out, "locations");
+            writer = std::make_unique<store::DatasetWriter>(
+                options.out, "locations",
+                options.compress ? store::DatasetWriter::Compression::lz4 : store::DatasetWriter::Compression::none);
             std::filesystem::remove(options.out / "locations.json");
         }
         for (std::uint64_t i = 1; i <= options.count; ++i) {
@@ -99,7 +103,10 @@ int run_generate(const GlobalOptions&, const GenerateOptions& options) {
             }
         }
         std::cout << "Wrote " << options.count << " locations to " << options.out.string()
-                  << (as_json ? " (locations.json)" : " (locations.jsonl + locations.idx)") << "\n"
+                  << (as_json            ? " (locations.json)"
+                      : options.compress ? " (locations.lz4 + locations.idx)"
+                                         : " (locations.jsonl + locations.idx)")
+                  << "\n"
                   << "Serve them with: scn-tools mock --cpo --data " << options.out.string() << "\n";
         return 0;
     } catch (const std::exception& e) {

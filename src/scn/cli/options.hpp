@@ -74,6 +74,7 @@ struct GenerateOptions {
     std::uint64_t count = 1000;
     std::filesystem::path out = "data/generated";
     std::uint64_t seed = 1;
+    bool compress = true;  ///< large data sets: LZ4 blocks (`locations.lz4`) or plain lines (`locations.jsonl`)
 };
 
 int run_mock(const GlobalOptions& global, const MockOptions& options);

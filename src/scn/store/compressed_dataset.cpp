@@ -1,0 +1,140 @@
+// Version 3 data sets: the objects in LZ4 blocks of DatasetWriter::kObjectsPerBlock, each compressed on its own
+// against a dictionary stored at the start of the data file. A page or an object costs one positional read of the
+// compressed blocks it touches and their decompression; nothing but the index is mapped.
+
+#include <scn/store/catalog.hpp>
+#include <scn/store/dataset_format.hpp>
+
+#include <algorithm>
+#include <fcntl.h>
+#include <lz4.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace scn::store::detail {
+namespace {
+
+class CompressedBase final : public StreamBase {
+public:
+    CompressedBase(const std::filesystem::path& dir, std::string_view name)
+        : index_(dir / (std::string(name) + ".idx")), data_path_(dir / (std::string(name) + ".lz4")) {
+        data_fd_ = ::open(data_path_.c_str(), O_RDONLY | O_CLOEXEC);
+        if (data_fd_ < 0) {
+            throw CatalogError(data_path_.string() + ": " + errno_text());
+        }
+        try {
+            check(dir / (std::string(name) + ".idx"));
+        } catch (...) {
+            ::close(data_fd_);
+            throw;
+        }
+    }
+    ~CompressedBase() override { ::close(data_fd_); }
+    CompressedBase(const CompressedBase&) = delete;
+    CompressedBase& operator=(const CompressedBase&) = delete;
+
+    [[nodiscard]] std::optional<std::filesystem::path> data_file() const override { return data_path_; }
+
+protected:
+    [[nodiscard]] std::uint64_t block_start(std::size_t b) const { return records_[b * per_block_].offset; }
+
+    /// Writes the stream bytes of objects [first, stop) to `out`: one read of the compressed blocks they are in,
+    /// blocks wholly inside decompressed in place, the two ends through a scratch buffer.
+    void copy_stream(std::size_t first, std::size_t stop, char* out) const override {
+        const std::uint64_t begin = records_[first].offset;
+        const std::uint64_t end = stream_end(stop - 1);
+        const std::size_t b0 = first / per_block_;
+        const std::size_t b1 = (stop - 1) / per_block_;
+        const std::uint64_t file_begin = blocks_[b0].offset;
+        const std::uint64_t file_end = blocks_[b1].offset + blocks_[b1].compressed_size;
+        thread_local std::string compressed;
+        thread_local std::string scratch;
+        compressed.resize(file_end - file_begin);
+        pread_all(data_fd_, compressed.data(), compressed.size(), file_begin);
+        for (std::size_t b = b0; b <= b1; ++b) {
+            const auto& block = blocks_[b];
+            const std::uint64_t raw_begin = block_start(b);
+            const std::uint64_t from = std::max(begin, raw_begin);
+            const std::uint64_t to = std::min(end, raw_begin + block.raw_size);
+            const bool whole = from == raw_begin && to == raw_begin + block.raw_size;
+            char* target = out + (from - begin);
+            if (!whole) {
+                scratch.resize(block.raw_size);
+                target = scratch.data();
+            }
+            const int n = LZ4_decompress_safe_usingDict(
+                compressed.data() + (block.offset - file_begin), target, static_cast<int>(block.compressed_size),
+                static_cast<int>(block.raw_size), dictionary_.data(), static_cast<int>(dictionary_.size()));
+            if (n != static_cast<int>(block.raw_size)) {
+                throw CatalogError(data_path_.string() + ": block " + std::to_string(b) + " is damaged");
+            }
+            if (!whole) {
+                std::copy_n(scratch.data() + (from - raw_begin), to - from, out + (from - begin));
+            }
+        }
+    }
+
+private:
+    void check(const std::filesystem::path& idx_path) {
+        IndexHeaderV3 header{};
+        if (index_.size() < sizeof header) {
+            throw CatalogError(idx_path.string() + ": too short to be an index");
+        }
+        std::memcpy(&header, index_.data(), sizeof header);
+        count_ = header.base.count;
+        per_block_ = header.objects_per_block;
+        block_count_ = header.block_count;
+        if (header.base.magic != kMagicV3 || per_block_ == 0) {
+            throw CatalogError(idx_path.string() + ": not an scn-tools compressed data set index");
+        }
+        if (header.base.records_offset != sizeof header ||
+            header.base.ids_offset != header.base.records_offset + count_ * sizeof(IndexRecord) ||
+            header.blocks_offset != header.base.ids_offset + count_ * sizeof(IdEntry) ||
+            block_count_ != (count_ + per_block_ - 1) / per_block_ ||
+            index_.size() != header.blocks_offset + block_count_ * sizeof(BlockEntry)) {
+            throw CatalogError(idx_path.string() + ": index size does not match its object count");
+        }
+        records_ = reinterpret_cast<const IndexRecord*>(index_.data() + header.base.records_offset);
+        ids_ = reinterpret_cast<const IdEntry*>(index_.data() + header.base.ids_offset);
+        blocks_ = reinterpret_cast<const BlockEntry*>(index_.data() + header.blocks_offset);
+        std::uint64_t expected_offset = 0;
+        for (std::size_t i = 0; i < count_; ++i) {
+            const auto& r = records_[i];
+            if (r.offset != expected_offset || (i > 0 && r.last_updated_ms < records_[i - 1].last_updated_ms)) {
+                throw CatalogError(idx_path.string() + ": record " + std::to_string(i) + " is out of order");
+            }
+            expected_offset = r.offset + r.length + 2;
+        }
+        std::uint64_t file_offset = header.dictionary_size;
+        for (std::size_t b = 0; b < block_count_; ++b) {
+            const std::size_t last = std::min<std::size_t>(count_, (b + 1) * per_block_) - 1;
+            const std::uint64_t raw = stream_end(last) + 2 - block_start(b);
+            if (blocks_[b].offset != file_offset || blocks_[b].raw_size != raw) {
+                throw CatalogError(idx_path.string() + ": block " + std::to_string(b) + " does not match its objects");
+            }
+            file_offset += blocks_[b].compressed_size;
+        }
+        struct stat st {};
+        if (::fstat(data_fd_, &st) != 0 || static_cast<std::uint64_t>(st.st_size) < file_offset) {
+            throw CatalogError(data_path_.string() + ": shorter than its index says (truncated?)");
+        }
+        dictionary_.resize(header.dictionary_size);
+        pread_all(data_fd_, dictionary_.data(), dictionary_.size(), 0);
+    }
+
+    MappedIndex index_;
+    std::filesystem::path data_path_;
+    int data_fd_ = -1;
+    std::size_t per_block_ = 1;
+    std::size_t block_count_ = 0;
+    const BlockEntry* blocks_ = nullptr;
+    std::string dictionary_;
+};
+
+}  // namespace
+
+std::unique_ptr<Catalog::Base> open_compressed_base(const std::filesystem::path& dir, std::string_view name) {
+    return std::make_unique<CompressedBase>(dir, name);
+}
+
+}  // namespace scn::store::detail
