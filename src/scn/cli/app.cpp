@@ -99,9 +99,13 @@ int run(int argc, char** argv) {
     generate_cmd->add_option("--count", generate.count, "How many")->capture_default_str();
     generate_cmd->add_option("--out", generate.out, "Output directory")->capture_default_str();
     generate_cmd->add_option("--seed", generate.seed, "Random seed (same seed, same data)")->capture_default_str();
-    generate_cmd->add_flag("!--no-compression", generate.compress,
-                           "Above 10,000 locations, write plain JSON lines (locations.jsonl, about ten times larger) "
-                           "instead of compressed blocks");
+    generate_cmd
+        ->add_option(
+            "--format", generate.format,
+            "Above 10,000 locations: both (compressed blocks, served from, and plain lines, sent straight from "
+            "the page cache when there), compressed (about a tenth of the size) or plain")
+        ->check(CLI::IsMember({"both", "compressed", "plain"}))
+        ->capture_default_str();
     generate_cmd->callback([&] { action = [&] { return run_generate(global, generate); }; });
 
     try {

@@ -66,9 +66,11 @@ int run_generate(const GlobalOptions&, const GenerateOptions& options) {
                 std::filesystem::remove(options.out / stale);
             }
         } else {
-            writer = std::make_unique<store::DatasetWriter>(
-                options.out, "locations",
-                options.compress ? store::DatasetWriter::Compression::lz4 : store::DatasetWriter::Compression::none);
+            using Format = store::DatasetWriter::Format;
+            const auto format = options.format == "plain"        ? Format::plain
+                                : options.format == "compressed" ? Format::compressed
+                                                                 : Format::both;
+            writer = std::make_unique<store::DatasetWriter>(options.out, "locations", format);
             std::filesystem::remove(options.out / "locations.json");
         }
         for (std::uint64_t i = 1; i <= options.count; ++i) {
@@ -103,9 +105,10 @@ int run_generate(const GlobalOptions&, const GenerateOptions& options) {
             }
         }
         std::cout << "Wrote " << options.count << " locations to " << options.out.string()
-                  << (as_json            ? " (locations.json)"
-                      : options.compress ? " (locations.lz4 + locations.idx)"
-                                         : " (locations.jsonl + locations.idx)")
+                  << (as_json                          ? " (locations.json)"
+                      : options.format == "plain"      ? " (locations.jsonl + locations.idx)"
+                      : options.format == "compressed" ? " (locations.lz4 + locations.idx)"
+                                                       : " (locations.lz4 + locations.jsonl + locations.idx)")
                   << "\n"
                   << "Serve them with: scn-tools mock --cpo --data " << options.out.string() << "\n";
         return 0;

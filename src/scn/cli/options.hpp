@@ -74,7 +74,9 @@ struct GenerateOptions {
     std::uint64_t count = 1000;
     std::filesystem::path out = "data/generated";
     std::uint64_t seed = 1;
-    bool compress = true;  ///< large data sets: LZ4 blocks (`locations.lz4`) or plain lines (`locations.jsonl`)
+    /// Large data sets: "both" (LZ4 blocks and plain lines), "compressed" (`locations.lz4` only) or "plain"
+    /// (`locations.jsonl` only).
+    std::string format = "both";
 };
 
 int run_mock(const GlobalOptions& global, const MockOptions& options);

@@ -75,7 +75,7 @@ void Cpo::load_data() {
         // A generated data set is served as written (its index is checked when opened).
         locations_ = store::Catalog::open_dataset(dir, "locations");
         if (config_.warm_data) {
-            warmer_ = std::make_unique<store::CacheWarmer>(*locations_.data_file(),
+            warmer_ = std::make_unique<store::CacheWarmer>(locations_.data_files(),
                                                            [log = log()](const std::string& line) { log.info(line); });
         }
     } else {

@@ -5,7 +5,7 @@
 namespace scn::party {
 
 PageWriter catalog_pages(const store::Catalog& catalog) {
-    return [&catalog](const store::TimeWindow& w, std::size_t offset, std::size_t limit, std::string& out) {
+    return [&catalog](const store::TimeWindow& w, std::size_t offset, std::size_t limit, core::Buffer& out) {
         return catalog.append_page(w, offset, limit, out);
     };
 }
@@ -20,13 +20,13 @@ PageWriter emitted_pages(std::function<void(const store::TimeWindow&, std::size_
                                             const std::function<void(std::string_view)>&)>
                              page) {
     return
-        [page = std::move(page)](const store::TimeWindow& w, std::size_t offset, std::size_t limit, std::string& out) {
+        [page = std::move(page)](const store::TimeWindow& w, std::size_t offset, std::size_t limit, core::Buffer& out) {
             std::size_t n = 0;
             page(w, offset, limit, [&](std::string_view json) {
                 if (n++ > 0) {
-                    out += ',';
+                    out.push_back(',');
                 }
-                out += json;
+                out.append(json);
             });
             return n;
         };
@@ -58,18 +58,20 @@ http::Response paged_response(const http::Request& request, std::string_view lis
     if (file && req.limit > 0) {
         range = file(window, req.offset, req.limit);
     }
-    http::Response res;
+    http::Response res = http::Response::json(200, std::move(body));
     std::size_t returned = 0;
     if (range) {
         returned = range->count;
-        res = http::Response::json(200, std::move(body));
         res.file = http::FileSlice{range->owner, range->fd, range->offset, range->length};
-        res.tail = std::move(tail);
     } else {
-        returned = req.limit > 0 ? page(window, req.offset, req.limit, body) : 0;
-        body += tail;
-        res = http::Response::json(200, std::move(body));
+        // Assembled in a pooled buffer, written from there: a large page costs no allocation or clearing.
+        thread_local core::BufferPool pool;
+        auto objects = pool.take();
+        returned = req.limit > 0 ? page(window, req.offset, req.limit, *objects) : 0;
+        const std::string_view bytes = objects->view();
+        res.shared = http::SharedBytes{std::move(objects), bytes};
     }
+    res.tail = std::move(tail);
     const auto headers = scpi::page_headers(list_url, params, req, returned, total, max_limit);
     if (headers.link) {
         res.headers.add(scpi::header::kLink, *headers.link);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <scn/core/buffer.hpp>
 #include <scn/core/clock.hpp>
 #include <scn/http/message.hpp>
 #include <scn/scpi/protocol.hpp>
@@ -14,7 +15,7 @@ namespace scn::party {
 
 /// Appends the page's objects to `out`, comma-separated, and returns how many.
 using PageWriter =
-    std::function<std::size_t(const store::TimeWindow&, std::size_t offset, std::size_t limit, std::string& out)>;
+    std::function<std::size_t(const store::TimeWindow&, std::size_t offset, std::size_t limit, core::Buffer& out)>;
 
 /// The page as a byte range of a data file when it can be sent from there (see store::Catalog::page_file).
 using PageFile =

@@ -6,24 +6,29 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace scn::store {
 
-/// Reads a large file into the operating system's page cache on a thread of its own (readahead(2) in 16 MB steps,
-/// nothing copied into the process), so that requests served from it later do not wait for the disk. It only starts
-/// when the file fits in the memory the system reports available with `margin_bytes` to spare; `report` receives one
-/// line when it starts or declines, and one when it is done. Destroying it stops the reading within one step.
+/// Reads large files into the operating system's page cache on a thread of its own (plain reads of 1 MB, into one
+/// reused buffer), so that requests served from them later do not wait for the disk. Files are read one after the
+/// other, each only when it fits in the memory the system then reports available with `margin_bytes` to spare;
+/// `report` receives one line when a file starts or is declined, and one when it is done. Destroying the warmer
+/// stops the reading within one step.
 class CacheWarmer {
 public:
     static constexpr std::uint64_t kDefaultMargin = 2ULL << 30;
 
-    CacheWarmer(std::filesystem::path file, std::function<void(const std::string&)> report,
+    CacheWarmer(std::vector<std::filesystem::path> files, std::function<void(const std::string&)> report,
                 std::uint64_t margin_bytes = kDefaultMargin);
+    CacheWarmer(std::filesystem::path file, std::function<void(const std::string&)> report,
+                std::uint64_t margin_bytes = kDefaultMargin)
+        : CacheWarmer(std::vector<std::filesystem::path>{std::move(file)}, std::move(report), margin_bytes) {}
     ~CacheWarmer();
     CacheWarmer(const CacheWarmer&) = delete;
     CacheWarmer& operator=(const CacheWarmer&) = delete;
 
-    /// Blocks until the reading is over (tests); true if the whole file was read.
+    /// Blocks until the reading is over (tests); true if every file was read whole.
     bool wait();
 
 private:

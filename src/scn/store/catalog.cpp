@@ -125,7 +125,7 @@ public:
         check(dir / (std::string(name) + ".idx"));
     }
 
-    [[nodiscard]] std::optional<std::filesystem::path> data_file() const override { return data_path_; }
+    [[nodiscard]] std::vector<std::filesystem::path> data_files() const override { return {data_path_}; }
 
     [[nodiscard]] std::optional<FileRange> file_range(std::size_t first, std::size_t last, std::size_t limit,
                                                       const std::vector<std::size_t>& skip) const override {
@@ -303,7 +303,7 @@ void Catalog::page(const TimeWindow& window, std::size_t offset, std::size_t lim
 }
 
 std::size_t Catalog::append_page(const TimeWindow& window, std::size_t offset, std::size_t limit,
-                                 std::string& out) const {
+                                 core::Buffer& out) const {
     return visit_page(
         window, offset, limit,
         [&](std::size_t first, std::size_t last, std::size_t take) {
@@ -311,10 +311,18 @@ std::size_t Catalog::append_page(const TimeWindow& window, std::size_t offset, s
         },
         [&](std::string_view json, std::size_t index) {
             if (index > 0) {
-                out += ',';
+                out.push_back(',');
             }
-            out += json;
+            out.append(json);
         });
+}
+
+std::size_t Catalog::append_page(const TimeWindow& window, std::size_t offset, std::size_t limit,
+                                 std::string& out) const {
+    core::Buffer buffer;
+    const auto n = append_page(window, offset, limit, buffer);
+    out += buffer.view();
+    return n;
 }
 
 std::optional<FileRange> Catalog::page_file(const TimeWindow& window, std::size_t offset, std::size_t limit) const {
@@ -330,8 +338,8 @@ std::optional<FileRange> Catalog::page_file(const TimeWindow& window, std::size_
     return only_base ? range : std::nullopt;
 }
 
-std::optional<std::filesystem::path> Catalog::data_file() const {
-    return base_->data_file();
+std::vector<std::filesystem::path> Catalog::data_files() const {
+    return base_->data_files();
 }
 
 std::optional<std::string> Catalog::find(std::string_view id) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <scn/core/buffer.hpp>
 #include <scn/core/clock.hpp>
 
 #include <cstdint>
@@ -78,9 +79,11 @@ public:
               const std::function<void(std::string_view json)>& emit) const;
     /// Appends the same objects to `out`, separated by commas (the inside of a JSON array); returns how many. Pages
     /// of an on-disk data set are read straight into `out`.
+    std::size_t append_page(const TimeWindow& window, std::size_t offset, std::size_t limit, core::Buffer& out) const;
     std::size_t append_page(const TimeWindow& window, std::size_t offset, std::size_t limit, std::string& out) const;
-    /// The same page as one byte range of the data file, comma-separated, when it can be sent that way: a data set
-    /// written by this version, and no object of the page changed since start. nullopt otherwise (use append_page).
+    /// The same page as one byte range of the data file, comma-separated, when it can be sent that way: a plain data
+    /// set (or the plain copy of one written in both forms, while the range is in the page cache) of this version,
+    /// and no object of the page changed since start. nullopt otherwise (use append_page).
     [[nodiscard]] std::optional<FileRange> page_file(const TimeWindow& window, std::size_t offset,
                                                      std::size_t limit) const;
     /// The serialised object with this id.
@@ -91,8 +94,9 @@ public:
     /// Adds or replaces an object; `item.last_updated` must not be older than any object already stored.
     void upsert(CatalogItem item);
     [[nodiscard]] std::size_t size() const;
-    /// The data file of a generated data set; nullopt for an in-memory base set.
-    [[nodiscard]] std::optional<std::filesystem::path> data_file() const;
+    /// The files of a generated data set, in the order they are best read into the page cache (the compressed
+    /// file first); none for an in-memory base set.
+    [[nodiscard]] std::vector<std::filesystem::path> data_files() const;
 
     struct Base;  ///< the read-only base set (in memory or a data set on disk); defined in catalog.cpp
 
@@ -115,17 +119,18 @@ private:
 
 /// Writes a data set readable by Catalog::open_dataset. Objects must be added in `last_updated` order.
 ///
-/// Compressed (the default): `<name>.lz4` holds the objects in blocks of kObjectsPerBlock, each block compressed
-/// with LZ4 on its own against a dictionary (the first 64 KB of objects, stored at the start of the file), so that
-/// any page or object is read by decompressing only the few blocks it touches. Generated locations compress to about
-/// a tenth. Uncompressed: `<name>.jsonl`, the objects as they are served, which the kernel can send straight from
-/// the file.
+/// Compressed: `<name>.lz4` holds the objects in blocks of kObjectsPerBlock, each block compressed with LZ4 on its
+/// own against a dictionary (the first 64 KB of objects, stored at the start of the file), so that any page or
+/// object is read by decompressing only the few blocks it touches. Generated locations compress to about a tenth.
+/// Plain: `<name>.jsonl`, the objects as they are served, which the kernel can send straight from the file. Both
+/// (the default): the two files with one index; pages are sent from the plain file while it is in the page cache
+/// and decompressed from the small one otherwise.
 class DatasetWriter {
 public:
-    enum class Compression { none, lz4 };
+    enum class Format { plain, compressed, both };
     static constexpr std::uint32_t kObjectsPerBlock = 8;
 
-    DatasetWriter(const std::filesystem::path& dir, std::string_view name, Compression compression = Compression::lz4);
+    DatasetWriter(const std::filesystem::path& dir, std::string_view name, Format format = Format::both);
     ~DatasetWriter();
     DatasetWriter(const DatasetWriter&) = delete;
     DatasetWriter& operator=(const DatasetWriter&) = delete;
@@ -147,17 +152,21 @@ private:
         std::uint32_t compressed_size;
         std::uint32_t raw_size;
     };
-    void write(const void* bytes, std::size_t size);
+    static void write(std::FILE* file, const void* bytes, std::size_t size);
     void end_block();
     void set_dictionary();
     void compress(const std::string& raw);
 
+    [[nodiscard]] bool compressed() const { return format_ != Format::plain; }
+    [[nodiscard]] bool plain() const { return format_ != Format::compressed; }
+
     std::filesystem::path dir_;
     std::string name_;
-    Compression compression_;
-    std::FILE* data_ = nullptr;
-    std::uint64_t offset_ = 0;       // in the stream of objects (uncompressed)
-    std::uint64_t file_offset_ = 0;  // in the data file
+    Format format_;
+    std::FILE* lz4_file_ = nullptr;
+    std::FILE* plain_file_ = nullptr;
+    std::uint64_t offset_ = 0;       // in the stream of objects (the plain file)
+    std::uint64_t file_offset_ = 0;  // in the compressed file
     std::vector<Record> records_;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> ids_;  // (hash, record)
     std::vector<Block> blocks_;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <fcntl.h>
 #include <lz4.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,16 +25,44 @@ public:
         }
         try {
             check(dir / (std::string(name) + ".idx"));
+            open_plain_copy(dir / (std::string(name) + ".jsonl"));
         } catch (...) {
             ::close(data_fd_);
             throw;
         }
     }
-    ~CompressedBase() override { ::close(data_fd_); }
+    ~CompressedBase() override {
+        if (plain_map_ != nullptr) {
+            ::munmap(plain_map_, plain_size_);
+        }
+        ::close(data_fd_);
+    }
     CompressedBase(const CompressedBase&) = delete;
     CompressedBase& operator=(const CompressedBase&) = delete;
 
-    [[nodiscard]] std::optional<std::filesystem::path> data_file() const override { return data_path_; }
+    [[nodiscard]] std::vector<std::filesystem::path> data_files() const override {
+        if (plain_owner_) {
+            return {data_path_, plain_path_};
+        }
+        return {data_path_};
+    }
+
+    /// With a plain copy: pages whose bytes are all in the page cache are sent from it by the kernel (sendfile);
+    /// any other page is decompressed, so that a page never waits for the disk on the event loop.
+    [[nodiscard]] std::optional<FileRange> file_range(std::size_t first, std::size_t last, std::size_t limit,
+                                                      const std::vector<std::size_t>& skip) const override {
+        const std::size_t stop = std::min(last, first + limit);
+        const auto skipped = std::lower_bound(skip.begin(), skip.end(), first);
+        if (!plain_owner_ || first >= stop || (skipped != skip.end() && *skipped < stop)) {
+            return std::nullopt;
+        }
+        const std::uint64_t begin = records_[first].offset;
+        const std::uint64_t end = stream_end(stop - 1);
+        if (!resident(begin, end)) {
+            return std::nullopt;
+        }
+        return FileRange{plain_owner_, *plain_owner_, begin, end - begin, stop - first};
+    }
 
 protected:
     [[nodiscard]] std::uint64_t block_start(std::size_t b) const { return records_[b * per_block_].offset; }
@@ -75,6 +104,45 @@ protected:
     }
 
 private:
+    /// Whether bytes [begin, end) of the plain copy are in the page cache (mincore on a mapping never touched, so
+    /// asking reads nothing from the disk and adds nothing to resident memory).
+    [[nodiscard]] bool resident(std::uint64_t begin, std::uint64_t end) const {
+        const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+        const std::uint64_t from = begin / page * page;
+        const std::uint64_t to = std::min<std::uint64_t>(plain_size_, (end + page - 1) / page * page);
+        thread_local std::vector<unsigned char> pages;
+        pages.resize((to - from + page - 1) / page);
+        if (::mincore(static_cast<char*>(plain_map_) + from, to - from, pages.data()) != 0) {
+            return false;
+        }
+        return std::all_of(pages.begin(), pages.end(), [](unsigned char p) { return (p & 1U) != 0; });
+    }
+
+    void open_plain_copy(const std::filesystem::path& path) {
+        std::error_code ec;
+        const std::uint64_t expected = count_ == 0 ? 0 : stream_end(count_ - 1) + 2;
+        if (count_ == 0 || std::filesystem::file_size(path, ec) != expected || ec) {
+            return;  // none, or not the copy of these objects: decompress every page
+        }
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            return;
+        }
+        void* map = ::mmap(nullptr, expected, PROT_READ, MAP_SHARED, fd, 0);
+        if (map == MAP_FAILED) {
+            ::close(fd);
+            return;
+        }
+        plain_map_ = map;
+        plain_size_ = expected;
+        plain_path_ = path;
+        // Responses that send ranges of the copy share the descriptor: closed when the last of them is written.
+        plain_owner_ = std::shared_ptr<const int>(new int(fd), [](const int* f) {
+            ::close(*f);
+            delete f;
+        });
+    }
+
     void check(const std::filesystem::path& idx_path) {
         IndexHeaderV3 header{};
         if (index_.size() < sizeof header) {
@@ -129,6 +197,11 @@ private:
     std::size_t block_count_ = 0;
     const BlockEntry* blocks_ = nullptr;
     std::string dictionary_;
+    // The plain copy (`<name>.jsonl`), when the data set was written in both forms.
+    std::filesystem::path plain_path_;
+    std::shared_ptr<const int> plain_owner_;
+    void* plain_map_ = nullptr;
+    std::uint64_t plain_size_ = 0;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // The on-disk format of generated data sets and the read-only base a Catalog serves from, shared by the plain
 // (catalog.cpp) and compressed (compressed_dataset.cpp) data sets. Internal to the store library.
 
+#include <scn/core/buffer.hpp>
 #include <scn/store/catalog.hpp>
 
 #include <algorithm>
@@ -125,13 +126,13 @@ struct Catalog::Base {
     }
     /// Appends items [first, last) but those in `skip`, at most `limit`, comma-separated; returns how many.
     virtual std::size_t append_range(std::size_t first, std::size_t last, std::size_t limit,
-                                     const std::vector<std::size_t>& skip, std::string& out, bool comma) const {
+                                     const std::vector<std::size_t>& skip, core::Buffer& out, bool comma) const {
         std::size_t n = 0;
         emit_range(first, last, limit, skip, [&](std::string_view json) {
             if (comma || n > 0) {
-                out += ',';
+                out.push_back(',');
             }
-            out += json;
+            out.append(json);
             ++n;
         });
         return n;
@@ -145,7 +146,8 @@ struct Catalog::Base {
         return std::nullopt;
     }
 
-    [[nodiscard]] virtual std::optional<std::filesystem::path> data_file() const { return std::nullopt; }
+    /// The files the objects are read from, in the order they are best read into the page cache.
+    [[nodiscard]] virtual std::vector<std::filesystem::path> data_files() const { return {}; }
 
     [[nodiscard]] std::size_t lower_bound(std::int64_t ms) const {
         std::size_t lo = 0;
@@ -200,7 +202,7 @@ public:
     }
 
     std::size_t append_range(std::size_t first, std::size_t last, std::size_t limit,
-                             const std::vector<std::size_t>& skip, std::string& out, bool comma) const override {
+                             const std::vector<std::size_t>& skip, core::Buffer& out, bool comma) const override {
         const std::size_t stop = std::min(last, first + limit);
         const auto skipped = std::lower_bound(skip.begin(), skip.end(), first);
         if (first >= stop || (skipped != skip.end() && *skipped < stop)) {
@@ -208,14 +210,11 @@ public:
         }
         // Consecutive records with the separators between them: read straight into the response.
         if (comma) {
-            out += ',';
+            out.push_back(',');
         }
-        const std::size_t at = out.size();
-        const std::uint64_t bytes = stream_end(stop - 1) - records_[first].offset;
-        out.reserve(at + bytes + 256);  // room for what the caller appends after the page
-        out.resize(at + bytes);
-        copy_stream(first, stop, out.data() + at);
-        patch_separators(first, stop, out.data() + at);
+        char* at = out.grow(stream_end(stop - 1) - records_[first].offset);
+        copy_stream(first, stop, at);
+        patch_separators(first, stop, at);
         return stop - first;
     }
 

@@ -13,37 +13,50 @@ constexpr std::size_t kDictionaryBytes = 64 * 1024;  // LZ4 looks back at most 6
 
 }  // namespace
 
-DatasetWriter::DatasetWriter(const std::filesystem::path& dir, std::string_view name, Compression compression)
-    : dir_(dir), name_(name), compression_(compression) {
-    std::filesystem::create_directories(dir_);
-    // One format per directory: the other one's files would be stale.
-    std::filesystem::remove(dir_ / (name_ + ".idx"));
-    std::filesystem::remove(dir_ / (name_ + (compression_ == Compression::lz4 ? ".jsonl" : ".lz4")));
-    const auto path = dir_ / (name_ + (compression_ == Compression::lz4 ? ".lz4" : ".jsonl"));
-    data_ = std::fopen(path.c_str(), "wb");
-    if (data_ == nullptr) {
+namespace {
+
+std::FILE* create(const std::filesystem::path& path) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) {
         throw CatalogError(path.string() + ": " + errno_text());
     }
-    if (compression_ == Compression::lz4) {
+    return f;
+}
+
+}  // namespace
+
+DatasetWriter::DatasetWriter(const std::filesystem::path& dir, std::string_view name, Format format)
+    : dir_(dir), name_(name), format_(format) {
+    std::filesystem::create_directories(dir_);
+    // The index first: until finish() writes a new one, the directory holds no readable data set.
+    for (const char* ext : {".idx", ".lz4", ".jsonl"}) {
+        std::filesystem::remove(dir_ / (name_ + ext));
+    }
+    if (compressed()) {
+        lz4_file_ = create(dir_ / (name_ + ".lz4"));
         lz4_ =
             std::shared_ptr<void>(LZ4_createStream(), [](void* s) { LZ4_freeStream(static_cast<LZ4_stream_t*>(s)); });
         if (!lz4_) {
             throw CatalogError("cannot set up LZ4 compression");
         }
     }
+    if (plain()) {
+        plain_file_ = create(dir_ / (name_ + ".jsonl"));
+    }
 }
 
 DatasetWriter::~DatasetWriter() {
-    if (data_ != nullptr) {
-        std::fclose(data_);
+    for (std::FILE* f : {lz4_file_, plain_file_}) {
+        if (f != nullptr) {
+            std::fclose(f);
+        }
     }
 }
 
-void DatasetWriter::write(const void* bytes, std::size_t size) {
-    if (std::fwrite(bytes, 1, size, data_) != size) {
+void DatasetWriter::write(std::FILE* file, const void* bytes, std::size_t size) {
+    if (std::fwrite(bytes, 1, size, file) != size) {
         throw CatalogError("writing the data set failed: " + errno_text());
     }
-    file_offset_ += size;
 }
 
 void DatasetWriter::add(std::string_view id, core::TimePoint last_updated, std::string_view json) {
@@ -55,16 +68,17 @@ void DatasetWriter::add(std::string_view id, core::TimePoint last_updated, std::
         throw CatalogError("serialised object " + std::string(id) + " contains a line break");
     }
     last_ms_ = ms;
-    if (compression_ == Compression::none) {
-        write(json.data(), json.size());
-        write(",\n", 2);
-    } else {
+    if (plain()) {
+        write(plain_file_, json.data(), json.size());
+        write(plain_file_, ",\n", 2);
+    }
+    if (compressed()) {
         block_.append(json).append(",\n");
     }
     records_.push_back({offset_, static_cast<std::uint32_t>(json.size()), 0, ms});
     ids_.emplace_back(hash_id(id), records_.size() - 1);
     offset_ += json.size() + 2;
-    if (compression_ == Compression::lz4 && records_.size() % kObjectsPerBlock == 0) {
+    if (compressed() && records_.size() % kObjectsPerBlock == 0) {
         end_block();
     }
 }
@@ -94,7 +108,8 @@ void DatasetWriter::set_dictionary() {
         }
     }
     has_dictionary_ = true;
-    write(dictionary_.data(), dictionary_.size());
+    write(lz4_file_, dictionary_.data(), dictionary_.size());
+    file_offset_ += dictionary_.size();
     for (const auto& b : pending_) {
         compress(b);
     }
@@ -113,32 +128,37 @@ void DatasetWriter::compress(const std::string& raw) {
         throw CatalogError("LZ4 compression of a data set block failed");
     }
     blocks_.push_back({file_offset_, static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(raw.size())});
-    write(compressed_.data(), static_cast<std::size_t>(n));
+    write(lz4_file_, compressed_.data(), static_cast<std::size_t>(n));
+    file_offset_ += static_cast<std::uint64_t>(n);
 }
 
 void DatasetWriter::finish() {
-    if (compression_ == Compression::lz4) {
+    if (compressed()) {
         end_block();
         if (!has_dictionary_) {
             set_dictionary();  // a small data set: all of it is the dictionary
         }
     }
-    if (std::fclose(data_) != 0) {
-        data_ = nullptr;
-        throw CatalogError("writing the data set failed: " + errno_text());
+    for (std::FILE** f : {&lz4_file_, &plain_file_}) {
+        if (*f != nullptr) {
+            const bool closed = std::fclose(*f) == 0;
+            *f = nullptr;
+            if (!closed) {
+                throw CatalogError("writing the data set failed: " + errno_text());
+            }
+        }
     }
-    data_ = nullptr;
     std::sort(ids_.begin(), ids_.end());
     const auto tmp = dir_ / (name_ + ".idx.tmp");
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
     if (f == nullptr) {
         throw CatalogError(tmp.string() + ": " + errno_text());
     }
-    const std::uint64_t records_offset = compression_ == Compression::lz4 ? sizeof(IndexHeaderV3) : sizeof(IndexHeader);
+    const std::uint64_t records_offset = compressed() ? sizeof(IndexHeaderV3) : sizeof(IndexHeader);
     const std::uint64_t ids_offset = records_offset + records_.size() * sizeof(IndexRecord);
     const std::uint64_t blocks_offset = ids_offset + ids_.size() * sizeof(IdEntry);
     bool ok = true;
-    if (compression_ == Compression::lz4) {
+    if (compressed()) {
         const IndexHeaderV3 header{{kMagicV3, records_.size(), records_offset, ids_offset},
                                    blocks_offset,
                                    blocks_.size(),

@@ -24,8 +24,8 @@ struct Lines {
     }
 };
 
-std::filesystem::path make_file(std::size_t bytes) {
-    const auto path = std::filesystem::temp_directory_path() / ("scn-warm-" + std::to_string(::getpid()) + ".jsonl");
+std::filesystem::path make_file(std::size_t bytes, const std::string& name = "jsonl") {
+    const auto path = std::filesystem::temp_directory_path() / ("scn-warm-" + std::to_string(::getpid()) + "." + name);
     std::ofstream(path, std::ios::binary) << std::string(bytes, 'x');
     return path;
 }
@@ -79,6 +79,26 @@ TEST(CacheWarmer, ReadsAFileThatFitsAndSaysSo) {
         << out.lines[0];
     EXPECT_NE(out.lines[1].find("is in memory (42 MB read in "), std::string::npos) << out.lines[1];
     std::filesystem::remove(file);
+}
+
+TEST(CacheWarmer, ReadsSeveralFilesOneAfterTheOther) {
+    const auto small = make_file(2 * 1024 * 1024, "lz4");
+    const auto large = make_file(20 * 1024 * 1024, "jsonl");
+    (void)resident_share(small, true);
+    (void)resident_share(large, true);
+    Lines out;
+    {
+        CacheWarmer warmer(std::vector<std::filesystem::path>{small, large}, out.sink(), 0);
+        EXPECT_TRUE(warmer.wait());
+    }
+    ASSERT_EQ(out.lines.size(), 4u);
+    EXPECT_EQ(out.lines[0].rfind("Reading " + small.filename().string(), 0), 0u) << out.lines[0];
+    EXPECT_NE(out.lines[1].find(small.filename().string() + " is in memory"), std::string::npos) << out.lines[1];
+    EXPECT_EQ(out.lines[2].rfind("Reading " + large.filename().string(), 0), 0u) << out.lines[2];
+    EXPECT_NE(out.lines[3].find(large.filename().string() + " is in memory"), std::string::npos) << out.lines[3];
+    EXPECT_GT(resident_share(large, false), 0.99);
+    std::filesystem::remove(small);
+    std::filesystem::remove(large);
 }
 
 TEST(CacheWarmer, DeclinesWhenTheFileWouldNotFit) {

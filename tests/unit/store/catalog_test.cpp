@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -40,10 +41,10 @@ std::filesystem::path dataset_dir(const std::string& name) {
     return dir;
 }
 
-using Compression = DatasetWriter::Compression;
+using Format = DatasetWriter::Format;
 
-Catalog write_dataset(const std::filesystem::path& dir, int n, Compression compression = Compression::none) {
-    DatasetWriter w(dir, "locations", compression);
+Catalog write_dataset(const std::filesystem::path& dir, int n, Format format = Format::plain) {
+    DatasetWriter w(dir, "locations", format);
     for (int i = 1; i <= n; ++i) {
         w.add("Loc" + std::to_string(i), at(i), json_for(i));
     }
@@ -60,9 +61,9 @@ protected:
         const auto dir = dataset_dir("p" + std::to_string(n));
         switch (GetParam()) {
             case BaseKind::on_disk:
-                return write_dataset(dir, n, Compression::none);
+                return write_dataset(dir, n, Format::plain);
             case BaseKind::compressed:
-                return write_dataset(dir, n, Compression::lz4);
+                return write_dataset(dir, n, Format::compressed);
             case BaseKind::in_memory:
                 break;
         }
@@ -177,7 +178,7 @@ INSTANTIATE_TEST_SUITE_P(EveryBase, CatalogBehaviour,
 
 TEST(CatalogDataset, RejectsADamagedIndex) {
     const auto dir = dataset_dir("damaged");
-    (void)write_dataset(dir, 20, Compression::none);
+    (void)write_dataset(dir, 20, Format::plain);
     std::filesystem::resize_file(dir / "locations.jsonl", 10);
     EXPECT_THROW((void)Catalog::open_dataset(dir, "locations"), CatalogError);
     std::ofstream(dir / "locations.idx", std::ios::binary) << "not an index at all, really not";
@@ -187,7 +188,7 @@ TEST(CatalogDataset, RejectsADamagedIndex) {
 
 TEST(CatalogDataset, RejectsADamagedCompressedDataSet) {
     const auto dir = dataset_dir("damaged-lz4");
-    (void)write_dataset(dir, 40, Compression::lz4);
+    (void)write_dataset(dir, 40, Format::compressed);
     EXPECT_FALSE(std::filesystem::exists(dir / "locations.jsonl"));
     const auto size = std::filesystem::file_size(dir / "locations.lz4");
     {
@@ -214,7 +215,7 @@ TEST(CatalogDataset, RejectsADamagedCompressedDataSet) {
     }
     std::filesystem::resize_file(dir / "locations.lz4", size / 2);
     EXPECT_THROW((void)Catalog::open_dataset(dir, "locations"), CatalogError) << "truncated";
-    (void)write_dataset(dir, 40, Compression::lz4);
+    (void)write_dataset(dir, 40, Format::compressed);
     std::fstream idx(dir / "locations.idx", std::ios::binary | std::ios::in | std::ios::out);
     idx.seekp(8);
     const std::uint64_t wrong_count = 41;
@@ -227,8 +228,8 @@ TEST(CatalogDataset, CompressedPagesAreTheBytesOfThePlainDataSet) {
     // Objects of about 150 bytes: 3,000 of them are over 64 KB, so the writer holds blocks back until its
     // dictionary is complete. Every page, wherever it starts and ends within a block, must be byte for byte what the
     // uncompressed data set gives.
-    const auto write = [](const std::filesystem::path& dir, Compression compression) {
-        DatasetWriter w(dir, "locations", compression);
+    const auto write = [](const std::filesystem::path& dir, Format format) {
+        DatasetWriter w(dir, "locations", format);
         for (int i = 1; i <= 3000; ++i) {
             w.add("Loc" + std::to_string(i), at(i),
                   R"({"id":"Loc)" + std::to_string(i) + R"(","name":"Station )" + std::to_string(i * 7919 % 10007) +
@@ -240,8 +241,8 @@ TEST(CatalogDataset, CompressedPagesAreTheBytesOfThePlainDataSet) {
     };
     const auto plain_dir = dataset_dir("plain");
     const auto packed_dir = dataset_dir("packed");
-    const auto plain = write(plain_dir, Compression::none);
-    const auto packed = write(packed_dir, Compression::lz4);
+    const auto plain = write(plain_dir, Format::plain);
+    const auto packed = write(packed_dir, Format::compressed);
     EXPECT_LT(std::filesystem::file_size(packed_dir / "locations.lz4") * 3,
               std::filesystem::file_size(plain_dir / "locations.jsonl"));
     for (const std::size_t offset : {0u, 1u, 7u, 8u, 9u, 500u, 2991u, 2999u}) {
@@ -256,14 +257,7 @@ TEST(CatalogDataset, CompressedPagesAreTheBytesOfThePlainDataSet) {
     EXPECT_EQ(packed.find("Loc1234"), plain.find("Loc1234"));
     EXPECT_EQ(*packed.find_shared("Loc3000"), *plain.find("Loc3000"));
     EXPECT_FALSE(packed.page_file({}, 0, 10).has_value()) << "compressed pages are assembled in memory";
-    EXPECT_EQ(packed.data_file(), packed_dir / "locations.lz4");
-}
-
-TEST(CatalogDataset, WriterRefusesOutOfOrderObjects) {
-    DatasetWriter w(dataset_dir("order"), "locations");
-    w.add("a", at(5), "{}");
-    EXPECT_THROW(w.add("b", at(4), "{}"), CatalogError);
-    EXPECT_THROW(w.add("c", at(6), "{\n}"), CatalogError);
+    EXPECT_EQ(packed.data_files(), std::vector<std::filesystem::path>{packed_dir / "locations.lz4"});
 }
 
 namespace {
@@ -276,8 +270,56 @@ std::string read_range(const FileRange& r) {
 
 }  // namespace
 
+TEST(CatalogDataset, BothFormsSendPagesFromThePlainCopyOnlyWhileItIsInThePageCache) {
+    const auto dir = dataset_dir("both");
+    {
+        DatasetWriter w(dir, "locations", Format::both);
+        for (int i = 1; i <= 3000; ++i) {
+            w.add("Loc" + std::to_string(i), at(i), json_for(i));
+        }
+        w.finish();
+    }
+    const auto plain = dir / "locations.jsonl";
+    ASSERT_TRUE(std::filesystem::exists(plain));
+    ASSERT_TRUE(std::filesystem::exists(dir / "locations.lz4"));
+    {
+        const auto c = Catalog::open_dataset(dir, "locations");
+        EXPECT_EQ(c.data_files(), (std::vector<std::filesystem::path>{dir / "locations.lz4", plain}))
+            << "the small file is read ahead first";
+        std::string expected;
+        EXPECT_EQ(c.append_page({}, 1000, 100, expected), 100u);
+        // Just written, so in the page cache: sent from the plain copy, the same bytes.
+        const auto range = c.page_file({}, 1000, 100);
+        ASSERT_TRUE(range.has_value());
+        EXPECT_EQ(read_range(*range), expected);
+        // Out of the page cache: decompressed instead, never read from the disk on the caller's thread.
+        const int fd = ::open(plain.c_str(), O_RDONLY);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(::fdatasync(fd), 0);
+        ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+        ::close(fd);
+        EXPECT_FALSE(c.page_file({}, 1000, 100).has_value());
+        std::string again;
+        EXPECT_EQ(c.append_page({}, 1000, 100, again), 100u);
+        EXPECT_EQ(again, expected);
+    }
+    // A plain file that is not the copy of these objects (here: cut short) is ignored.
+    std::filesystem::resize_file(plain, std::filesystem::file_size(plain) - 1);
+    const auto c = Catalog::open_dataset(dir, "locations");
+    EXPECT_EQ(c.data_files(), std::vector<std::filesystem::path>{dir / "locations.lz4"});
+    EXPECT_FALSE(c.page_file({}, 0, 10).has_value());
+    EXPECT_EQ(c.find("Loc3000"), json_for(3000));
+}
+
+TEST(CatalogDataset, WriterRefusesOutOfOrderObjects) {
+    DatasetWriter w(dataset_dir("order"), "locations");
+    w.add("a", at(5), "{}");
+    EXPECT_THROW(w.add("b", at(4), "{}"), CatalogError);
+    EXPECT_THROW(w.add("c", at(6), "{\n}"), CatalogError);
+}
+
 TEST(CatalogDataset, PagesAreOneFileRangeWithTheSameJson) {
-    auto c = write_dataset(dataset_dir("ranges"), 30, Compression::none);
+    auto c = write_dataset(dataset_dir("ranges"), 30, Format::plain);
     for (const TimeWindow& w : {TimeWindow{}, TimeWindow{at(3), at(19)}}) {
         for (std::size_t offset : {0u, 1u, 7u, 15u}) {
             for (std::size_t limit : {1u, 4u, 100u}) {
@@ -308,7 +350,7 @@ TEST(CatalogDataset, PagesAreOneFileRangeWithTheSameJson) {
 TEST(CatalogDataset, ReadsDataSetsOfTheFirstFormat) {
     // Version 1 (line breaks only between objects): still served, assembled in memory.
     const auto dir = dataset_dir("v1");
-    (void)write_dataset(dir, 3, Compression::none);
+    (void)write_dataset(dir, 3, Format::plain);
     std::string data;
     for (int i = 1; i <= 3; ++i) {
         data += json_for(i) + "\n";
