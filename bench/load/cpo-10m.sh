@@ -51,7 +51,7 @@ if grep -q "into the page cache in the background" "$BENCH_TMP/cpo.log"; then
         grep -q "Not reading" "$BENCH_TMP/cpo.log" && break
         sleep 0.1
     done
-    warm=$(grep -o "[a-z.]* is in memory (.*)\|Not reading .*" "$BENCH_TMP/cpo.log" | paste -sd ';' - ||
+    warm=$(grep -o "[a-z0-9.]* is in memory (.*)\|Not reading .*" "$BENCH_TMP/cpo.log" | paste -sd ';' - ||
            echo "still reading after 10 minutes")
 fi
 headers=(-H "Authorization: Token $token" -H "X-Request-ID: 1" -H "X-Correlation-ID: 1"
@@ -75,8 +75,12 @@ request = function()
   return wrk.format("GET", "/scpi/sender/2.2/locations?offset=" .. offset .. "&limit=100")
 end
 LUA
-read -r n_rps n_p50 n_p99 n_err <<<"$(bench_wrk "http://127.0.0.1:$nginx_port/page.json" "$seconds" 32)"
-read -r c_rps c_p50 c_p99 c_err <<<"$(bench_wrk "http://127.0.0.1:$port/" "$seconds" 32 -s "$BENCH_TMP/random.lua" "${headers[@]}")"
+nginx_args=("http://127.0.0.1:$nginx_port/page.json")
+cpo_args=("http://127.0.0.1:$port/" -s "$BENCH_TMP/random.lua" "${headers[@]}")
+{
+    read -r n_rps n_p50 n_p99 n_err
+    read -r c_rps c_p50 c_p99 c_err
+} <<<"$(bench_wrk_pair nginx_args cpo_args "$seconds" 32)"
 if ! kill -0 "$pid" 2>/dev/null; then
     echo "the CPO is no longer running; its log ends with:" >&2
     tail -5 "$BENCH_TMP/cpo.log" >&2

@@ -23,8 +23,12 @@ taskset -c 0 build/bench/bench/http_echo_server "$ours_port" "$BENCH_TMP/www/bod
 BENCH_PIDS+=($!)
 bench_wait_port "$ours_port"
 
-read -r n_rps n_p50 n_p99 n_err <<<"$(bench_wrk "http://127.0.0.1:$nginx_port/body.json" "$seconds" 32)"
-read -r o_rps o_p50 o_p99 o_err <<<"$(bench_wrk "http://127.0.0.1:$ours_port/body" "$seconds" 32)"
+nginx_args=("http://127.0.0.1:$nginx_port/body.json")
+ours_args=("http://127.0.0.1:$ours_port/body")
+{
+    read -r n_rps n_p50 n_p99 n_err
+    read -r o_rps o_p50 o_p99 o_err
+} <<<"$(bench_wrk_pair nginx_args ours_args "$seconds" 32)"
 echo "bytes per response body: $(wc -c <"$BENCH_TMP/www/body.json")"
 printf "%-22s %12s %10s %10s %8s\n" "server" "req/s" "p50 ms" "p99 ms" "errors"
 printf "%-22s %12s %10s %10s %8s\n" "nginx (baseline)" "$n_rps" "$n_p50" "$n_p99" "$n_err"

@@ -163,6 +163,29 @@ bench_wrk() {
     echo "$rps $(bench_to_ms "$p50") $(bench_to_ms "$p99") ${non2xx:-0}"
 }
 
+# Measures a baseline and a subject in alternating rounds (baseline, subject, baseline, …; BENCH_ROUNDS, default 3,
+# of seconds/rounds each, at least 2 s), so that a slow spell of the shared machine weighs on both alike. $1 and $2
+# name arrays holding each one's wrk arguments (URL first). Prints two lines in bench_wrk's format: the mean req/s
+# and the median p50 and p99 over the rounds, the baseline first.
+bench_wrk_pair() {
+    local -n baseline_args=$1 subject_args=$2
+    local seconds=$3 connections=$4 rounds=${BENCH_ROUNDS:-3}
+    local per=$((seconds / rounds))
+    ((per >= 2)) || per=2
+    local base_runs=() subject_runs=()
+    for ((r = 0; r < rounds; r++)); do
+        base_runs+=("$(bench_wrk "${baseline_args[0]}" "$per" "$connections" "${baseline_args[@]:1}")")
+        subject_runs+=("$(bench_wrk "${subject_args[0]}" "$per" "$connections" "${subject_args[@]:1}")")
+    done
+    local summarise='
+import statistics, sys
+runs = [line.split() for line in sys.argv[1:]]
+col = lambda i: [float(r[i]) for r in runs]
+print(f"{statistics.mean(col(0)):.2f} {statistics.median(col(1)):.3f} {statistics.median(col(2)):.3f} {int(sum(col(3)))}")'
+    python3 -c "$summarise" "${base_runs[@]}"
+    python3 -c "$summarise" "${subject_runs[@]}"
+}
+
 # wrk prints latencies as 512.00us, 1.20ms or 2.00s; normalise to milliseconds.
 bench_to_ms() {
     python3 -c '

@@ -65,10 +65,12 @@ bench_start_nginx_proxy "$cpo_port" "$proxy_port"
 proxied=$(curl -s "http://127.0.0.1:$proxy_port$path" -H "Authorization: Token $cpo_token_b" "${headers[@]}")
 python3 -c 'import json,sys; assert json.loads(sys.argv[1])["status_code"] == 1000' "$proxied"
 
-read -r d_rps d_p50 d_p99 d_err <<<"$(bench_wrk "http://127.0.0.1:$cpo_port$path" "$seconds" 32 \
-    -H "Authorization: Token $cpo_token_b" "${headers[@]}")"
-read -r r_rps r_p50 r_p99 r_err <<<"$(bench_wrk "http://127.0.0.1:$node_port$path" "$seconds" 32 \
-    -H "Authorization: Token $msp_token" "${headers[@]}")"
+direct_args=("http://127.0.0.1:$cpo_port$path" -H "Authorization: Token $cpo_token_b" "${headers[@]}")
+routed_args=("http://127.0.0.1:$node_port$path" -H "Authorization: Token $msp_token" "${headers[@]}")
+{
+    read -r d_rps d_p50 d_p99 d_err
+    read -r r_rps r_p50 r_p99 r_err
+} <<<"$(bench_wrk_pair direct_args routed_args "$seconds" 32)"
 
 read -r p_rps p_p50 p_p99 p_err <<<"$(bench_wrk "http://127.0.0.1:$proxy_port$path" "$seconds" 32 \
     -H "Authorization: Token $cpo_token_b" "${headers[@]}")"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The mock parties under load from wrk (32 connections, bounded time) on 127.0.0.1, in one run:
 #   1. nginx serving the bytes of one location response from a file (the physical-limit baseline);
-#   2. the mock CPO: GET /scpi/sender/2.2/locations/Loc1 (with the token and routing headers);
+#   2. the mock CPO: GET /scpi/sender/2.2/locations/Loc1 (with the token and routing headers), measured in rounds
+#      alternating with nginx's (bench_wrk_pair);
 #   3. the mock MSP: PUT /scpi/receiver/2.2/sessions/CH/CPO/{id}, each a new session validated and stored in SQLite.
 # Usage: bench/load/parties.sh [seconds]
 set -euo pipefail
@@ -61,9 +62,12 @@ end
 open(sys.argv[1], "w").write(lua)
 PY
 
-read -r n_rps n_p50 n_p99 n_err <<<"$(bench_wrk "http://127.0.0.1:$nginx_port/location.json" "$seconds" 32)"
-read -r c_rps c_p50 c_p99 c_err <<<"$(bench_wrk "http://127.0.0.1:$cpo_port/scpi/sender/2.2/locations/Loc1" "$seconds" 32 \
-    -H "Authorization: Token $cpo_token" "${headers[@]}")"
+nginx_args=("http://127.0.0.1:$nginx_port/location.json")
+cpo_args=("http://127.0.0.1:$cpo_port/scpi/sender/2.2/locations/Loc1" -H "Authorization: Token $cpo_token" "${headers[@]}")
+{
+    read -r n_rps n_p50 n_p99 n_err
+    read -r c_rps c_p50 c_p99 c_err
+} <<<"$(bench_wrk_pair nginx_args cpo_args "$seconds" 32)"
 read -r m_rps m_p50 m_p99 m_err <<<"$(bench_wrk "http://127.0.0.1:$msp_port/" "$seconds" 32 -s "$BENCH_TMP/put.lua")"
 stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from sessions').fetchone()[0])" "$BENCH_TMP/msp.db")
 
