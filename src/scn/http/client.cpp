@@ -112,19 +112,47 @@ Target parse_target(const std::string& url, const Label& label) {
 
 constexpr std::size_t kReadBufferBytes = 16 * 1024;
 
-using PlainStream = beast::tcp_stream;
+using PlainStream = tcp::socket;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 struct Connection {
     std::variant<std::unique_ptr<PlainStream>, std::unique_ptr<TlsStream>> stream;
     beast::flat_buffer buffer;
+};
 
-    beast::tcp_stream& lowest() {
-        if (auto* p = std::get_if<std::unique_ptr<PlainStream>>(&stream)) {
-            return **p;
-        }
-        return beast::get_lowest_layer(*std::get<std::unique_ptr<TlsStream>>(stream));
+/// Cancels a plain connection's reads and writes once the request's deadline passes: one timer per exchange, where
+/// Beast's stream waits on its timer for every read and write. The timer's handler may run after the exchange ended;
+/// it touches the socket only while the guard lives.
+class DeadlineGuard {
+public:
+    DeadlineGuard(const asio::any_io_executor& executor, tcp::socket& socket,
+                  std::chrono::steady_clock::time_point deadline)
+        : timer_(executor), state_(std::make_shared<State>(State{&socket})) {
+        timer_.expires_at(deadline);
+        timer_.async_wait([state = state_](const boost::system::error_code& ec) {
+            if (!ec && state->active) {
+                state->timed_out = true;
+                boost::system::error_code ignored;
+                state->socket->cancel(ignored);
+            }
+        });
     }
+    ~DeadlineGuard() {
+        state_->active = false;
+        timer_.cancel();
+    }
+    DeadlineGuard(const DeadlineGuard&) = delete;
+    DeadlineGuard& operator=(const DeadlineGuard&) = delete;
+    [[nodiscard]] bool timed_out() const { return state_->timed_out; }
+
+private:
+    struct State {
+        tcp::socket* socket;
+        bool active = true;
+        bool timed_out = false;
+    };
+    asio::steady_timer timer_;
+    std::shared_ptr<State> state_;
 };
 
 }  // namespace
@@ -181,7 +209,7 @@ struct Client::Impl {
             throw ClientError(ClientError::Kind::resolve,
                               label.text() + ": cannot resolve " + t.host + ": " + rec.message());
         }
-        auto plain = std::make_unique<PlainStream>(executor);
+        auto plain = std::make_unique<beast::tcp_stream>(executor);
         plain->expires_at(std::min(deadline, std::chrono::steady_clock::now() + connect_timeout));
         auto [cec, ep] = co_await plain->async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
         if (cec) {
@@ -198,7 +226,8 @@ struct Client::Impl {
         // never grows): without room reserved, a 3 KB answer takes seven reads.
         conn->buffer.reserve(kReadBufferBytes);
         if (!t.tls) {
-            conn->stream = std::move(plain);
+            plain->expires_never();
+            conn->stream = std::make_unique<PlainStream>(plain->release_socket());
             co_return conn;
         }
         auto secure = std::make_unique<TlsStream>(std::move(*plain), tls);
@@ -247,15 +276,20 @@ struct Client::Impl {
             if (!conn) {
                 conn = co_await connect(t, label, deadline, r.connect_timeout);
             }
-            conn->lowest().expires_at(deadline);
             ClientResponse out;
             Parser parser(out, options.max_response_body, 64 * 1024);
             std::pair<boost::system::error_code, bool> result;
             if (auto* plain = std::get_if<std::unique_ptr<PlainStream>>(&conn->stream)) {
+                const DeadlineGuard guard(executor, **plain, deadline);
                 result = co_await exchange(**plain, conn->buffer, request, parser);
+                if (guard.timed_out()) {
+                    result.first = beast::error::timeout;
+                }
             } else {
-                result = co_await exchange(*std::get<std::unique_ptr<TlsStream>>(conn->stream), conn->buffer, request,
-                                           parser);
+                auto& secure = *std::get<std::unique_ptr<TlsStream>>(conn->stream);
+                beast::get_lowest_layer(secure).expires_at(deadline);
+                result = co_await exchange(secure, conn->buffer, request, parser);
+                beast::get_lowest_layer(secure).expires_never();
             }
             const auto [ec, got_some] = result;
             if (ec) {
@@ -274,7 +308,6 @@ struct Client::Impl {
                 throw ClientError(ClientError::Kind::protocol, label.text() + ": " + ec.message());
             }
             if (parser.keep_alive()) {
-                conn->lowest().expires_never();
                 give_back(pool_key, std::move(conn));
             }
             co_return out;
