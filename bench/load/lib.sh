@@ -60,37 +60,28 @@ bench_wait_log() {
     return 1
 }
 
-# Starts nginx serving directory $1 on port $2 with one worker on CPU 0 (the physical-limit baseline), open files
-# cached. BENCH_NGINX_SENDFILE=off makes it read and write small files in one writev, faster than sendfile's two
-# system calls for a 3 KB body on this machine; large bodies go out with sendfile (the default).
-bench_start_nginx() {
-    local root=$1 port=$2 conf="$BENCH_TMP/nginx-$2.conf"
+# Writes an nginx configuration for port $1 and starts it: one worker (pinned with `worker_cpu_affinity $2` unless
+# $2 is empty), no access log, long keep-alive, temporary files under $BENCH_TMP; $3 goes into the http block.
+bench_run_nginx() {
+    local port=$1 affinity=$2 http_part=$3 conf="$BENCH_TMP/nginx-$1.conf"
     cat >"$conf" <<CONF
 worker_processes 1;
-worker_cpu_affinity 01;
+${affinity:+worker_cpu_affinity $affinity;}
 daemon off;
 pid $BENCH_TMP/nginx-$port.pid;
 error_log $BENCH_TMP/nginx-$port.err warn;
 events { worker_connections 1024; }
 http {
     access_log off;
-    sendfile ${BENCH_NGINX_SENDFILE:-on};
-    open_file_cache max=64 inactive=60s;
-    open_file_cache_valid 60s;
     tcp_nodelay on;
     keepalive_requests 1000000;
     keepalive_timeout 60s;
-    default_type application/json;
     client_body_temp_path $BENCH_TMP/nginx-body;
     proxy_temp_path $BENCH_TMP/nginx-proxy;
     fastcgi_temp_path $BENCH_TMP/nginx-fastcgi;
     uwsgi_temp_path $BENCH_TMP/nginx-uwsgi;
     scgi_temp_path $BENCH_TMP/nginx-scgi;
-    server {
-        listen 127.0.0.1:$port;
-        root $root;
-        location / { try_files \$uri \$uri.json =404; }
-    }
+$http_part
 }
 CONF
     nginx -c "$conf" -p "$BENCH_TMP" &
@@ -98,43 +89,37 @@ CONF
     bench_wait_port "$port"
 }
 
+# Starts nginx serving directory $1 on port $2 with one worker on CPU 0 (the physical-limit baseline), open files
+# cached. BENCH_NGINX_SENDFILE=off makes it read and write small files in one writev, faster than sendfile's two
+# system calls for a 3 KB body on this machine; large bodies go out with sendfile (the default).
+bench_start_nginx() {
+    local root=$1 port=$2
+    bench_run_nginx "$port" 01 "    sendfile ${BENCH_NGINX_SENDFILE:-on};
+    open_file_cache max=64 inactive=60s;
+    open_file_cache_valid 60s;
+    default_type application/json;
+    server {
+        listen 127.0.0.1:$port;
+        root $root;
+        location / { try_files \$uri \$uri.json =404; }
+    }"
+}
+
 # Starts nginx on port $2 as a reverse proxy to 127.0.0.1:$1 with pooled keep-alive connections, one worker (on CPU 0
 # unless BENCH_PIN=0): what one relay hop costs at the least, for comparison with the node.
 bench_start_nginx_proxy() {
-    local upstream=$1 port=$2 conf="$BENCH_TMP/nginx-proxy-$2.conf" affinity="worker_cpu_affinity 01;"
+    local upstream=$1 port=$2 affinity=01
     [[ "${BENCH_PIN:-1}" == 0 ]] && affinity=""
-    cat >"$conf" <<CONF
-worker_processes 1;
-$affinity
-daemon off;
-pid $BENCH_TMP/nginx-$port.pid;
-error_log $BENCH_TMP/nginx-$port.err warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    tcp_nodelay on;
-    keepalive_requests 1000000;
-    keepalive_timeout 60s;
-    client_body_temp_path $BENCH_TMP/nginx-body;
-    proxy_temp_path $BENCH_TMP/nginx-proxy;
-    fastcgi_temp_path $BENCH_TMP/nginx-fastcgi;
-    uwsgi_temp_path $BENCH_TMP/nginx-uwsgi;
-    scgi_temp_path $BENCH_TMP/nginx-scgi;
-    upstream party { server 127.0.0.1:$upstream; keepalive 64; keepalive_requests 1000000; }
+    bench_run_nginx "$port" "$affinity" "    upstream party { server 127.0.0.1:$upstream; keepalive 64; keepalive_requests 1000000; }
     server {
         listen 127.0.0.1:$port;
         location / {
             proxy_pass http://party;
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
+            proxy_set_header Connection \"\";
             proxy_buffering on;
         }
-    }
-}
-CONF
-    nginx -c "$conf" -p "$BENCH_TMP" &
-    BENCH_PIDS+=($!)
-    bench_wait_port "$port"
+    }"
 }
 
 # Runs a command pinned to CPU $1, or unpinned when BENCH_PIN=0 (every process then shares both cores).

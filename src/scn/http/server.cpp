@@ -74,8 +74,11 @@ struct ConnectionState {
 
     void expires_after(SteadyClock::duration d) { deadline = SteadyClock::now() + d; }
     void expires_never() { deadline = SteadyClock::time_point::max(); }
-    /// An operation ended in error, or in time but after the deadline had already passed.
-    [[nodiscard]] bool failed(const boost::system::error_code& ec) const { return ec || timed_out; }
+    /// How an operation ended, as far as the connection goes: a timeout once the deadline passed (even when the
+    /// operation itself completed in the meantime), its own result otherwise.
+    [[nodiscard]] boost::system::error_code outcome(const boost::system::error_code& ec) const {
+        return timed_out ? boost::system::error_code(beast::error::timeout) : ec;
+    }
 };
 
 /// Sends a file slice with sendfile(2) on the socket, waiting for room when the socket is full; gives up after
@@ -108,11 +111,8 @@ asio::awaitable<boost::system::error_code> send_file(ConnectionState& conn, cons
         // The socket buffer is full: wait until the peer reads, within the write timeout.
         conn.expires_after(timeout);
         auto [wec] = co_await socket.async_wait(tcp::socket::wait_write, asio::as_tuple(asio::use_awaitable));
-        if (conn.timed_out) {
-            co_return beast::error::timeout;
-        }
-        if (wec) {
-            co_return wec;
+        if (const auto waited = conn.outcome(wec)) {
+            co_return waited;
         }
     }
     co_return boost::system::error_code{};
@@ -263,8 +263,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                                                     asio::buffer(middle.data(), middle.size()),
                                                     asio::buffer(tail.data(), tail.size())};
         auto [wec, wn] = co_await asio::async_write(socket, out, asio::as_tuple(asio::use_awaitable));
-        if (conn.failed(wec) || !res.file) {
-            co_return conn.timed_out ? beast::error::timeout : wec;
+        if (conn.outcome(wec) || !res.file) {
+            co_return conn.outcome(wec);
         }
         if (auto fec = co_await send_file(conn, *res.file, options.write_timeout); fec) {
             co_return fec;
@@ -273,7 +273,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             conn.expires_after(options.write_timeout);
             auto [tec, tn] =
                 co_await asio::async_write(socket, asio::buffer(res.tail), asio::as_tuple(asio::use_awaitable));
-            co_return conn.timed_out ? beast::error::timeout : tec;
+            co_return conn.outcome(tec);
         }
         co_return boost::system::error_code{};
     }
@@ -304,7 +304,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 conn.expires_after(options.idle_timeout);
                 auto [ec, n] =
                     co_await socket.async_read_some(buffer.prepare(4096), asio::as_tuple(asio::use_awaitable));
-                if (conn.failed(ec)) {
+                if (conn.outcome(ec)) {
                     break;
                 }
                 buffer.commit(n);
@@ -316,17 +316,17 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             conn.expires_after(options.read_timeout);
             auto [hec, hn] =
                 co_await bhttp::async_read_header(socket, buffer, parser, asio::as_tuple(asio::use_awaitable));
-            boost::system::error_code ec = conn.timed_out ? beast::error::timeout : hec;
+            boost::system::error_code ec = conn.outcome(hec);
             if (!ec && !parser.is_done()) {
                 if (parser.expects_continue()) {
                     auto [cec, cn] = co_await asio::async_write(
                         socket, asio::buffer(kContinue.data(), kContinue.size()), asio::as_tuple(asio::use_awaitable));
-                    ec = conn.timed_out ? beast::error::timeout : cec;
+                    ec = conn.outcome(cec);
                 }
                 if (!ec) {
                     auto [bec, bn] =
                         co_await bhttp::async_read(socket, buffer, parser, asio::as_tuple(asio::use_awaitable));
-                    ec = conn.timed_out ? beast::error::timeout : bec;
+                    ec = conn.outcome(bec);
                 }
             }
             conn.expires_never();  // the handler has its own time limits

@@ -129,13 +129,12 @@ public:
 
     [[nodiscard]] std::optional<FileRange> file_range(std::size_t first, std::size_t last, std::size_t limit,
                                                       const std::vector<std::size_t>& skip) const override {
-        const std::size_t stop = std::min(last, first + limit);
-        const auto skipped = std::lower_bound(skip.begin(), skip.end(), first);
-        if (separator_ != 2 || first >= stop || (skipped != skip.end() && *skipped < stop)) {
+        const auto stop = contiguous_stop(first, last, limit, skip);
+        if (separator_ != 2 || !stop) {
             return std::nullopt;
         }
         const std::uint64_t begin = records_[first].offset;
-        return FileRange{data_owner_, data_fd_, begin, stream_end(stop - 1) - begin, stop - first};
+        return FileRange{data_owner_, data_fd_, begin, stream_end(*stop - 1) - begin, *stop - first};
     }
 
 protected:
@@ -172,15 +171,7 @@ private:
         ids_ = reinterpret_cast<const IdEntry*>(index_.data() + header.ids_offset);
         struct stat data_st {};
         ::fstat(data_fd_, &data_st);
-        std::uint64_t expected_offset = 0;
-        for (std::size_t i = 0; i < count_; ++i) {
-            const auto& r = records_[i];
-            if (r.offset != expected_offset || (i > 0 && r.last_updated_ms < records_[i - 1].last_updated_ms)) {
-                throw CatalogError(idx_path.string() + ": record " + std::to_string(i) + " is out of order");
-            }
-            expected_offset = r.offset + r.length + separator_;
-        }
-        if (expected_offset > static_cast<std::uint64_t>(data_st.st_size)) {
+        if (check_records(idx_path, separator_) > static_cast<std::uint64_t>(data_st.st_size)) {
             throw CatalogError(data_path_.string() + ": shorter than its index says (truncated?)");
         }
     }
@@ -317,14 +308,6 @@ std::size_t Catalog::append_page(const TimeWindow& window, std::size_t offset, s
         });
 }
 
-std::size_t Catalog::append_page(const TimeWindow& window, std::size_t offset, std::size_t limit,
-                                 std::string& out) const {
-    core::Buffer buffer;
-    const auto n = append_page(window, offset, limit, buffer);
-    out += buffer.view();
-    return n;
-}
-
 std::optional<FileRange> Catalog::page_file(const TimeWindow& window, std::size_t offset, std::size_t limit) const {
     std::optional<FileRange> range;
     bool only_base = true;
@@ -343,11 +326,8 @@ std::vector<std::filesystem::path> Catalog::data_files() const {
 }
 
 std::optional<std::string> Catalog::find(std::string_view id) const {
-    if (const auto it = overlay_seq_.find(std::string(id)); it != overlay_seq_.end()) {
-        return overlay_.at(it->second).json;
-    }
-    if (const auto i = base_->index_of(id)) {
-        return base_->read(*i);
+    if (auto shared = find_shared(id)) {
+        return *shared;
     }
     return std::nullopt;
 }

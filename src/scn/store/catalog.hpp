@@ -80,7 +80,6 @@ public:
     /// Appends the same objects to `out`, separated by commas (the inside of a JSON array); returns how many. Pages
     /// of an on-disk data set are read straight into `out`.
     std::size_t append_page(const TimeWindow& window, std::size_t offset, std::size_t limit, core::Buffer& out) const;
-    std::size_t append_page(const TimeWindow& window, std::size_t offset, std::size_t limit, std::string& out) const;
     /// The same page as one byte range of the data file, comma-separated, when it can be sent that way: a plain data
     /// set (or the plain copy of one written in both forms, while the range is in the page cache) of this version,
     /// and no object of the page changed since start. nullopt otherwise (use append_page).
@@ -178,7 +177,6 @@ private:
     std::shared_ptr<void> lz4_;  // the LZ4 compression state
     std::string compressed_;     // room for one compressed block
     std::int64_t last_ms_ = INT64_MIN;
-    bool finished_ = false;
 };
 
 }  // namespace scn::store

@@ -51,17 +51,16 @@ public:
     /// any other page is decompressed, so that a page never waits for the disk on the event loop.
     [[nodiscard]] std::optional<FileRange> file_range(std::size_t first, std::size_t last, std::size_t limit,
                                                       const std::vector<std::size_t>& skip) const override {
-        const std::size_t stop = std::min(last, first + limit);
-        const auto skipped = std::lower_bound(skip.begin(), skip.end(), first);
-        if (!plain_owner_ || first >= stop || (skipped != skip.end() && *skipped < stop)) {
+        const auto stop = contiguous_stop(first, last, limit, skip);
+        if (!plain_owner_ || !stop) {
             return std::nullopt;
         }
         const std::uint64_t begin = records_[first].offset;
-        const std::uint64_t end = stream_end(stop - 1);
+        const std::uint64_t end = stream_end(*stop - 1);
         if (!resident(begin, end)) {
             return std::nullopt;
         }
-        return FileRange{plain_owner_, *plain_owner_, begin, end - begin, stop - first};
+        return FileRange{plain_owner_, *plain_owner_, begin, end - begin, *stop - first};
     }
 
 protected:
@@ -107,7 +106,7 @@ private:
     /// Whether bytes [begin, end) of the plain copy are in the page cache (mincore on a mapping never touched, so
     /// asking reads nothing from the disk and adds nothing to resident memory).
     [[nodiscard]] bool resident(std::uint64_t begin, std::uint64_t end) const {
-        const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+        static const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
         const std::uint64_t from = begin / page * page;
         const std::uint64_t to = std::min<std::uint64_t>(plain_size_, (end + page - 1) / page * page);
         thread_local std::vector<unsigned char> pages;
@@ -151,30 +150,23 @@ private:
         std::memcpy(&header, index_.data(), sizeof header);
         count_ = header.base.count;
         per_block_ = header.objects_per_block;
-        block_count_ = header.block_count;
+        const std::uint64_t block_count = header.block_count;
         if (header.base.magic != kMagicV3 || per_block_ == 0) {
             throw CatalogError(idx_path.string() + ": not an scn-tools compressed data set index");
         }
         if (header.base.records_offset != sizeof header ||
             header.base.ids_offset != header.base.records_offset + count_ * sizeof(IndexRecord) ||
             header.blocks_offset != header.base.ids_offset + count_ * sizeof(IdEntry) ||
-            block_count_ != (count_ + per_block_ - 1) / per_block_ ||
-            index_.size() != header.blocks_offset + block_count_ * sizeof(BlockEntry)) {
+            block_count != (count_ + per_block_ - 1) / per_block_ ||
+            index_.size() != header.blocks_offset + block_count * sizeof(BlockEntry)) {
             throw CatalogError(idx_path.string() + ": index size does not match its object count");
         }
         records_ = reinterpret_cast<const IndexRecord*>(index_.data() + header.base.records_offset);
         ids_ = reinterpret_cast<const IdEntry*>(index_.data() + header.base.ids_offset);
         blocks_ = reinterpret_cast<const BlockEntry*>(index_.data() + header.blocks_offset);
-        std::uint64_t expected_offset = 0;
-        for (std::size_t i = 0; i < count_; ++i) {
-            const auto& r = records_[i];
-            if (r.offset != expected_offset || (i > 0 && r.last_updated_ms < records_[i - 1].last_updated_ms)) {
-                throw CatalogError(idx_path.string() + ": record " + std::to_string(i) + " is out of order");
-            }
-            expected_offset = r.offset + r.length + 2;
-        }
+        (void)check_records(idx_path, 2);
         std::uint64_t file_offset = header.dictionary_size;
-        for (std::size_t b = 0; b < block_count_; ++b) {
+        for (std::size_t b = 0; b < block_count; ++b) {
             const std::size_t last = std::min<std::size_t>(count_, (b + 1) * per_block_) - 1;
             const std::uint64_t raw = stream_end(last) + 2 - block_start(b);
             if (blocks_[b].offset != file_offset || blocks_[b].raw_size != raw) {
@@ -194,7 +186,6 @@ private:
     std::filesystem::path data_path_;
     int data_fd_ = -1;
     std::size_t per_block_ = 1;
-    std::size_t block_count_ = 0;
     const BlockEntry* blocks_ = nullptr;
     std::string dictionary_;
     // The plain copy (`<name>.jsonl`), when the data set was written in both forms.

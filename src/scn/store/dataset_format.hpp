@@ -203,19 +203,18 @@ public:
 
     std::size_t append_range(std::size_t first, std::size_t last, std::size_t limit,
                              const std::vector<std::size_t>& skip, core::Buffer& out, bool comma) const override {
-        const std::size_t stop = std::min(last, first + limit);
-        const auto skipped = std::lower_bound(skip.begin(), skip.end(), first);
-        if (first >= stop || (skipped != skip.end() && *skipped < stop)) {
+        const auto stop = contiguous_stop(first, last, limit, skip);
+        if (!stop) {
             return Base::append_range(first, last, limit, skip, out, comma);
         }
         // Consecutive records with the separators between them: read straight into the response.
         if (comma) {
             out.push_back(',');
         }
-        char* at = out.grow(stream_end(stop - 1) - records_[first].offset);
-        copy_stream(first, stop, at);
-        patch_separators(first, stop, at);
-        return stop - first;
+        char* at = out.grow(stream_end(*stop - 1) - records_[first].offset);
+        copy_stream(first, *stop, at);
+        patch_separators(first, *stop, at);
+        return *stop - first;
     }
 
     [[nodiscard]] std::string read(std::size_t i) const override {
@@ -231,6 +230,33 @@ protected:
     virtual void patch_separators(std::size_t /*first*/, std::size_t /*stop*/, char* /*out*/) const {}
     /// Where record `i` ends in the stream (its separator not included).
     [[nodiscard]] std::uint64_t stream_end(std::size_t i) const { return records_[i].offset + records_[i].length; }
+
+    /// The end of records [first, min(last, first + limit)) when that range holds at least one record and none of
+    /// `skip`: then it is one run of the stream. nullopt otherwise.
+    [[nodiscard]] static std::optional<std::size_t> contiguous_stop(std::size_t first, std::size_t last,
+                                                                    std::size_t limit,
+                                                                    const std::vector<std::size_t>& skip) {
+        const std::size_t stop = std::min(last, first + limit);
+        const auto skipped = std::lower_bound(skip.begin(), skip.end(), first);
+        if (first >= stop || (skipped != skip.end() && *skipped < stop)) {
+            return std::nullopt;
+        }
+        return stop;
+    }
+
+    /// Checks that the records follow each other in the stream (`separator` bytes apart) in `last_updated` order;
+    /// returns the stream's length. Throws CatalogError naming `index` otherwise.
+    [[nodiscard]] std::uint64_t check_records(const std::filesystem::path& index, std::uint64_t separator) const {
+        std::uint64_t expected_offset = 0;
+        for (std::size_t i = 0; i < count_; ++i) {
+            const auto& r = records_[i];
+            if (r.offset != expected_offset || (i > 0 && r.last_updated_ms < records_[i - 1].last_updated_ms)) {
+                throw CatalogError(index.string() + ": record " + std::to_string(i) + " is out of order");
+            }
+            expected_offset = r.offset + r.length + separator;
+        }
+        return expected_offset;
+    }
 
     std::size_t count_ = 0;
     const IndexRecord* records_ = nullptr;

@@ -187,7 +187,6 @@ void DatasetWriter::finish() {
         throw CatalogError(tmp.string() + ": write failed");
     }
     std::filesystem::rename(tmp, dir_ / (name_ + ".idx"));
-    finished_ = true;
 }
 
 }  // namespace scn::store
