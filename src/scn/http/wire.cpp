@@ -86,12 +86,6 @@ bool status_without_body(unsigned status) {
     return status / 100 == 1 || status == 204 || status == 304;
 }
 
-std::string response_head(unsigned status, const Headers& headers, std::size_t body_bytes, bool keep_alive) {
-    std::string out;
-    write_response_head(out, status, headers, body_bytes, keep_alive);
-    return out;
-}
-
 void write_response_head(std::string& out, unsigned status, const Headers& headers, std::size_t body_bytes,
                          bool keep_alive) {
     const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));

@@ -13,10 +13,8 @@ namespace scn::http::wire {
 // CR and LF inside a name or value become spaces, so a value cannot start a header of its own.
 
 /// `HTTP/1.1 <status> <reason>`, the headers, Content-Length (none for 1xx, 204 and 304) and `Connection: close`
-/// when the connection ends after this response.
-[[nodiscard]] std::string response_head(unsigned status, const Headers& headers, std::size_t body_bytes,
-                                        bool keep_alive);
-/// The same, written over `out` (a buffer kept per connection keeps its capacity from one response to the next).
+/// when the connection ends after this response, written over `out` (a buffer kept per connection keeps its
+/// capacity from one response to the next).
 void write_response_head(std::string& out, unsigned status, const Headers& headers, std::size_t body_bytes,
                          bool keep_alive);
 
