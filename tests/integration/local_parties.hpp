@@ -55,6 +55,8 @@ struct ScriptedParty {
     std::string base;
     std::string token_c;
     eth::PrivateKey key = eth::PrivateKey::generate();  ///< its registry listing; signs answers to signed requests
+    http::ServerOptions options;                        ///< e.g. a short idle_timeout, as Node.js servers have
+    bool drop_every_connection = false;  ///< closes the connection after each answer that offered keep-alive
 
     /// Signs `res` when the request was signed, as a real party must then do.
     http::Response signed_if_asked(const http::Request& req, http::Response res) const {
@@ -102,13 +104,15 @@ struct ScriptedParty {
         for (const auto m : {http::Method::get, http::Method::post, http::Method::put, http::Method::del}) {
             r.add(m, "/parking/{rest...}", [this, ok](http::Request& req) -> Awaitable {
                 record(req);
-                if (req.path.ends_with("/slow")) {  // a party that takes its time
+                const bool slow = req.path.ends_with("/slow");  // a party that takes its time
+                if (slow || req.path.ends_with("/busy")) {
                     boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor);
-                    wait.expires_after(std::chrono::seconds(2));
+                    wait.expires_after(slow ? std::chrono::milliseconds(2000) : std::chrono::milliseconds(200));
                     co_await wait.async_wait(boost::asio::use_awaitable);
                 }
                 auto res = ok(R"({"spot":"P1"})");
                 res.headers.add("Location", "http://parking.example/spots/P1");
+                res.drop_connection = drop_every_connection;
                 co_return signed_if_asked(req, std::move(res));
             });
             r.add(m, "/cp/{rest...}", [this, ok](http::Request& req) -> Awaitable {
@@ -121,7 +125,7 @@ struct ScriptedParty {
             });
         }
         io.run([&] {
-            server = std::make_unique<http::Server>(io.ioc(), http::ServerOptions{}, std::move(r));
+            server = std::make_unique<http::Server>(io.ioc(), options, std::move(r));
             base = "http://127.0.0.1:" + std::to_string(server->start());
             return 0;
         });

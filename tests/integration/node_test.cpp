@@ -552,3 +552,130 @@ TEST(LocalNode, ASlowPartyTimesOutWithoutHoldingUpOthers) {
     EXPECT_LT(took, 1500ms) << "the configured forward timeout, not the party's 2 s";
     ext.stop(net.io);
 }
+
+namespace {
+
+/// Calls to the scripted party EXT, through the node as the MSP and directly, on clients that keep their pools.
+struct ExtCaller {
+    LocalNetwork& net;
+    test::ScriptedParty& ext;
+    http::Client direct_client{net.io.ioc().get_executor()};
+
+    service::Reply through_node(const std::string& path) {
+        service::Call c;
+        c.method = http::Method::post;
+        c.url = net.node->url() + "/scpi/custom/receiver/parking" + path;
+        c.token = net.msp_connection.token_c;
+        c.routing = scpi::RoutingHeaders{"CH", "MSP", "CH", "EXT"};
+        c.body = R"({"plate":"ZG 1"})";
+        return net.io.await(service::call(*net.client, c));
+    }
+    service::Reply direct(const std::string& path) {
+        service::Call c;
+        c.method = http::Method::post;
+        c.url = ext.base + "/parking" + path;
+        c.token = "token-c-ext";
+        c.routing = scpi::RoutingHeaders{"CH", "MSP", "CH", "EXT"};
+        c.body = R"({"plate":"ZG 1"})";
+        return net.io.await(service::call(direct_client, c));
+    }
+    /// Several requests at once, each held 200 ms by the party: both clients pool several connections to it.
+    void fill_pools(int n) {
+        std::vector<std::future<service::Reply>> replies;
+        for (int i = 0; i < n; ++i) {
+            for (auto* client : {net.client.get(), &direct_client}) {
+                service::Call c;
+                c.method = http::Method::post;
+                c.url = client == &direct_client ? ext.base + "/parking/busy"
+                                                 : net.node->url() + "/scpi/custom/receiver/parking/busy";
+                c.token = client == &direct_client ? "token-c-ext" : net.msp_connection.token_c;
+                c.routing = scpi::RoutingHeaders{"CH", "MSP", "CH", "EXT"};
+                c.body = "{}";
+                replies.push_back(
+                    boost::asio::co_spawn(net.io.ioc(), service::call(*client, c), boost::asio::use_future));
+            }
+        }
+        for (auto& r : replies) {
+            ASSERT_EQ(r.wait_for(5s), std::future_status::ready);
+            const auto reply = r.get();
+            ASSERT_TRUE(reply.ok()) << reply.describe();
+        }
+    }
+};
+
+}  // namespace
+
+TEST(LocalNode, APartyThatClosesIdleConnectionsIsAnsweredAcrossIdleGaps) {
+    LocalNetwork net;
+    test::ScriptedParty ext;
+    ext.options.idle_timeout = 1s;  // Node.js servers close idle keep-alive connections after 5 s; this one after 1 s
+    ext.start(net.io, *net.registry, *net.node_store, net.node->url(), net.node_key.address());
+    ExtCaller call{net, ext};
+    call.fill_pools(4);
+    for (int round = 0; round < 3; ++round) {
+        std::this_thread::sleep_for(1300ms);  // every pooled connection to the party has been closed by it
+        for (int i = 0; i < 3; ++i) {
+            const auto routed = call.through_node("/spots");
+            EXPECT_EQ(routed.status_code, 1000) << "round " << round << ": " << routed.describe();
+            const auto direct = call.direct("/spots");
+            EXPECT_EQ(direct.status_code, 1000) << "round " << round << ": " << direct.describe();
+        }
+    }
+    EXPECT_FALSE(net.node_log->contains("closed twice"));
+    ext.stop(net.io);
+}
+
+TEST(LocalNode, APartyThatClosesAfterEveryAnswerIsAnsweredEveryTime) {
+    LocalNetwork net;
+    test::ScriptedParty ext;
+    ext.drop_every_connection = true;
+    ext.start(net.io, *net.registry, *net.node_store, net.node->url(), net.node_key.address());
+    ExtCaller call{net, ext};
+    for (int i = 0; i < 10; ++i) {
+        const auto routed = call.through_node("/spots");
+        EXPECT_EQ(routed.status_code, 1000) << "request " << i << ": " << routed.describe();
+        const auto direct = call.direct("/spots");
+        EXPECT_EQ(direct.status_code, 1000) << "request " << i << ": " << direct.describe();
+        if (i % 3 == 0) {
+            std::this_thread::sleep_for(50ms);  // sometimes the close has arrived before the next request
+        }
+    }
+    ext.stop(net.io);
+}
+
+TEST(LocalNode, ASenderThatAsksForSignaturesGetsNoUnsignedAnswer) {
+    LocalNetwork net;
+    test::ScriptedParty ext;
+    ext.start(net.io, *net.registry, *net.node_store, net.node->url(), net.node_key.address());
+    ExtCaller call{net, ext};
+    ASSERT_TRUE(call.through_node("/spots").ok()) << "unsigned answers pass while nobody asks for signatures";
+    service::Call toggle;
+    toggle.method = http::Method::put;
+    toggle.url = net.node->url() + "/scpi/receiver/2.2/scnrules/signatures";
+    toggle.token = net.msp_connection.token_c;  // the sender's own rules
+    ASSERT_TRUE(net.io.await(service::call(*net.client, toggle)).ok());
+    const auto refused = call.through_node("/spots");
+    EXPECT_EQ(refused.http_status, 200u);
+    EXPECT_EQ(refused.status_code, 3000) << refused.describe();
+    EXPECT_EQ(refused.status_message.value_or(""), "Unable to verify response signature: Missing SCN Signature");
+    EXPECT_EQ(ext.last().at("path"), "/parking/spots") << "the request was delivered; its answer was refused";
+    // A signed request gets a signed answer from the party, which passes.
+    json::object headers{{"x-correlation-id", "c-9"},
+                         {"scpi-from-country-code", "CH"},
+                         {"scpi-from-party-id", "MSP"},
+                         {"scpi-to-country-code", "CH"},
+                         {"scpi-to-party-id", "EXT"}};
+    const json::value values{{"headers", headers}, {"params", json::object()}, {"body", nullptr}};
+    service::Call signed_call;
+    signed_call.url = net.node->url() + "/scpi/custom/receiver/parking/spots";
+    signed_call.token = net.msp_connection.token_c;
+    signed_call.routing = scpi::RoutingHeaders{"CH", "MSP", "CH", "EXT"};
+    signed_call.correlation_id = "c-9";
+    signed_call.headers.add("SCN-Signature", eth::notary::serialize(eth::notary::sign(values, net.signers.at("MSP"))));
+    const auto accepted = net.io.await(service::call(*net.client, signed_call));
+    EXPECT_TRUE(accepted.ok()) << accepted.describe();
+    // The rule switched off again: unsigned answers pass again.
+    ASSERT_TRUE(net.io.await(service::call(*net.client, toggle)).ok());
+    EXPECT_TRUE(call.through_node("/spots").ok());
+    ext.stop(net.io);
+}

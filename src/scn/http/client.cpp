@@ -12,9 +12,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <deque>
 #include <map>
 #include <optional>
+#include <sys/socket.h>
 #include <variant>
 
 namespace scn::http {
@@ -111,6 +113,9 @@ Target parse_target(const std::string& url, const Label& label) {
 }
 
 constexpr std::size_t kReadBufferBytes = 16 * 1024;
+/// A pooled connection idle for less is reused without asking the operating system whether the peer closed it:
+/// under load that question would cost a system call per request, and idle timeouts are seconds, not milliseconds.
+constexpr auto kTrustedIdle = std::chrono::milliseconds(1);
 
 using PlainStream = tcp::socket;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -118,6 +123,29 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 struct Connection {
     std::variant<std::unique_ptr<PlainStream>, std::unique_ptr<TlsStream>> stream;
     beast::flat_buffer buffer;
+    std::chrono::steady_clock::time_point idle_since{};  ///< when it went back to the pool
+
+    [[nodiscard]] tcp::socket& socket() {
+        if (auto* plain = std::get_if<std::unique_ptr<PlainStream>>(&stream)) {
+            return **plain;
+        }
+        return beast::get_lowest_layer(*std::get<std::unique_ptr<TlsStream>>(stream)).socket();
+    }
+
+    /// Whether the connection can carry another request: nothing may be waiting to be read on an idle HTTP/1.1
+    /// connection. A non-blocking peek tells end-of-stream (the peer closed it), an error (reset), or stray bytes (a
+    /// server's 408 before it closes, a TLS alert), all of which make it unusable; only "nothing to read" keeps it.
+    [[nodiscard]] bool reusable(std::chrono::steady_clock::time_point now) {
+        if (buffer.size() != 0) {
+            return false;
+        }
+        if (now - idle_since < kTrustedIdle) {
+            return true;  // back-to-back traffic: a peer that closes right after answering is met by the retry
+        }
+        char byte = 0;
+        const auto n = ::recv(socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    }
 };
 
 /// Cancels a plain connection's reads and writes once the request's deadline passes: one timer per exchange, where
@@ -175,21 +203,39 @@ struct Client::Impl {
     std::map<std::string, std::deque<std::unique_ptr<Connection>>> idle;
     std::size_t opened = 0;
 
+    /// The most recently used idle connection to `key` that is still fit for a request, or null. Connections idle
+    /// for longer than max_idle_time and connections the peer closed are dropped on the way.
     std::unique_ptr<Connection> take_idle(const std::string& key) {
         auto it = idle.find(key);
-        if (it == idle.end() || it->second.empty()) {
+        if (it == idle.end()) {
             return nullptr;
         }
-        auto c = std::move(it->second.back());
-        it->second.pop_back();
-        return c;
+        auto& q = it->second;
+        const auto now = std::chrono::steady_clock::now();
+        const auto stale_before = now - options.max_idle_time;
+        while (!q.empty()) {
+            auto c = std::move(q.back());
+            q.pop_back();
+            if (c->idle_since < stale_before) {
+                q.clear();  // the queue is in return order: every other one has been idle even longer
+                break;
+            }
+            if (c->reusable(now)) {
+                return c;
+            }
+        }
+        idle.erase(it);
+        return nullptr;
     }
 
     void give_back(const std::string& key, std::unique_ptr<Connection> c) {
+        const auto now = std::chrono::steady_clock::now();
         auto& q = idle[key];
-        if (q.size() >= options.max_idle_per_host) {
+        while (!q.empty() &&
+               (q.size() >= options.max_idle_per_host || q.front()->idle_since < now - options.max_idle_time)) {
             q.pop_front();
         }
+        c->idle_since = now;
         q.push_back(std::move(c));
     }
 
@@ -271,7 +317,9 @@ struct Client::Impl {
         const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(r.body)};
 
         for (int attempt = 0; attempt < 2; ++attempt) {
-            auto conn = take_idle(pool_key);
+            // A second attempt follows a pooled connection the peer had closed: the others in the pool may have been
+            // closed by the same idle timeout, so it goes out on a new connection.
+            auto conn = attempt == 0 ? take_idle(pool_key) : nullptr;
             const bool reused = conn != nullptr;
             if (!conn) {
                 conn = co_await connect(t, label, deadline, r.connect_timeout);

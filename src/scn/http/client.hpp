@@ -44,6 +44,10 @@ struct ClientOptions {
     std::optional<std::string> ca_file;  ///< trust these CAs instead of the system store (HTTPS)
     std::uint64_t max_response_body = 64ULL * 1024 * 1024;
     std::size_t max_idle_per_host = 16;
+    /// A pooled connection idle for longer is closed instead of reused. Below the shortest common server idle
+    /// timeout (Node.js closes idle keep-alive connections after 5 s, nginx after 75 s), so the client is not the
+    /// one that writes into a connection the server is closing.
+    std::chrono::milliseconds max_idle_time{4'000};
 };
 
 /// An asynchronous HTTP/1.1 and HTTPS client with connect and total timeouts and a keep-alive connection pool per
@@ -56,8 +60,10 @@ public:
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
 
-    /// Sends the request; throws ClientError. A pooled connection that turns out closed is replaced once, and only
-    /// if nothing of the response had arrived.
+    /// Sends the request; throws ClientError. A pooled connection is used only if it has been idle for less than
+    /// `max_idle_time` and the peer has not closed it (as far as the operating system knows). If a pooled connection
+    /// fails before any of the answer arrived (the peer closed it while the request went out), the request is sent
+    /// once more, always on a new connection.
     boost::asio::awaitable<ClientResponse> send(ClientRequest request);
     /// Connections opened so far (for tests of pooling).
     [[nodiscard]] std::size_t connections_opened() const;

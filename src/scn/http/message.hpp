@@ -131,6 +131,9 @@ struct Response {
     /// When set (and `file` is not), the body on the wire is `body`, then these bytes, then `tail`.
     std::optional<SharedBytes> shared;
     std::string tail;
+    /// Close the connection after sending this response, while its head still offers keep-alive: what a peer does
+    /// when its idle timer fires just as the answer leaves (fault injection, tests of clients).
+    bool drop_connection = false;
 
     /// Reads the file or shared part into `body` (with the tail), for code that must see the whole body; throws
     /// std::runtime_error if the file cannot be read.

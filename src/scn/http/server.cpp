@@ -357,6 +357,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             }
             const std::size_t body_bytes = res.body_size();
             wire::write_response_head(head, res.status, res.headers, body_bytes, !close_after);
+            close_after = close_after || res.drop_connection;
             const auto wec = co_await write_response(conn, head, res);
             conn.expires_never();
             if (options.log_requests) {

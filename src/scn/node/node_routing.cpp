@@ -205,6 +205,7 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
     n.store_.renew(sender->id);
 
     Forward f;
+    f.sender_wants_signed_answer = n.store_.rules(sender->id).signatures;
     f.module = spec.module;
     f.interface_role = spec.interface_role;
     if (spec.kind == Kind::custom) {
@@ -339,7 +340,12 @@ Awaitable NodeServer::Routing::route(http::Request& req, const Spec& spec) {
     if (recipient) {
         delivered = co_await deliver_local(*recipient, std::move(f));
     } else {
+        const bool checked_remotely = f.signature.has_value();  // the recipient's node verifies those answers
+        const bool check_here = f.sender_wants_signed_answer && !checked_remotely;
         delivered = co_await deliver_remote(remote_node, std::move(f));
+        if (check_here) {
+            delivered = co_await require_signed_answer(std::move(delivered), to);
+        }
     }
     auto& reply = delivered.response;
 
@@ -427,16 +433,27 @@ boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::deli
         out.headers.add("Content-Type", "application/json");
         out.body = std::move(*f.body);
     }
-    const bool signing = f.signature || rules.signatures;
+    // §6.1: signing is active for a signed request, when the recipient's rules ask for signatures, and when the
+    // sender's own rules do.
+    const bool signing = f.signature || rules.signatures || f.sender_wants_signed_answer;
+    const PartyRef to = f.to;
     auto delivered = co_await send(n, std::move(out), f, "");
-    if (signing && delivered.status_code != 4002 && delivered.status_code != 4003) {
-        // §6.1: a signed request needs a signed answer, by the recipient or its operator.
-        const std::string cc = upper(f.to.country_code);
-        const std::string pid = upper(f.to.party_id);
-        const auto listing = co_await n.registry_.party(cc, pid);
-        if (const auto problem = response_signature_problem(delivered.response, listing)) {
-            co_return Delivered{fail(3000, 200, "Unable to verify response signature: " + *problem), 3000};
-        }
+    if (signing) {
+        delivered = co_await require_signed_answer(std::move(delivered), to);
+    }
+    co_return delivered;
+}
+
+boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::require_signed_answer(Delivered delivered,
+                                                                                                  const PartyRef& to) {
+    if (delivered.status_code == 4002 || delivered.status_code == 4003) {
+        co_return delivered;  // no answer came: the routing error stands
+    }
+    const std::string cc = upper(to.country_code);
+    const std::string pid = upper(to.party_id);
+    const auto listing = co_await node.registry_.party(cc, pid);
+    if (const auto problem = response_signature_problem(delivered.response, listing)) {
+        co_return Delivered{node.error(3000, 200, "Unable to verify response signature: " + *problem), 3000};
     }
     co_return delivered;
 }

@@ -41,10 +41,11 @@ struct NodeServer::Routing {
         std::string url_path;  ///< below the recipient's endpoint
         std::vector<std::pair<std::string, std::string>> query;
         std::optional<std::string> body;
-        std::optional<std::string> resource;   ///< a stored URL to call as it is (pages, CDR locations, results)
-        std::optional<std::string> proxy_uid;  ///< remote commands: the alias for `resource` on the recipient's node
-        std::optional<std::string> signature;  ///< SCN-Signature of the sending party, passed along
-        std::string log_path;                  ///< for the forward log line
+        std::optional<std::string> resource;      ///< a stored URL to call as it is (pages, CDR locations, results)
+        std::optional<std::string> proxy_uid;     ///< remote commands: the alias for `resource` on the recipient's node
+        std::optional<std::string> signature;     ///< SCN-Signature of the sending party, passed along
+        bool sender_wants_signed_answer = false;  ///< the sender's own rules require signatures (local senders)
+        std::string log_path;                     ///< for the forward log line
     };
 
     /// A recipient's answer (or the routing error standing in for it) with its envelope's status_code.
@@ -60,6 +61,9 @@ struct NodeServer::Routing {
     /// Sends to the recipient's node over `/scn/message`, signed with this node's wallet.
     boost::asio::awaitable<Delivered> deliver_remote(std::string node_url, Forward f);
 
+    /// §6.1: with signing active, the recipient's answer must be signed by the recipient or its operator; the
+    /// delivery as it is, or the 3000 error that replaces it.
+    boost::asio::awaitable<Delivered> require_signed_answer(Delivered delivered, const PartyRef& to);
     /// Whether `url` is on a server of the party connected as `platform` (its versions URL or an endpoint).
     bool same_origin_as_party(const std::string& url, std::int64_t platform);
     /// Sends a forwarded request; the recipient's answer with the headers a node relays, or the routing error.

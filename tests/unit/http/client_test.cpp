@@ -38,6 +38,16 @@ Router routes() {
     });
     r.add(Method::get, "/big",
           [](Request&) -> asio::awaitable<Response> { co_return Response::text(200, std::string(100'000, 'z')); });
+    r.add(Method::get, "/wait", [](Request&) -> asio::awaitable<Response> {
+        asio::steady_timer t(co_await asio::this_coro::executor, 100ms);
+        co_await t.async_wait(asio::use_awaitable);
+        co_return Response::text(200, "waited");
+    });
+    r.add(Method::post, "/once", [](Request& req) -> asio::awaitable<Response> {
+        auto res = Response::text(200, req.body);
+        res.drop_connection = true;  // offers keep-alive, then closes anyway
+        co_return res;
+    });
     r.add(Method::get, "/never", [](Request&) -> asio::awaitable<Response> {
         asio::steady_timer t(co_await asio::this_coro::executor, 10s);
         co_await t.async_wait(asio::use_awaitable);
@@ -118,6 +128,78 @@ TEST(Client, ReconnectsWhenThePooledConnectionWasClosed) {
     ASSERT_EQ(second.wait_for(5s), std::future_status::ready);
     EXPECT_EQ(second.get().body, "pong");
     EXPECT_EQ(io.run([&] { return client.connections_opened(); }), 2u);
+    server.stop();
+}
+
+namespace {
+
+/// Sends `n` requests at once, so that the client opens `n` connections and pools them all.
+void fill_pool(scn::test::IoThread& io, Client& client, const std::string& url, int n) {
+    std::vector<std::future<ClientResponse>> replies;
+    for (int i = 0; i < n; ++i) {
+        replies.push_back(asio::co_spawn(io.ioc(), client.send({Method::get, url, {}, {}}), asio::use_future));
+    }
+    for (auto& r : replies) {
+        ASSERT_EQ(r.wait_for(5s), std::future_status::ready);
+        ASSERT_EQ(r.get().body, "waited");
+    }
+}
+
+}  // namespace
+
+TEST(Client, NeverReusesPooledConnectionsThePeerClosed) {
+    // Several pooled connections, all closed by the server's idle timeout (as Node.js does after 5 s): a request
+    // must neither fail nor spend its retry on another dead connection of the same pool.
+    scn::test::IoThread io;
+    ServerOptions o;
+    o.idle_timeout = 100ms;
+    Server server(io.ioc(), o, routes());
+    const auto base = "http://127.0.0.1:" + std::to_string(server.start());
+    Client client(io.ioc().get_executor());
+    fill_pool(io, client, base + "/wait", 4);
+    ASSERT_EQ(io.run([&] { return client.connections_opened(); }), 4u);
+    for (int round = 0; round < 3; ++round) {
+        std::this_thread::sleep_for(300ms);  // every pooled connection has been closed by the server
+        for (int i = 0; i < 3; ++i) {
+            const auto reply = io.await(client.send({Method::post, base + "/echo", {}, "{}"}));
+            EXPECT_EQ(reply.status, 201u) << "round " << round << ", request " << i;
+        }
+    }
+    // One new connection per idle gap, reused for the requests that follow it.
+    EXPECT_EQ(io.run([&] { return client.connections_opened(); }), 7u);
+    server.stop();
+}
+
+TEST(Client, DropsConnectionsIdleForLongerThanAllowed) {
+    scn::test::IoThread io;
+    Server server(io.ioc(), {}, routes());  // keeps idle connections for a minute
+    const auto url = "http://127.0.0.1:" + std::to_string(server.start()) + "/ping";
+    ClientOptions options;
+    options.max_idle_time = 100ms;
+    Client client(io.ioc().get_executor(), options);
+    EXPECT_EQ(io.await(client.send({Method::get, url, {}, {}})).body, "pong");
+    EXPECT_EQ(io.await(client.send({Method::get, url, {}, {}})).body, "pong");
+    EXPECT_EQ(io.run([&] { return client.connections_opened(); }), 1u) << "reused while fresh";
+    std::this_thread::sleep_for(250ms);
+    EXPECT_EQ(io.await(client.send({Method::get, url, {}, {}})).body, "pong");
+    EXPECT_EQ(io.run([&] { return client.connections_opened(); }), 2u) << "a new one after the idle limit";
+    server.stop();
+}
+
+TEST(Client, AnswersFromAPeerThatClosesAfterEveryAnswer) {
+    // The answer offers keep-alive, the server closes anyway: the next request must not fail, whether the client
+    // sees the close before writing or only when the write meets the closed connection.
+    scn::test::IoThread io;
+    Server server(io.ioc(), {}, routes());
+    const auto url = "http://127.0.0.1:" + std::to_string(server.start()) + "/once";
+    Client client(io.ioc().get_executor());
+    for (int i = 0; i < 20; ++i) {
+        const auto body = "request " + std::to_string(i);
+        EXPECT_EQ(io.await(client.send({Method::post, url, {}, body})).body, body);
+    }
+    const auto opened = io.run([&] { return client.connections_opened(); });
+    EXPECT_GE(opened, 20u);
+    EXPECT_LE(opened, 40u) << "at most one retry per request";
     server.stop();
 }
 
