@@ -7,12 +7,14 @@
 
 namespace scn::cli {
 
+extern const char* const kBuildCommit;  // version_info.cpp, generated at build time
+
 int run(int argc, char** argv) {
     CLI::App app{
         "scn-tools: mock SCPI parties, a local SCN node and SCN Registry tools for Smart Charging Network "
         "developers",
         "scn-tools"};
-    app.set_version_flag("-V,--version", std::string("scn-tools ") + SCN_VERSION);
+    app.set_version_flag("-V,--version", std::string("scn-tools ") + SCN_VERSION + " (commit " + kBuildCommit + ")");
     app.require_subcommand(1);
     app.fallthrough();
 
@@ -58,6 +60,13 @@ int run(int argc, char** argv) {
                             "JSON-RPC URL of a chain to use instead of the embedded registry");
     sandbox_cmd->add_option("--registry-address", sandbox.registry_address, "Registry contract address on --chain");
     sandbox_cmd->add_flag("--reset", sandbox.reset, "Start from a clean state (deletes the sandbox's databases)");
+    auto* wait_flag = sandbox_cmd->add_flag(
+        "--wait-ready", sandbox.wait_ready,
+        "Start nothing: wait until the sandbox of --dir is ready, then print SCN_NODE_URL, SCN_CPO_TOKEN and "
+        "SCN_MSP_TOKEN as shell assignments (for scripts and CI jobs: eval \"$(scn-tools sandbox --wait-ready)\")");
+    sandbox_cmd->add_option("--timeout", sandbox.wait_timeout_s, "Seconds --wait-ready waits")
+        ->capture_default_str()
+        ->needs(wait_flag);
     sandbox_cmd->callback([&] { action = [&] { return run_sandbox(global, sandbox); }; });
 
     RegistryOptions registry;

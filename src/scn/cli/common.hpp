@@ -10,7 +10,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include <exception>
+#include <filesystem>
+#include <functional>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 namespace scn::cli {
 
@@ -18,9 +22,19 @@ namespace scn::cli {
 /// the log). A broken file is an error, not a fallback.
 config::Config load_config(const GlobalOptions& global, const core::Logger& log);
 
-/// A relative data directory that does not exist from here is looked up next to the scn-tools checkout the binary
-/// was built in (build/<preset>/scn-tools), so the shipped data is found from any working directory.
+/// Where a party's data directory is, for a configured path such as `data/cpo`: the path itself (absolute, or from
+/// the current directory), then the seed data of an installation (`<prefix>/share/scn-tools/data/cpo`, the prefix
+/// found from the executable's own location, so a moved installation works), then the checkout the binary was built
+/// from. Throws std::runtime_error naming every place it looked.
 std::filesystem::path resolve_data_dir(const std::filesystem::path& dir);
+
+/// The places resolve_data_dir looks at, in order (for its error message and for tests).
+std::vector<std::filesystem::path> data_dir_candidates(const std::filesystem::path& dir,
+                                                       const std::filesystem::path& executable);
+
+/// Runs `start` (a server's start); a port it cannot listen on becomes one line naming the part, the address, the
+/// reason and what to change: `the node cannot listen on 127.0.0.1:8080: address already in use (…)`.
+void start_or_explain(std::string_view part, std::string_view hint, const std::function<void()>& start);
 
 /// A private key from the environment (SIGNER_KEY, SPENDER_KEY, NODE_KEY); nullopt when unset or empty. A malformed
 /// key is an error that names the variable and never echoes the value.

@@ -64,7 +64,7 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
             party.db = *options.db;
         }
         party.data_dir = resolve_data_dir(party.data_dir);
-        log.info("Starting " + name + " server...");
+        log.info("Starting " + name + " server with the data in " + party.data_dir.string() + "...");
         boost::asio::io_context ioc(1);
         party::PartyStore store(party.db, core::system_clock());
         std::unique_ptr<party::Cpo> cpo;
@@ -81,7 +81,10 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
             const party::Peer peer{party.peer->token, party.peer->url};
             is_cpo ? cpo->set_peer(peer) : msp->set_peer(peer);
         }
-        is_cpo ? cpo->start_all() : msp->start_all();
+        start_or_explain(
+            "the " + name,
+            "another " + name + " running? Stop it, or use --port or \"" + (is_cpo ? "cpo" : "msp") + ".port\"",
+            [&] { is_cpo ? cpo->start_all() : msp->start_all(); });
         log.info(name + " server listening for SCPI requests");
         int exit_code = 0;
         std::unique_ptr<http::Client> client;

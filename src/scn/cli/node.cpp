@@ -57,7 +57,8 @@ int run_node(const GlobalOptions& global, const NodeOptions& options) {
         http::Client registry_client(ioc.get_executor());
         const auto registry = registry::make_registry(cfg.registry, registry_client, cfg.stage);
         node::NodeServer server(ioc, nc, store, *registry, *wallet, log);
-        server.start();
+        start_or_explain("the node", "another node running? Stop it, or use --port or \"node.port\"",
+                         [&] { server.start(); });
         const bool embedded = cfg.registry.backend == config::RegistryConfig::Backend::embedded;
         // The node's own listing: made here for the embedded registry; on a chain the operator lists the node
         // (`scn-tools registry set-node`, paid from a funded account), so the node only checks it.

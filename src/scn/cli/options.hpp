@@ -40,6 +40,10 @@ struct SandboxOptions {
     std::optional<std::string> chain;             ///< JSON-RPC URL of a real chain instead of the embedded registry
     std::optional<std::string> registry_address;  ///< registry contract on that chain
     bool reset = false;
+    /// Start nothing: wait until the sandbox running with this --dir is ready, print its URL and tokens as shell
+    /// assignments, and exit (0 when ready, 1 after `wait_timeout_s`).
+    bool wait_ready = false;
+    int wait_timeout_s = 60;
 };
 
 /// `scn-tools registry <action>`

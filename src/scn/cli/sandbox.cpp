@@ -18,6 +18,8 @@
 #include <iostream>
 #include <sstream>
 #include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
 
 namespace scn::cli {
 namespace {
@@ -57,6 +59,108 @@ std::string curl_example(const std::string& token) {
            "\"SCPI-From-Party-Id: MSP\" -H \"SCPI-To-Country-Code: CH\" -H \"SCPI-To-Party-Id: CPO\"";
 }
 
+/// Written when the sandbox is ready, removed when it stops: what `--wait-ready` reads.
+std::filesystem::path ready_file(const std::filesystem::path& dir) {
+    return dir / "ready.json";
+}
+
+void write_ready_file(const std::filesystem::path& dir, const json::object& content) {
+    const auto tmp = dir / "ready.json.tmp";
+    {
+        std::ofstream out(tmp);
+        out << json::serialize(content) << "\n";
+    }
+    ::chmod(tmp.c_str(), 0600);  // the tokens in it are the sandbox's credentials
+    std::filesystem::rename(tmp, ready_file(dir));
+}
+
+/// The process id of a live sandbox whose ready file is in `dir`, if any.
+std::optional<std::int64_t> running_sandbox(const std::filesystem::path& dir) {
+    std::ifstream in(ready_file(dir));
+    std::stringstream text;
+    text << in.rdbuf();
+    boost::system::error_code ec;
+    const auto doc = json::parse(text.str(), ec);
+    const auto* pid = !ec && doc.is_object() ? doc.as_object().if_contains("pid") : nullptr;
+    if (pid == nullptr || !pid->is_int64() || pid->as_int64() == ::getpid()) {
+        return std::nullopt;
+    }
+    // A sandbox killed without its clean stop leaves the file behind, and its pid may be someone else's by now:
+    // only a live process running a sandbox counts.
+    std::ifstream cmdline("/proc/" + std::to_string(pid->as_int64()) + "/cmdline", std::ios::binary);
+    std::stringstream args;
+    args << cmdline.rdbuf();
+    if (args.str().find(std::string("sandbox") + '\0') == std::string::npos) {
+        return std::nullopt;
+    }
+    return pid->as_int64();
+}
+
+/// Whether something answers HTTP at `url` (any status: a 401 from a party is an answer).
+bool answers(const std::string& url) {
+    try {
+        http::ClientRequest req{http::Method::get, url, {}, {}};
+        req.connect_timeout = std::chrono::milliseconds(500);
+        req.timeout = std::chrono::seconds(2);
+        return http::send_blocking(req).status != 0;
+    } catch (const http::ClientError&) {
+        return false;
+    }
+}
+
+/// Why the sandbox of `dir` is not ready yet, or nullopt with its ready file read into `out`.
+std::optional<std::string> not_ready(const std::filesystem::path& dir, json::object& out) {
+    std::ifstream in(ready_file(dir));
+    if (!in) {
+        return "no sandbox has said it is ready in " + dir.string();
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    boost::system::error_code ec;
+    auto doc = json::parse(text.str(), ec);
+    if (ec || !doc.is_object()) {
+        return ready_file(dir).string() + " is not readable yet";
+    }
+    out = std::move(doc.as_object());
+    if (!running_sandbox(dir)) {
+        return "the sandbox that wrote " + ready_file(dir).string() + " is no longer running";
+    }
+    for (const char* part : {"node", "cpo", "msp"}) {
+        const auto* url = out.if_contains(std::string(part) + "_url");
+        if (url == nullptr || !url->is_string()) {
+            return ready_file(dir).string() + " names no " + part + " URL";
+        }
+        const std::string probe =
+            std::string(url->as_string()) + (part == std::string("node") ? "/health" : "/scpi/versions");
+        if (!answers(probe)) {
+            return std::string("the ") + part + " does not answer at " + probe;
+        }
+    }
+    return std::nullopt;
+}
+
+int wait_ready(const SandboxOptions& options) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(options.wait_timeout_s);
+    std::string why;
+    while (true) {
+        json::object ready;
+        const auto problem = not_ready(options.dir, ready);
+        if (!problem) {
+            std::cout << "SCN_NODE_URL=" << ready.at("node_url").as_string().c_str() << "\n"
+                      << "SCN_CPO_TOKEN=" << ready.at("cpo_token").as_string().c_str() << "\n"
+                      << "SCN_MSP_TOKEN=" << ready.at("msp_token").as_string().c_str() << "\n";
+            return 0;
+        }
+        why = *problem;
+        if (std::chrono::steady_clock::now() >= until) {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    std::cerr << "scn-tools sandbox: not ready after " << options.wait_timeout_s << " s: " << why << "\n";
+    return 1;
+}
+
 }  // namespace
 
 int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
@@ -64,6 +168,9 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
     sink->set_min_level(global.verbose ? core::LogLevel::debug : core::LogLevel::info);
     sink->start_background_writer();
     const core::Logger log("sandbox", sink);
+    if (options.wait_ready) {
+        return wait_ready(options);
+    }
     if (options.registry_address && !options.chain) {
         std::cerr << "scn-tools sandbox: --registry-address needs --chain (the JSON-RPC URL of that chain)\n";
         return 2;
@@ -71,6 +178,12 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
     try {
         const auto& dir = options.dir;
         std::filesystem::create_directories(dir);
+        if (const auto owner = running_sandbox(dir)) {
+            sink->flush();
+            std::cerr << "scn-tools sandbox: another sandbox (pid " << *owner << ") is running with --dir "
+                      << dir.string() << "; stop it first\n";
+            return 1;
+        }
         if (options.reset) {
             for (const char* f : {"registry.db", "node.db", "cpo.db", "msp.db", "keys.json"}) {
                 for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -111,9 +224,13 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
         node::NodeServer node(ioc, cfg.node, node_store, *registry, keys.node, core::Logger("node", sink));
         party::Cpo cpo(ioc, cfg.cpo, cpo_store, core::Logger("cpo", sink));
         party::Msp msp(ioc, cfg.msp, msp_store, core::Logger("msp", sink));
-        node.start();
-        cpo.start_all();
-        msp.start_all();
+        const auto busy = [](const char* key) {
+            return std::string("another sandbox running? Stop it, or change \"") + key + "\" in a --config file";
+        };
+        start_or_explain("the node", busy("node.port"), [&] { node.start(); });
+        start_or_explain("the CPO", busy("cpo.port"), [&] { cpo.start_all(); });
+        start_or_explain("the MSP", busy("msp.port"), [&] { msp.start_all(); });
+        std::filesystem::remove(ready_file(dir));  // ready again only once this run is
         http::Client client(ioc.get_executor());
 
         int exit_code = 0;
@@ -153,6 +270,12 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
             log.info("To send requests as the CPO, use Authorization Token " + c.token_c);
             log.info("To send requests as the MSP, use Authorization Token " + m.token_c);
             log.info("Try: " + curl_example(m.token_c));
+            write_ready_file(dir, {{"pid", static_cast<std::int64_t>(::getpid())},
+                                   {"node_url", node_url},
+                                   {"cpo_url", cpo.public_url()},
+                                   {"msp_url", msp.public_url()},
+                                   {"cpo_token", c.token_c},
+                                   {"msp_token", m.token_c}});
             log.info("Sandbox ready (state in " + dir.string() + ", registry: " + registry->describe() +
                      "); Ctrl-C stops it");
         };
@@ -188,6 +311,7 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
             grace.async_wait([&](const boost::system::error_code&) { ioc.stop(); });
         });
         ioc.run();
+        std::filesystem::remove(ready_file(dir));
         return exit_code;
     } catch (const std::exception& e) {
         sink->flush();

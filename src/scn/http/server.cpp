@@ -379,6 +379,23 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     }
 };
 
+namespace {
+/// "Address already in use" → "address already in use", to read well after a colon.
+std::string lowercase_first(std::string text) {
+    if (!text.empty()) {
+        text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    }
+    return text;
+}
+}  // namespace
+
+ListenError::ListenError(std::string address, std::uint16_t port, std::error_code error)
+    : std::runtime_error("cannot listen on " + address + ":" + std::to_string(port) + ": " +
+                         lowercase_first(error.message())),
+      address_(std::move(address)),
+      port_(port),
+      error_(error) {}
+
 Server::Server(asio::io_context& ioc, ServerOptions options, Router router)
     : impl_(std::make_shared<Impl>(ioc, std::move(options), std::move(router))) {}
 
@@ -394,11 +411,27 @@ std::uint16_t Server::start() {
     static std::once_flag ignore_sigpipe;
     std::call_once(ignore_sigpipe, [] { std::signal(SIGPIPE, SIG_IGN); });
     auto& acceptor = impl_->acceptor;
-    const tcp::endpoint endpoint(asio::ip::make_address(impl_->options.address), impl_->options.port);
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(endpoint);
-    acceptor.listen(asio::socket_base::max_listen_connections);
+    const auto& address = impl_->options.address;
+    boost::system::error_code ec;
+    const auto ip = asio::ip::make_address(address, ec);
+    const tcp::endpoint endpoint(ip, impl_->options.port);
+    if (!ec) {
+        acceptor.open(endpoint.protocol(), ec);
+    }
+    if (!ec) {
+        acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+        acceptor.bind(endpoint, ec);
+    }
+    if (!ec) {
+        acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+        boost::system::error_code ignored;
+        acceptor.close(ignored);
+        throw ListenError(address, impl_->options.port, std::error_code(ec.value(), std::generic_category()));
+    }
     impl_->bound_port = acceptor.local_endpoint().port();
     asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
     asio::co_spawn(impl_->ioc, impl_->watch_deadlines(), asio::detached);

@@ -8,7 +8,9 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 
 namespace boost::asio {
 class io_context;
@@ -46,6 +48,21 @@ struct ServerOptions {
     ServerHooks hooks;
 };
 
+/// The server could not listen: `what()` is `cannot listen on 127.0.0.1:8080: address already in use`.
+class ListenError : public std::runtime_error {
+public:
+    ListenError(std::string address, std::uint16_t port, std::error_code error);
+    [[nodiscard]] const std::string& address() const { return address_; }
+    [[nodiscard]] std::uint16_t port() const { return port_; }
+    /// The system's reason (EADDRINUSE, EACCES, EADDRNOTAVAIL, …).
+    [[nodiscard]] std::error_code error() const { return error_; }
+
+private:
+    std::string address_;
+    std::uint16_t port_;
+    std::error_code error_;
+};
+
 /// An HTTP/1.1 server on Boost.Beast: keep-alive, per-connection read timeouts, header and body limits, one access-log
 /// line per request, and graceful stop. Handlers run as coroutines on the io_context given; it never blocks it.
 /// Use the server from the thread(s) running that io_context, except start() and stop(), which may be called before
@@ -57,7 +74,7 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    /// Binds, listens and starts accepting. Returns the bound port. Throws std::system_error if it cannot bind.
+    /// Binds, listens and starts accepting. Returns the bound port. Throws ListenError if it cannot listen.
     std::uint16_t start();
     /// Stops accepting and closes idle connections; requests in progress are answered first.
     void stop();
