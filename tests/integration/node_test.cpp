@@ -679,3 +679,25 @@ TEST(LocalNode, ASenderThatAsksForSignaturesGetsNoUnsignedAnswer) {
     EXPECT_TRUE(call.through_node("/spots").ok());
     ext.stop(net.io);
 }
+
+TEST(LocalNode, OnlyTheTokenSchemeCarriesATokenC) {
+    LocalNetwork net;
+    http::ClientRequest req{http::Method::get, net.node->url() + "/scpi/sender/2.2/locations/Loc1", {}, {}};
+    for (const auto& [name, value] : {std::pair{"X-Request-ID", "1"},
+                                      {"X-Correlation-ID", "1"},
+                                      {"SCPI-From-Country-Code", "CH"},
+                                      {"SCPI-From-Party-Id", "MSP"},
+                                      {"SCPI-To-Country-Code", "CH"},
+                                      {"SCPI-To-Party-Id", "CPO"}}) {
+        req.headers.add(name, value);
+    }
+    auto bearer = req;
+    bearer.headers.add("Authorization", "Bearer " + net.msp_connection.token_c);
+    const auto refused = http::send_blocking(bearer);
+    EXPECT_EQ(refused.status, 400u);
+    EXPECT_EQ(json::parse(refused.body).at("status_code"), 2001) << refused.body;
+    EXPECT_EQ(json::parse(refused.body).at("status_message"), "Invalid CREDENTIALS_TOKEN_C");
+    auto token = req;
+    token.headers.add("Authorization", "Token " + net.msp_connection.token_c);
+    EXPECT_EQ(json::parse(http::send_blocking(token).body).at("status_code"), 1000);
+}

@@ -102,6 +102,37 @@ int run(int argc, char** argv) {
     request_cmd->add_option("--expiry", request.expiry, "Reservation expiry as a DateTime (reserve)");
     request_cmd->callback([&] { action = [&] { return run_request(global, request); }; });
 
+    CheckCommandOptions check;
+    auto* check_cmd = app.add_subcommand(
+        "check", "Check an SCPI party against the protocol, straight at its versions URL or through a node");
+    auto* versions_opt =
+        check_cmd->add_option("--versions-url", check.versions_url,
+                              "The party's versions endpoint (e.g. http://localhost:3000/scpi/versions)");
+    auto* node_opt = check_cmd->add_option("--node", check.node, "Check through this SCN node instead");
+    versions_opt->excludes(node_opt);
+    check_cmd
+        ->add_option("--token", check.token,
+                     "A token the party accepts; through a node, the TOKEN_C of a party registered there")
+        ->required();
+    check_cmd->add_option("--role", check.role, "Role of the party under test: cpo or emsp")
+        ->required()
+        ->check(CLI::IsMember({"cpo", "emsp"}));
+    check_cmd->add_option("--from", check.from, "Routing: the calling party as COUNTRY/PARTY (required with --node)");
+    check_cmd->add_option("--to", check.to, "Routing: the party under test as COUNTRY/PARTY (required with --node)");
+    check_cmd->add_option("--json", check.json, "Write the report as JSON to this file");
+    check_cmd->add_option("--junit", check.junit, "Write the report as JUnit XML to this file");
+    check_cmd->add_option("--timeout", check.timeout_s, "Seconds for the whole run")->capture_default_str();
+    check_cmd->add_option("--call-timeout", check.call_timeout_s, "Seconds for one request")->capture_default_str();
+    check_cmd->callback([&] {
+        if (!check.versions_url && !check.node) {
+            throw CLI::ValidationError("check", "say where the party is: --versions-url URL, or --node URL");
+        }
+        if (check.node && (!check.from || !check.to)) {
+            throw CLI::ValidationError("check", "through a node, give --from and --to (COUNTRY/PARTY)");
+        }
+        action = [&] { return run_check(global, check); };
+    });
+
     GenerateOptions generate;
     auto* generate_cmd = app.add_subcommand("generate", "Generate test data");
     generate_cmd->add_option("what", generate.what, "What to generate")->check(CLI::IsMember({"locations"}));

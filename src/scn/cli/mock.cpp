@@ -55,6 +55,12 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
         const auto cfg = load_config(global, log);
         config::PartyConfig party = is_cpo ? cfg.cpo : cfg.msp;
         if (options.port) {
+            // The public URL follows the port when it named the configured one (http://localhost:3000 → :<port>).
+            const std::string old_port = ":" + std::to_string(party.port);
+            if (party.public_url.ends_with(old_port)) {
+                party.public_url.replace(party.public_url.size() - old_port.size(), old_port.size(),
+                                         ":" + std::to_string(*options.port));
+            }
             party.port = *options.port;
         }
         if (options.data_dir) {

@@ -83,7 +83,22 @@ struct GenerateOptions {
     std::string format = "both";
 };
 
+/// `scn-tools check`
+struct CheckCommandOptions {
+    std::optional<std::string> versions_url;
+    std::optional<std::string> node;
+    std::string token;
+    std::string role;                 ///< cpo or emsp
+    std::optional<std::string> from;  ///< COUNTRY/PARTY
+    std::optional<std::string> to;
+    std::optional<std::filesystem::path> json;
+    std::optional<std::filesystem::path> junit;
+    int timeout_s = 120;
+    int call_timeout_s = 10;
+};
+
 int run_mock(const GlobalOptions& global, const MockOptions& options);
+int run_check(const GlobalOptions& global, const CheckCommandOptions& options);
 int run_node(const GlobalOptions& global, const NodeOptions& options);
 int run_sandbox(const GlobalOptions& global, const SandboxOptions& options);
 int run_registry(const GlobalOptions& global, const RegistryOptions& options);

@@ -19,12 +19,13 @@ namespace {
 }  // namespace
 
 std::string token_of(const http::Request& req) {
+    // `Token <value>` only, as the reference node reads it: another scheme (`Bearer …`) names no token.
     const auto h = req.header("Authorization");
-    if (!h) {
+    constexpr std::string_view kScheme = "Token ";
+    if (!h || !h->starts_with(kScheme)) {
         return {};
     }
-    const auto space = h->rfind(' ');
-    return std::string(space == std::string_view::npos ? *h : h->substr(space + 1));
+    return std::string(h->substr(kScheme.size()));
 }
 
 namespace {

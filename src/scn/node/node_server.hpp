@@ -22,8 +22,8 @@ namespace scn::node {
 /// A local SCN node: the admin API, registry look-ups, versions and the credentials handshake, and the routing of
 /// SCPI module requests between the parties connected to it, with the reference node's header checks, error texts,
 /// and proxied pagination links, CDR locations and command response URLs.
-/// The token an SCN node reads from a request: the last space-separated word of Authorization, never
-/// Base64-decoded (as the reference node does).
+/// The token an SCN node reads from a request: what follows `Token ` in Authorization, never Base64-decoded (as
+/// the reference node does); empty for a missing header or another scheme.
 [[nodiscard]] std::string token_of(const http::Request& request);
 
 class NodeServer {
