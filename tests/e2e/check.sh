@@ -26,11 +26,12 @@ pid=$!
 eval "$("$bin" sandbox --wait-ready --dir state --timeout 60)" || fail "the sandbox did not get ready"
 
 "$bin" check --node "$SCN_NODE_URL" --token "$SCN_MSP_TOKEN" --from CH/MSP --to CH/CPO --role cpo \
-    --json cpo.json >cpo.out || fail "checks of the CPO through the node failed"
+    --json cpo.json --active >cpo.out || fail "checks of the CPO through the node failed"
 [[ $(jq .summary.failed cpo.json) == 0 && $(jq .summary.passed cpo.json) -ge 30 ]] || fail "cpo.json: $(jq .summary cpo.json)"
 grep -q "^PASS  P-02  locations: limit=1 pages followed by Link cover the list once$" cpo.out || fail "no progress lines"
+[[ $(jq -r '.checks[] | select(.id == "M-01") | .status' cpo.json) == passed ]] || fail "M-01 through the node"
 "$bin" check --node "$SCN_NODE_URL" --token "$SCN_CPO_TOKEN" --from CH/CPO --to CH/MSP --role emsp \
-    --json msp.json >msp.out || fail "checks of the MSP through the node failed"
+    --json msp.json --active >msp.out || fail "checks of the MSP through the node failed"
 [[ $(jq .summary.failed msp.json) == 0 ]] || fail "msp.json: $(jq .summary msp.json)"
 kill -INT "$pid"
 wait "$pid" || fail "sandbox exit status $?"

@@ -30,7 +30,8 @@ struct Party {
     std::unique_ptr<party::PartyStore> store;
     std::unique_ptr<party::PartyServer> server;
 
-    explicit Party(bool cpo)
+    /// `with_peer`: a bilateral peer is configured, so command results are posted (to their response_url).
+    explicit Party(bool cpo, bool with_peer = false)
         : dir(std::filesystem::temp_directory_path() /
               ("scn-check-" + std::to_string(::getpid()) + (cpo ? "-cpo" : "-msp"))) {
         std::filesystem::remove_all(dir);
@@ -42,10 +43,14 @@ struct Party {
             c.public_url.clear();
             c.warm_data = false;
             c.data_dir = std::filesystem::path(SCN_SOURCE_DIR) / (cpo ? "data/cpo" : "data/msp");
+
             const core::Logger log(cpo ? "cpo" : "msp", std::make_shared<core::CaptureSink>());
             if (cpo) {
                 auto p = std::make_unique<party::Cpo>(io.ioc(), c, *store, log);
                 p->start_all();
+                if (with_peer) {
+                    p->set_peer(party::Peer{"token-of-the-peer", "http://127.0.0.1:9/scpi/versions"});
+                }
                 server = std::move(p);
             } else {
                 auto p = std::make_unique<party::Msp>(io.ioc(), c, *store, log);
@@ -107,6 +112,7 @@ enum class Defect {
     no_pagination_headers,   ///< lists without X-Total-Count and X-Limit
     missing_required_field,  ///< locations in lists without `coordinates`
     wrong_token_accepted,    ///< any `Token …` is let through
+    result_never_sent,       ///< commands reach the party with a response_url that leads nowhere
 };
 
 /// Sits in front of a party, rewrites its URLs to its own, and plants one defect in what it relays.
@@ -126,7 +132,18 @@ struct DefectProxy {
     }
 
     boost::asio::awaitable<http::Response> relay(http::Request& req) {
+        if (req.path == "/sink") {  // where results of the result_never_sent defect end
+            co_return http::Response::json(200, R"({"status_code":1000,"timestamp":"2024-01-01T00:00:00Z"})");
+        }
         http::ClientRequest out{req.method, upstream + req.target, {}, req.body};
+        if (defect == Defect::result_never_sent && req.path.find("/commands/") != std::string::npos) {
+            boost::system::error_code ec;
+            auto command = json::parse(req.body, ec);
+            if (!ec && command.is_object() && command.as_object().contains("response_url")) {
+                command.as_object()["response_url"] = base + "/sink";
+                out.body = json::serialize(command);
+            }
+        }
         for (const auto& [name, value] : req.headers) {
             std::string v(value);
             if (name == "Host" || name == "Content-Length" || name == "Connection") {
@@ -295,4 +312,47 @@ TEST(Check, PartiesThatCannotBeTalkedToFailClearlyWithinTheBudget) {
         return 0;
     });
     io.stop();
+}
+
+TEST(Check, ActiveChecksPassAgainstTheMockCpo) {
+    Party cpo(true, /*with_peer=*/true);
+    auto o = direct(cpo.versions_url(), cpo.server->offline_token(), check::Role::cpo);
+    o.active = true;
+    o.result_wait = 10s;
+    const auto report = run(cpo.io, o);
+    EXPECT_TRUE(failed(report).empty()) << failures(report);
+    for (const char* id : {"M-01", "M-01b", "M-02", "M-03", "M-05", "M-09", "M-11", "M-12"}) {
+        ASSERT_NE(report.find(id), nullptr) << id;
+        EXPECT_EQ(report.find(id)->status, check::Status::passed) << id;
+    }
+}
+
+TEST(Check, ACommandResultNeverSentFailsM01) {
+    Party cpo(true, /*with_peer=*/true);
+    DefectProxy proxy;
+    proxy.defect = Defect::result_never_sent;
+    proxy.upstream = cpo.server->public_url();
+    proxy.good_token = cpo.server->offline_token();
+    proxy.start(cpo.io);
+    auto o = direct(proxy.base + "/scpi/versions", proxy.good_token, check::Role::cpo);
+    o.active = true;
+    o.result_wait = 1500ms;
+    const auto report = run(cpo.io, o);
+    EXPECT_EQ(failed(report), std::set<std::string>{"M-01"}) << failures(report);
+    EXPECT_NE(report.find("M-01")->actual.find("no CommandResult at the response_url"), std::string::npos);
+    EXPECT_EQ(report.find("M-01b")->status, check::Status::skipped);
+    proxy.stop(cpo.io);
+}
+
+TEST(Check, ActiveChecksPassAgainstTheMockMsp) {
+    Party msp(false);
+    auto o = direct(msp.versions_url(), msp.server->offline_token(), check::Role::emsp);
+    o.target.routing = scpi::RoutingHeaders{"CH", "CPO", "CH", "MSP"};  // pushes come from a CPO
+    o.active = true;
+    const auto report = run(msp.io, o);
+    EXPECT_TRUE(failed(report).empty()) << failures(report);
+    for (const char* id : {"L-04", "S-05", "D-01"}) {
+        ASSERT_NE(report.find(id), nullptr) << id;
+        EXPECT_EQ(report.find(id)->status, check::Status::passed) << id;
+    }
 }

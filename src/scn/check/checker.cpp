@@ -126,6 +126,9 @@ boost::asio::awaitable<Report> run_checks(CheckOptions options, Progress progres
         co_await check_authorization(ctx);
         co_await check_lists(ctx);
         co_await check_objects(ctx);
+        if (options.active) {
+            co_await check_active(ctx);
+        }
     }
     check_envelopes(ctx);
     co_return report;

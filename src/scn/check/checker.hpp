@@ -24,6 +24,15 @@ struct CheckOptions {
     std::chrono::milliseconds budget{120'000};
     /// Pages followed when walking a list with limit=1.
     std::size_t max_pages = 25;
+    /// Also provoke behaviour: commands to a CPO (results to a URL the checker serves), pushes to an eMSP.
+    bool active = false;
+    /// Where the checker serves command results: listen address and the base URL the party calls (empty: the
+    /// listening address). A party on another machine needs an address it can reach.
+    std::string callback_listen = "127.0.0.1";
+    std::uint16_t callback_port = 0;
+    std::string callback_url;
+    /// How long to wait for a CommandResult at most (the party's own `timeout` if shorter).
+    std::chrono::milliseconds result_wait{30'000};
 };
 
 /// Called with each result as soon as it is known (terminal progress).

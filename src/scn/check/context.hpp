@@ -61,6 +61,8 @@ boost::asio::awaitable<void> check_authorization(Context& ctx);
 boost::asio::awaitable<void> check_lists(Context& ctx);
 boost::asio::awaitable<void> check_objects(Context& ctx);
 void check_envelopes(Context& ctx);  ///< over every exchange made
+/// With `active`: commands to a CPO, pushes to an eMSP.
+boost::asio::awaitable<void> check_active(Context& ctx);
 
 /// Why the answer is not a 1000 envelope with HTTP 2xx (its description), or nullopt.
 [[nodiscard]] std::optional<std::string> not_ok(const Exchange& x);

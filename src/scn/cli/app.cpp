@@ -123,6 +123,14 @@ int run(int argc, char** argv) {
     check_cmd->add_option("--junit", check.junit, "Write the report as JUnit XML to this file");
     check_cmd->add_option("--timeout", check.timeout_s, "Seconds for the whole run")->capture_default_str();
     check_cmd->add_option("--call-timeout", check.call_timeout_s, "Seconds for one request")->capture_default_str();
+    check_cmd->add_flag("--active", check.active,
+                        "Also provoke behaviour: commands to a CPO (results served by the checker), a location, a "
+                        "session and a CDR pushed to an eMSP");
+    check_cmd->add_option("--listen", check.listen, "With --active: ADDRESS:PORT to serve command results on")
+        ->capture_default_str();
+    check_cmd->add_option("--callback-url", check.callback_url,
+                          "With --active: the base URL the party reaches that server at (default: the --listen "
+                          "address)");
     check_cmd->callback([&] {
         if (!check.versions_url && !check.node) {
             throw CLI::ValidationError("check", "say where the party is: --versions-url URL, or --node URL");

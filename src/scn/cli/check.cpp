@@ -42,6 +42,14 @@ int run_check(const GlobalOptions&, const CheckCommandOptions& options) {
         } else {
             o.target.versions_url = *options.versions_url;
         }
+        o.active = options.active;
+        const auto colon = options.listen.rfind(':');
+        if (colon == std::string::npos) {
+            throw std::runtime_error("--listen " + options.listen + ": expected ADDRESS:PORT, e.g. 127.0.0.1:0");
+        }
+        o.callback_listen = options.listen.substr(0, colon);
+        o.callback_port = static_cast<std::uint16_t>(std::stoul(options.listen.substr(colon + 1)));
+        o.callback_url = options.callback_url.value_or("");
         if (options.from && options.to) {
             const auto [fcc, fpid] = party(*options.from, "--from");
             const auto [tcc, tpid] = party(*options.to, "--to");

@@ -95,6 +95,9 @@ struct CheckCommandOptions {
     std::optional<std::filesystem::path> junit;
     int timeout_s = 120;
     int call_timeout_s = 10;
+    bool active = false;
+    std::string listen = "127.0.0.1:0";  ///< where command results are served (--active)
+    std::optional<std::string> callback_url;
 };
 
 int run_mock(const GlobalOptions& global, const MockOptions& options);
