@@ -114,9 +114,17 @@ public:
         text.erase(std::find(text.begin(), text.end(), '\0'), text.end());
         return text;
     }
+    /// The element count of a dynamic array at `start`, checked against the data: `n` words must follow.
+    [[nodiscard]] std::uint64_t array_length(std::uint64_t start) const {
+        const auto n = uint_at(start);
+        if (n > (data_.size() - start - 32) / 32) {
+            throw EthError("return data array of " + std::to_string(n) + " elements runs past the end");
+        }
+        return n;
+    }
     [[nodiscard]] std::vector<std::uint8_t> uint8_array(std::size_t head) const {
         const auto start = uint_at(head);
-        const auto n = uint_at(start);
+        const auto n = array_length(start);
         std::vector<std::uint8_t> out;
         for (std::uint64_t i = 0; i < n; ++i) {
             out.push_back(static_cast<std::uint8_t>(uint_at(start + 32 + i * 32)));
@@ -125,8 +133,8 @@ public:
     }
     [[nodiscard]] std::string string_at(std::size_t head) const {
         const auto start = uint_at(head);
-        const auto n = uint_at(start);
-        if (start + 32 + n > data_.size()) {
+        const auto n = uint_at(start);  // uint_at(start) succeeded: start + 32 <= size
+        if (n > data_.size() - start - 32) {
             throw EthError("return data string runs past the end");
         }
         return std::string(data_.begin() + static_cast<std::ptrdiff_t>(start + 32),
@@ -272,7 +280,7 @@ std::string decode_string(std::span<const std::uint8_t> data) {
 std::vector<Address> decode_address_array(std::span<const std::uint8_t> data) {
     const Decoder d(data);
     const auto start = d.uint_at(0);
-    const auto n = d.uint_at(start);
+    const auto n = d.array_length(start);
     std::vector<Address> out;
     for (std::uint64_t i = 0; i < n; ++i) {
         out.push_back(d.address_at(start + 32 + i * 32));

@@ -192,3 +192,17 @@ TEST(RegistrySigning, WhatTheReferenceCliSentVerifies) {
     EXPECT_EQ(27 + sig.recovery_id, cli.at("v").as_int64());
     EXPECT_EQ(to_hex(reg::encode_set_party_raw(key.address(), "DE", "CLI", roles, op, sig)), str(cli.at("calldata")));
 }
+
+TEST(RegistryAbi, LengthsThatRunPastTheDataAreErrorsNotAllocations) {
+    // Found by fuzz_registry_abi: a string length near 2^64 wrapped the bounds check and asked for a huge string.
+    const auto bytes = *from_hex(
+        "000000000000000000000000000000000000000000000000fffffffffffffff60000000000000000000000000000000000000000000000"
+        "000000000000000000000000000000000000000000000200003b");
+    EXPECT_THROW((void)reg::decode_operator(bytes), EthError);
+    // An array announcing more elements than the data holds.
+    std::vector<std::uint8_t> array(96, 0);
+    array[31] = 32;                                        // the array starts at 32
+    std::fill(array.begin() + 32, array.begin() + 64, 0);  // its length word…
+    array[56] = 0x7f;                                      // …is 0x7f << 56 elements
+    EXPECT_THROW((void)reg::decode_address_array(array), EthError);
+}
