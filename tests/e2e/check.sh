@@ -21,7 +21,10 @@ fail() {
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-"$bin" sandbox --dir state >sandbox.log 2>&1 &
+# A strict CPO: it refuses a sessions list without date_from (P-07), which the default one answers for the
+# original walkthrough's sake.
+echo '{"cpo": {"strict": true}}' >strict.json
+"$bin" --config strict.json sandbox --dir state >sandbox.log 2>&1 &
 pid=$!
 eval "$("$bin" sandbox --wait-ready --dir state --timeout 60)" || fail "the sandbox did not get ready"
 
@@ -38,7 +41,7 @@ wait "$pid" || fail "sandbox exit status $?"
 pid=
 
 port=$(free_port)
-"$bin" mock --cpo --offline --port "$port" --db cpo.db >mock.log 2>&1 &
+"$bin" --config strict.json mock --cpo --offline --port "$port" --db cpo.db >mock.log 2>&1 &
 mock_pid=$!
 for _ in $(seq 1 100); do
     grep -q "Accepting requests with Authorization Token" mock.log && break

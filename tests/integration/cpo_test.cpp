@@ -95,7 +95,8 @@ TEST(Cpo, VersionsListExactlyWhatIsServed) {
     }
     std::sort(endpoints.begin(), endpoints.end());
     EXPECT_EQ(endpoints, (std::vector<std::string>{"cdrs SENDER", "commands RECEIVER", "credentials SENDER",
-                                                   "locations SENDER", "sessions SENDER", "tariffs SENDER"}));
+                                                   "hubclientinfo RECEIVER", "locations SENDER", "sessions SENDER",
+                                                   "tariffs SENDER", "tokens RECEIVER"}));
 }
 
 TEST(Cpo, LocationPagesHaveCountsLimitsAndLinksThatKeepTheirParameters) {
@@ -126,7 +127,7 @@ TEST(Cpo, LocationPagesHaveCountsLimitsAndLinksThatKeepTheirParameters) {
     ASSERT_TRUE(page.ok()) << page.describe();
     EXPECT_EQ(page.headers.get("X-Total-Count"), "1");
     EXPECT_EQ(page.data.as_array().size(), 1u);
-    page = t.get("/scpi/sender/2.2/sessions?date_to=2019-10-14T12:00:00Z&limit=1");
+    page = t.get("/scpi/sender/2.2/sessions?date_from=2000-01-01T00:00:00Z&date_to=2019-10-14T12:00:00Z&limit=1");
     EXPECT_EQ(page.headers.get("X-Total-Count"), "1");
     page = t.get("/scpi/sender/2.2/cdrs?date_from=2019-10-14T00:00:00Z&limit=1");
     EXPECT_EQ(page.headers.get("X-Total-Count"), "2");
@@ -215,4 +216,14 @@ TEST(Cpo, ServesACompressedGeneratedDataSet) {
     EXPECT_EQ(t.get("/scpi/sender/2.2/locations/Loc20001").status_code, 2003);
     // Changes made while running are covered by the catalog's tests for every kind of base.
     std::filesystem::remove_all(data);
+}
+
+TEST(Cpo, ListsSessionsWithoutDateFromUnlessStrict) {
+    // The original walkthrough lists sessions without date_from; only a strict CPO refuses that (OCPI 2.2 §9.2.1.1).
+    CpoUnderTest t("lenient-sessions");
+    const auto r = t.get("/scpi/sender/2.2/sessions");
+    EXPECT_TRUE(r.ok()) << r.describe();
+    EXPECT_TRUE(r.data.is_array());
+    EXPECT_EQ(t.get("/scpi/sender/2.2/sessions?date_from=2024-01-01T10:00:00%2B02:00").status_code, 2001)
+        << "an offset is refused all the same";
 }

@@ -85,8 +85,9 @@ TEST(Msp, VersionsListExactlyWhatIsServed) {
     for (const auto& e : d.endpoints) {
         served.push_back(e.identifier + "/" + std::string(scpi::to_string(e.role)));
     }
-    EXPECT_EQ(served, (std::vector<std::string>{"credentials/SENDER", "commands/SENDER", "sessions/RECEIVER",
-                                                "cdrs/RECEIVER", "tokens/SENDER", "hubclientinfo/RECEIVER"}));
+    EXPECT_EQ(served, (std::vector<std::string>{"credentials/SENDER", "commands/SENDER", "locations/RECEIVER",
+                                                "tariffs/RECEIVER", "sessions/RECEIVER", "cdrs/RECEIVER",
+                                                "tokens/SENDER", "hubclientinfo/RECEIVER"}));
     EXPECT_EQ(t.send(http::Method::get, "/scpi/versions", std::nullopt, "wrong").http_status, 401u);
 }
 

@@ -158,7 +158,7 @@ json::object location_json(const std::string& cc, const std::string& pid, const 
             {"address", "Checkerstrasse 1"},
             {"city", "Zug"},
             {"country", "CHE"},
-            {"coordinates", {{"latitude", "47.166"}, {"longitude", "8.515"}}},
+            {"coordinates", {{"latitude", "47.16600"}, {"longitude", "8.51500"}}},
             {"time_zone", "Europe/Zurich"},
             {"last_updated", now}};
 }
@@ -203,7 +203,7 @@ json::object cdr_json(const std::string& cc, const std::string& pid, const std::
               {"address", "Checkerstrasse 1"},
               {"city", "Zug"},
               {"country", "CHE"},
-              {"coordinates", {{"latitude", "47.166"}, {"longitude", "8.515"}}},
+              {"coordinates", {{"latitude", "47.16600"}, {"longitude", "8.51500"}}},
               {"evse_uid", "CHECK-EVSE"},
               {"evse_id", "CH*CHK*ECHECK"},
               {"connector_id", "1"},

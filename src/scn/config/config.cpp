@@ -174,11 +174,12 @@ void read_roles(const Section& party, std::vector<RoleConfig>& roles) {
 
 void read_party(const Section& s, PartyConfig& party, bool is_cpo) {
     if (is_cpo) {
-        s.allow_only(
-            {"port", "bind", "publicIP", "roles", "data", "db", "session_update_interval", "warm_data", "peer"});
+        s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "session_update_interval", "warm_data", "peer",
+                      "strict"});
     } else {
-        s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "peer"});
+        s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "peer", "strict"});
     }
+    s.boolean("strict", party.strict);
     s.integer("port", party.port, 0, 65535);
     s.string("bind", party.bind);
     s.string("publicIP", party.public_url);

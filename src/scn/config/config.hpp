@@ -44,6 +44,9 @@ struct PartyConfig {
     /// CPO: read a generated data set into the page cache in the background when it fits in available memory.
     bool warm_data = true;
     std::optional<PeerConfig> peer;
+    /// Refuse what OCPI 2.2 forbids but earlier mock parties accepted, and the original walkthrough relies on: a
+    /// sessions list without date_from (OCPI 2.2 §9.2.1.1 makes it required). Off by default.
+    bool strict = false;
 };
 
 /// The `registry` section.

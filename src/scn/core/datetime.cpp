@@ -79,6 +79,14 @@ std::optional<TimePoint> parse_datetime(std::string_view s) {
     return time_point_cast<milliseconds>(t);
 }
 
+std::optional<TimePoint> parse_utc_datetime(std::string_view s) {
+    // The date's own '-' are within the first 19 characters; a sign after them starts an offset.
+    if (s.size() > 19 && s.find_first_of("+-", 19) != std::string_view::npos) {
+        return std::nullopt;
+    }
+    return parse_datetime(s);
+}
+
 std::string format_datetime(TimePoint t) {
     using namespace std::chrono;
     const auto days = floor<std::chrono::days>(t);

@@ -14,6 +14,10 @@ namespace scn::core {
 /// UTC. Returns nullopt for anything else.
 [[nodiscard]] std::optional<TimePoint> parse_datetime(std::string_view text);
 
+/// Parses an SCPI DateTime strictly: as parse_datetime, but a numeric offset (`+02:00`, even `+00:00`) is refused,
+/// since OCPI 2.2 §16.2 allows UTC only. For query parameters, where a request can be refused without harm.
+[[nodiscard]] std::optional<TimePoint> parse_utc_datetime(std::string_view text);
+
 /// Formats as `YYYY-MM-DDTHH:MM:SS.mmmZ`, the form SCPI peers expect.
 [[nodiscard]] std::string format_datetime(TimePoint t);
 

@@ -1,3 +1,4 @@
+#include <scn/core/datetime.hpp>
 #include <scn/party/cpo.hpp>
 #include <scn/party/paging.hpp>
 #include <scn/scpi/cdrs.hpp>
@@ -6,6 +7,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -14,6 +17,19 @@ namespace json = boost::json;
 using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
+
+/// A strict CPO requires date_from on the sessions list (OCPI 2.2 §9.2.1.1); the page parameters themselves,
+/// offsets in DateTimes included, are checked by paged_response.
+void require_date_from(const http::Request& req) {
+    if (!req.query_param("date_from")) {
+        throw scpi::Error::invalid("query parameter date_from is required on this list");
+    }
+}
+
+std::string upper(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return s;
+}
 
 json::array read_array(const std::filesystem::path& file, bool required) {
     std::ifstream in(file, std::ios::binary);
@@ -57,6 +73,7 @@ Cpo::Cpo(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyS
     : PartyServer(ioc, "CPO", config, store, std::move(log), clock),
       client_(ioc.get_executor()),
       delivery_(ioc, store, client_, log_, clock, [this] { return peer_; }),
+      tokens_(store.database()),
       locations_(store::Catalog::from_items({})),
       tariffs_catalog_(store::Catalog::from_items({})),
       reservations_timer_(ioc) {
@@ -108,6 +125,14 @@ void Cpo::load_data() {
         }
         store_.set_setting("seeded", "1");
     }
+    const std::size_t sessions = store_.count_sessions({});
+    store_.page_sessions({}, 0, sessions, [this](std::string_view text) {
+        try {
+            note_session_owner(scpi::from_json<scpi::Session>(scpi::parse_json(text)).cdr_token);
+        } catch (const scpi::ParseError&) {
+            // only valid sessions are stored
+        }
+    });
 }
 
 std::optional<scpi::Location> Cpo::location(std::string_view id) const {
@@ -116,12 +141,6 @@ std::optional<scpi::Location> Cpo::location(std::string_view id) const {
         return std::nullopt;
     }
     return scpi::from_json<scpi::Location>(scpi::parse_json(*text));
-}
-
-void Cpo::save_location(scpi::Location loc) {
-    const auto when = loc.last_updated;
-    std::string id = loc.id;
-    locations_.upsert({std::move(id), when, scpi::to_text(loc)});
 }
 
 void Cpo::set_evse_status(const std::string& location_id, const std::string& evse_uid, scpi::Status status) {
@@ -137,7 +156,55 @@ void Cpo::set_evse_status(const std::string& location_id, const std::string& evs
     evse->status = status;
     evse->last_updated = now;
     loc->last_updated = now;
-    save_location(std::move(*loc));
+    const std::string text = scpi::to_text(*loc);
+    locations_.upsert({loc->id, now, text});
+    // OCPI 2.2 §8.2.2: the change is PATCHed to each receiver, only what changed and last_updated, at the EVSE's URL.
+    // A receiver that only pulled locations so far does not know this one, and a PATCH of an unknown object fails
+    // (the client is then to PUT it, §4.1.9): the first time a location changes for a receiver it is PUT whole
+    // first. One key per receiver and location keeps the PUT ahead of the PATCHes.
+    const json::object patch{{"status", scpi::to_string(status)}, {"last_updated", core::format_datetime(now)}};
+    const auto& me = config_.roles.front();
+    const std::string location_target = "locations/" + me.country_code + "/" + me.party_id + "/" + location_id;
+    for (const auto& to : status_recipients()) {
+        const std::string key = "location:" + to.to_country_code + "/" + to.to_party_id + ":" + location_id;
+        const std::string pushed = "location_pushed:" + to.to_country_code + "/" + to.to_party_id + "/" + location_id;
+        if (!store_.setting(pushed)) {
+            delivery_.send(key, "PUT", location_target, text, to);
+            store_.set_setting(pushed, "1");
+        }
+        delivery_.send(key, "PATCH", location_target + "/" + evse_uid, scpi::dump(patch), to);
+    }
+    log_.info("EVSE " + location_id + "/" + evse_uid + " " + std::string(scpi::to_string(status)));
+}
+
+std::vector<scpi::RoutingHeaders> Cpo::status_recipients() {
+    std::set<std::pair<std::string, std::string>> parties;
+    // Through a node: the eMSPs it reports as connected (HubClientInfo).
+    for (const auto& info : connected_parties(scpi::Role::EMSP)) {
+        parties.emplace(upper(info.country_code), upper(info.party_id));
+    }
+    if (parties.empty()) {
+        // Bilaterally (or before the node said anything): the eMSPs known from their tokens and sessions here.
+        const auto owners = tokens_.owners();
+        parties.insert(owners.begin(), owners.end());
+        parties.insert(session_owners_.begin(), session_owners_.end());
+    }
+    std::vector<scpi::RoutingHeaders> out;
+    for (const auto& [cc, pid] : parties) {
+        out.push_back(to_party(cc, pid));
+    }
+    return out;
+}
+
+scpi::RoutingHeaders Cpo::to_party(const std::string& country_code, const std::string& party_id) const {
+    const auto& me = config_.roles.front();
+    return {me.country_code, me.party_id, country_code, party_id};
+}
+
+void Cpo::note_session_owner(const scpi::CdrToken& token) {
+    if (token.country_code && token.party_id) {
+        session_owners_.emplace(upper(*token.country_code), upper(*token.party_id));
+    }
 }
 
 std::vector<ServedEndpoint> Cpo::endpoints() const {
@@ -145,7 +212,60 @@ std::vector<ServedEndpoint> Cpo::endpoints() const {
             {"tariffs", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/tariffs"},
             {"sessions", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/sessions"},
             {"cdrs", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/cdrs"},
-            {"commands", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/commands"}};
+            {"commands", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/commands"},
+            {"hubclientinfo", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/hubclientinfo"},
+            {"tokens", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/tokens"}};
+}
+
+http::Response Cpo::owned_list(const http::Request& req, std::string_view path,
+                               std::size_t (PartyStore::*count)(const store::TimeWindow&),
+                               void (PartyStore::*page)(const store::TimeWindow&, std::size_t, std::size_t,
+                                                        const std::function<void(std::string_view)>&)) {
+    const auto from_cc = req.header(scpi::header::kFromCountryCode);
+    const auto from_pid = req.header(scpi::header::kFromPartyId);
+    if (!from_cc || !from_pid) {
+        // A bilateral caller without routing headers is the only eMSP there is: it sees everything.
+        return paged_response(
+            req, public_url() + std::string(path), kMaxLimit, clock_,
+            [this, count](const store::TimeWindow& w) { return (store_.*count)(w); },
+            emitted_pages([this, page](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
+                (store_.*page)(w, o, l, emit);
+            }));
+    }
+    // Sessions and CDRs are the business of the eMSP whose token they carry (OCPI 2.2 §4.1.6: not broadcast):
+    // the caller sees its own only. The window is read once and shared by the count and the page.
+    struct Owned {
+        std::optional<store::TimeWindow> window;
+        std::vector<std::string> objects;
+    };
+    const auto owned = std::make_shared<Owned>();
+    const auto load = [this, owned, count, page, cc = std::string(*from_cc),
+                       pid = std::string(*from_pid)](const store::TimeWindow& w) -> const std::vector<std::string>& {
+        if (!owned->window || owned->window->from != w.from || owned->window->to != w.to) {
+            owned->window = w;
+            owned->objects.clear();
+            (store_.*page)(w, 0, (store_.*count)(w), [&](std::string_view text) {
+                const auto doc = scpi::parse_json(text);
+                const auto* token = doc.as_object().if_contains("cdr_token");
+                const auto* c = token && token->is_object() ? token->as_object().if_contains("country_code") : nullptr;
+                const auto* p = token && token->is_object() ? token->as_object().if_contains("party_id") : nullptr;
+                if (c && p && c->is_string() && p->is_string() && http::iequals(c->as_string(), cc) &&
+                    http::iequals(p->as_string(), pid)) {
+                    owned->objects.emplace_back(text);
+                }
+            });
+        }
+        return owned->objects;
+    };
+    return paged_response(
+        req, public_url() + std::string(path), kMaxLimit, clock_,
+        [load](const store::TimeWindow& w) { return load(w).size(); },
+        emitted_pages([load](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
+            const auto& all = load(w);
+            for (std::size_t i = o; i < all.size() && i < o + l; ++i) {
+                emit(all[i]);
+            }
+        }));
 }
 
 void Cpo::add_routes(http::Router& router) {
@@ -194,21 +314,20 @@ void Cpo::add_routes(http::Router& router) {
                        catalog_pages(tariffs_catalog_));
                }));
     router.add(http::Method::get, "/scpi/sender/2.2/sessions", module_route([this](http::Request& req) {
-                   return paged_response(
-                       req, public_url() + "/scpi/sender/2.2/sessions", kMaxLimit, clock_,
-                       [this](const store::TimeWindow& w) { return store_.count_sessions(w); },
-                       emitted_pages([this](const store::TimeWindow& w, std::size_t o, std::size_t l,
-                                            const auto& emit) { store_.page_sessions(w, o, l, emit); }));
+                   // date_from is required on this list only (OCPI 2.2 §9.2.1.1), when the party is strict: the
+                   // original walkthrough lists sessions without it.
+                   if (config_.strict) {
+                       require_date_from(req);
+                   }
+                   return owned_list(req, "/scpi/sender/2.2/sessions", &PartyStore::count_sessions,
+                                     &PartyStore::page_sessions);
                }));
     router.add(http::Method::get, "/scpi/sender/2.2/cdrs", module_route([this](http::Request& req) {
-                   return paged_response(
-                       req, public_url() + "/scpi/sender/2.2/cdrs", kMaxLimit, clock_,
-                       [this](const store::TimeWindow& w) { return store_.count_cdrs(w); },
-                       emitted_pages([this](const store::TimeWindow& w, std::size_t o, std::size_t l,
-                                            const auto& emit) { store_.page_cdrs(w, o, l, emit); }));
+                   return owned_list(req, "/scpi/sender/2.2/cdrs", &PartyStore::count_cdrs, &PartyStore::page_cdrs);
                }));
     router.add(http::Method::post, "/scpi/receiver/2.2/commands/{command}",
-               [this](http::Request& req) -> Awaitable { co_return co_await command(req); });
+               module_route([this](http::Request& req) { return command(req); }));
+    add_token_routes(router);
 }
 
 void Cpo::set_peer(std::optional<Peer> peer) {

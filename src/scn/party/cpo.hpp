@@ -2,6 +2,8 @@
 
 #include <scn/party/delivery.hpp>
 #include <scn/party/party_server.hpp>
+#include <scn/party/token_store.hpp>
+#include <scn/pricing/tariff_pricing.hpp>
 #include <scn/scpi/commands.hpp>
 #include <scn/scpi/locations.hpp>
 #include <scn/scpi/sessions.hpp>
@@ -10,13 +12,18 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
+#include <variant>
 
 namespace scn::party {
 
-/// The mock Charge Point Operator: serves its locations, tariffs, sessions and CDRs, accepts commands, simulates
-/// charging with periodic session pushes, and sends a CDR priced from the connector's tariff when a session ends.
+/// The mock Charge Point Operator: serves its locations, tariffs, sessions and CDRs (sessions and CDRs to the eMSP
+/// whose token they carry), receives the tokens eMSPs push and their commands, authorizes tokens presented at its
+/// chargers, simulates charging (PENDING, ACTIVE, COMPLETED) with periodic session pushes, PATCHes EVSE status changes
+/// to the eMSPs, and sends a CDR priced from the connector's tariff when a session ends.
 class Cpo final : public PartyServer {
 public:
     /// Loads and validates the data directory; throws std::runtime_error naming the file, path and reason.
@@ -40,12 +47,47 @@ public:
         int status_code = 1000;
     };
 
+    /// What happened when a driver presented a token at a charger.
+    struct StartAtCharger {
+        /// Why a start was refused.
+        enum class Refusal {
+            none,
+            unknown_location,
+            unknown_evse,
+            evse_not_available,
+            unknown_token,  ///< not stored here, and its eMSP does not know it (2004)
+            not_allowed,    ///< invalid, or the eMSP answered BLOCKED, EXPIRED, NO_CREDIT or NOT_ALLOWED
+            msp_unreachable,
+        };
+        std::optional<std::string> session_id;  ///< the started session
+        Refusal refusal = Refusal::none;
+        std::optional<scpi::AllowedType> allowed;  ///< the eMSP's answer when it was asked
+        std::string message;                       ///< why, in words
+        [[nodiscard]] bool started() const { return session_id.has_value(); }
+    };
+
+    /// A driver presents `token_uid` at an EVSE (the charger's own authorization, OCPI 2.2 §12.4.4 WhitelistType):
+    /// a token stored here that is valid with whitelist ALWAYS, ALLOWED or ALLOWED_OFFLINE starts at once
+    /// (auth_method WHITELIST); a stored ALWAYS token that is not valid is refused; otherwise (whitelist NEVER, not
+    /// valid, or not stored) the token's eMSP is asked in real time (POST `{tokens}/{uid}/authorize` on its tokens
+    /// SENDER interface, through the peer, with LocationReferences) and the session starts only when it answers
+    /// ALLOWED (auth_method AUTH_REQUEST, with its authorization_reference). A token not stored here is asked of the
+    /// eMSPs status_recipients() names, until one knows it. The session is pushed to the token's eMSP like a
+    /// commanded one. Never blocks: eMSPs are asked asynchronously (at most 5 s each).
+    boost::asio::awaitable<StartAtCharger> start_at_charger(std::string location_id, std::string evse_uid,
+                                                            std::string token_uid);
+
+    /// The tokens eMSPs pushed to this CPO.
+    [[nodiscard]] TokenStore& tokens() { return tokens_; }
+
 protected:
     void add_routes(http::Router& router) override;
     [[nodiscard]] std::vector<ServedEndpoint> endpoints() const override;
 
 private:
     /// One running session's simulation state.
+    /// One running session's simulation state: PENDING (or RESERVATION when a reservation's token started) until
+    /// the charger begins, then ACTIVE until stopped.
     struct Charging {
         scpi::Session session;
         double power_kw = 0;
@@ -53,15 +95,57 @@ private:
         scpi::RoutingHeaders to_msp;  ///< from the CPO to the party that started the session
         std::string correlation;
         core::TimePoint last_tick{};
+        bool announced = false;  ///< the not-yet-ACTIVE state has been pushed
         std::unique_ptr<boost::asio::steady_timer> timer;
+    };
+
+    /// Where a session can start now: copies of the location, EVSE and connector, and the token's own reservation
+    /// there, which the start consumes.
+    struct Placement {
+        scpi::Location location;
+        scpi::Evse evse;
+        scpi::Connector connector;
+        std::optional<Reservation> reservation;
+    };
+    /// How a session is authorized and to whom it is pushed.
+    struct Authorization {
+        scpi::CdrToken token;
+        scpi::AuthMethod method = scpi::AuthMethod::COMMAND;
+        std::optional<std::string> reference;
+        scpi::RoutingHeaders to_msp;
+        std::string correlation;
     };
 
     void load_data();
     [[nodiscard]] std::optional<scpi::Location> location(std::string_view id) const;
-    void save_location(scpi::Location location);
+    /// Changes an EVSE's status and PATCHes it to every status_recipients() party (OCPI 2.2 §8.2.2).
     void set_evse_status(const std::string& location_id, const std::string& evse_uid, scpi::Status status);
+    /// Who is told about EVSE status changes: the eMSPs the node reports as connected; bilaterally (no
+    /// HubClientInfo) the eMSPs that own tokens or sessions here. Routing headers from this CPO to each.
+    [[nodiscard]] std::vector<scpi::RoutingHeaders> status_recipients();
+    [[nodiscard]] scpi::RoutingHeaders to_party(const std::string& country_code, const std::string& party_id) const;
+    /// Remembers the eMSP of a session (for status_recipients()).
+    void note_session_owner(const scpi::CdrToken& token);
 
-    boost::asio::awaitable<http::Response> command(http::Request& req);
+    /// A sessions or CDRs list page: all of them for a caller without SCPI-From headers, else only those whose
+    /// cdr_token belongs to the calling party.
+    http::Response owned_list(const http::Request& req, std::string_view path,
+                              std::size_t (PartyStore::*count)(const store::TimeWindow&),
+                              void (PartyStore::*page)(const store::TimeWindow&, std::size_t, std::size_t,
+                                                       const std::function<void(std::string_view)>&));
+
+    void add_token_routes(http::Router& router);
+    http::Response put_token(http::Request& req, bool patch);
+    http::Response get_token(http::Request& req);
+
+    http::Response command(http::Request& req);
+    /// Where `token_uid` may start charging, or the refusal (REJECTED; 2003 for an unknown location).
+    std::variant<Placement, CommandOutcome> place(const std::string& location_id,
+                                                  const std::optional<std::string>& evse_uid,
+                                                  const std::optional<std::string>& connector_id,
+                                                  const std::string& token_uid);
+    /// Starts a session (PENDING, or the reservation's session) at `where`; returns its id.
+    std::string begin_session(const Placement& where, const Authorization& auth);
     CommandOutcome start_session(const scpi::StartSession& cmd, const scpi::RoutingHeaders& routing,
                                  const std::string& correlation);
     CommandOutcome stop_session(const scpi::StopSession& cmd, const scpi::RoutingHeaders& routing,
@@ -72,19 +156,37 @@ private:
                                       const std::string& correlation);
     CommandOutcome unlock_connector(const scpi::UnlockConnector& cmd, const scpi::RoutingHeaders& routing,
                                     const std::string& correlation);
+    /// Posts a CommandResult to `response_url` a moment later (after the command's answer went out).
     void send_result(const std::string& response_url, scpi::CommandResultType result, const std::string& message,
-                     const scpi::RoutingHeaders& routing, const std::string& correlation);
+                     const scpi::RoutingHeaders& to_msp, const std::string& correlation);
+    /// Runs `fn` after `delay` on the event loop, unless the CPO is gone by then.
+    void after(std::chrono::milliseconds delay, std::function<void()> fn);
 
     void resume_charging();
     void schedule(const std::string& session_id, std::chrono::milliseconds delay);
     void tick(const std::string& session_id);
     void finish(const std::string& session_id);
-    void push_session(const scpi::Session& session, const Charging& c);
+    /// Charging periods, energy and cost of an ACTIVE session up to `now` (OCPI 2.2 §9.3.1, priced per §11).
+    pricing::PricedCdr price_so_far(Charging& c, core::TimePoint now);
+    void push_session(const scpi::Session& session, const scpi::RoutingHeaders& to_msp, const std::string& correlation);
     void persist(const Charging& c);
     void expire_reservations();
+    /// The session a reservation created, its recipient and the RESERVE_NOW's response_url (kept in settings).
+    struct ReservationSession {
+        std::string session_id;
+        scpi::RoutingHeaders to_msp;
+        std::string correlation;
+        std::string response_url;
+    };
+    void save_reservation_session(const std::string& reservation_id, const ReservationSession& r);
+    [[nodiscard]] std::optional<ReservationSession> reservation_session(const std::string& reservation_id);
+    /// Ends a reservation's session that was never used (COMPLETED, OCPI 2.2 §9.1) and forgets it.
+    void end_reservation_session(const std::string& reservation_id);
 
     http::Client client_;
     Delivery delivery_;
+    TokenStore tokens_;
+    std::set<std::pair<std::string, std::string>> session_owners_;  ///< eMSPs of stored sessions, upper-cased
     std::optional<Peer> peer_;
     store::Catalog locations_;
     std::unique_ptr<store::CacheWarmer> warmer_;  ///< reads a generated data set into the page cache

@@ -1,4 +1,4 @@
-// The mock CPO's commands receiver and its charging simulation.
+// The mock CPO's commands receiver (OCPI 2.2 §13) and its charging simulation.
 #include <scn/core/datetime.hpp>
 #include <scn/core/random.hpp>
 #include <scn/party/cpo.hpp>
@@ -19,7 +19,10 @@ namespace {
 
 constexpr int kCommandTimeout = 30;
 constexpr auto kResultDelay = 300ms;
-constexpr auto kFirstPushDelay = 1s;
+/// A started session is pushed once in its first state (PENDING, or RESERVATION) after the command result, and
+/// turns ACTIVE when the charger begins, about a second after the start.
+constexpr auto kAnnounceDelay = 500ms;
+constexpr auto kChargerStartDelay = 500ms;
 constexpr auto kMaxReservation = std::chrono::hours(12);
 
 std::string kwh_text(double kwh) {
@@ -55,10 +58,80 @@ Cpo::CommandOutcome unknown_location(const std::string& location_id) {
     return r;
 }
 
+/// Whether the party that sent a command (its SCPI-From headers) is the eMSP of a token.
+bool owned_by(const std::optional<std::string>& country_code, const std::optional<std::string>& party_id,
+              const scpi::RoutingHeaders& routing) {
+    return country_code && party_id && http::iequals(*country_code, routing.from_country_code) &&
+           http::iequals(*party_id, routing.from_party_id);
+}
+
+/// A token of another eMSP in a command: eMSPs may only use their own tokens (OCPI 2.2 §13.1).
+std::optional<Cpo::CommandOutcome> foreign_token(const scpi::Token& token, const scpi::RoutingHeaders& routing) {
+    if (owned_by(token.country_code, token.party_id, routing)) {
+        return std::nullopt;
+    }
+    return response(scpi::CommandResponseType::REJECTED, "Token " + token.uid + " belongs to " + token.country_code +
+                                                             "/" + token.party_id + ", not to " +
+                                                             routing.from_country_code + "/" + routing.from_party_id);
+}
+
+/// The members of the command objects (OCPI 2.2 §13.3) that only some commands have. A body carrying one that its
+/// command does not have is the body of another command (e.g. a StopSession posted to START_SESSION): 2001.
+void check_command_members(scpi::CommandType type, const json::value& body) {
+    using T = scpi::CommandType;
+    static constexpr std::array<std::string_view, 8> kSpecific = {
+        "token",      "location_id", "evse_uid",      "connector_id", "authorization_reference",
+        "session_id", "expiry_date", "reservation_id"};
+    const auto own = [type](std::string_view m) {
+        switch (type) {
+            case T::START_SESSION:
+                return m == "token" || m == "location_id" || m == "evse_uid" || m == "connector_id" ||
+                       m == "authorization_reference";
+            case T::STOP_SESSION:
+                return m == "session_id";
+            case T::RESERVE_NOW:
+                return m == "token" || m == "expiry_date" || m == "reservation_id" || m == "location_id" ||
+                       m == "evse_uid" || m == "authorization_reference";
+            case T::CANCEL_RESERVATION:
+                return m == "reservation_id";
+            case T::UNLOCK_CONNECTOR:
+                return m == "location_id" || m == "evse_uid" || m == "connector_id";
+        }
+        return false;
+    };
+    if (!body.is_object()) {
+        return;  // the model's reader names the problem
+    }
+    for (const auto m : kSpecific) {
+        if (body.get_object().contains(m) && !own(m)) {
+            throw scpi::ParseError("$." + std::string(m), "not a member of " + std::string(scpi::to_string(type)) +
+                                                              " (is this the body of another command?)");
+        }
+    }
+}
+
+json::object routing_json(const scpi::RoutingHeaders& r) {
+    return {{"from_country_code", r.from_country_code},
+            {"from_party_id", r.from_party_id},
+            {"to_country_code", r.to_country_code},
+            {"to_party_id", r.to_party_id}};
+}
+
+scpi::RoutingHeaders routing_from_json(const json::value& v) {
+    const auto& o = v.as_object();
+    return {std::string(o.at("from_country_code").as_string()), std::string(o.at("from_party_id").as_string()),
+            std::string(o.at("to_country_code").as_string()), std::string(o.at("to_party_id").as_string())};
+}
+
+template <typename T>
+T command_body(scpi::CommandType type, const json::value& body) {
+    check_command_members(type, body);
+    return scpi::from_json<T>(body);
+}
+
 }  // namespace
 
-boost::asio::awaitable<http::Response> Cpo::command(http::Request& req) {
-    authenticate(req);
+http::Response Cpo::command(http::Request& req) {
     const auto type = scpi::enum_from_string<scpi::CommandType>(req.param("command"));
     if (!type) {
         throw scpi::Error::not_found("unknown command " + std::string(req.param("command")) +
@@ -67,61 +140,72 @@ boost::asio::awaitable<http::Response> Cpo::command(http::Request& req) {
     }
     const auto routing = service::routing_of(req);
     const std::string correlation(req.header(scpi::header::kCorrelationId).value_or(""));
+    const auto body = scpi::parse_json(req.body);
     CommandOutcome r;
     switch (*type) {
         case scpi::CommandType::START_SESSION:
-            r = start_session(service::body_as<scpi::StartSession>(req), routing, correlation);
+            r = start_session(command_body<scpi::StartSession>(*type, body), routing, correlation);
             break;
         case scpi::CommandType::STOP_SESSION:
-            r = stop_session(service::body_as<scpi::StopSession>(req), routing, correlation);
+            r = stop_session(command_body<scpi::StopSession>(*type, body), routing, correlation);
             break;
         case scpi::CommandType::RESERVE_NOW:
-            r = reserve_now(service::body_as<scpi::ReserveNow>(req), routing, correlation);
+            r = reserve_now(command_body<scpi::ReserveNow>(*type, body), routing, correlation);
             break;
         case scpi::CommandType::CANCEL_RESERVATION:
-            r = cancel_reservation(service::body_as<scpi::CancelReservation>(req), routing, correlation);
+            r = cancel_reservation(command_body<scpi::CancelReservation>(*type, body), routing, correlation);
             break;
         case scpi::CommandType::UNLOCK_CONNECTOR:
-            r = unlock_connector(service::body_as<scpi::UnlockConnector>(req), routing, correlation);
+            r = unlock_connector(command_body<scpi::UnlockConnector>(*type, body), routing, correlation);
             break;
     }
     const json::value data = scpi::to_json(r.response);
-    auto res = http::Response::json(200, scpi::envelope(r.status_code, std::nullopt, &data, clock_.now()));
-    service::echo_headers(req, res, true);
-    co_return res;
+    return http::Response::json(200, scpi::envelope(r.status_code, std::nullopt, &data, clock_.now()));
+}
+
+void Cpo::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(ioc_, delay);
+    timer->async_wait(
+        [alive = std::weak_ptr<int>(alive_), timer, fn = std::move(fn)](const boost::system::error_code& ec) {
+            if (!ec && !alive.expired()) {
+                fn();
+            }
+        });
 }
 
 void Cpo::send_result(const std::string& response_url, scpi::CommandResultType result, const std::string& message,
-                      const scpi::RoutingHeaders& routing, const std::string& correlation) {
+                      const scpi::RoutingHeaders& to_msp, const std::string& correlation) {
     scpi::CommandResult r;
     r.result = result;
     if (!message.empty()) {
         r.message.push_back({"en", message});
     }
-    auto timer = std::make_shared<boost::asio::steady_timer>(ioc_, kResultDelay);
-    timer->async_wait([this, alive = std::weak_ptr<int>(alive_), timer, response_url, body = scpi::to_text(r),
-                       back = routing.reversed(), correlation](const boost::system::error_code& ec) {
-        if (!ec && !alive.expired()) {
-            delivery_.send("result:" + response_url, "POST", response_url, body, back, correlation);
-        }
+    after(kResultDelay, [this, response_url, body = scpi::to_text(r), to_msp, correlation] {
+        delivery_.send("result:" + response_url, "POST", response_url, body, to_msp, correlation);
     });
 }
 
-Cpo::CommandOutcome Cpo::start_session(const scpi::StartSession& cmd, const scpi::RoutingHeaders& routing,
-                                       const std::string& correlation) {
-    auto loc = location(cmd.location_id);
+std::variant<Cpo::Placement, Cpo::CommandOutcome> Cpo::place(const std::string& location_id,
+                                                             const std::optional<std::string>& evse_uid,
+                                                             const std::optional<std::string>& connector_id,
+                                                             const std::string& token_uid) {
+    auto loc = location(location_id);
     if (!loc) {
-        return unknown_location(cmd.location_id);
+        return unknown_location(location_id);
     }
+    const auto reserved_for_token = [&](const scpi::Evse& e) {
+        const auto r = store_.reservation_on_evse(loc->id, e.uid);
+        return r && http::iequals(r->token_uid, token_uid);
+    };
     const scpi::Evse* evse = nullptr;
-    if (cmd.evse_uid) {
-        evse = loc->find_evse(*cmd.evse_uid);
+    if (evse_uid) {
+        evse = loc->find_evse(*evse_uid);
         if (evse == nullptr) {
-            return response(scpi::CommandResponseType::REJECTED, "Unknown EVSE " + *cmd.evse_uid + " at " + loc->id);
+            return response(scpi::CommandResponseType::REJECTED, "Unknown EVSE " + *evse_uid + " at " + loc->id);
         }
     } else {
         for (const auto& e : loc->evses) {
-            if (e.status == scpi::Status::AVAILABLE) {
+            if (e.status == scpi::Status::AVAILABLE || (e.status == scpi::Status::RESERVED && reserved_for_token(e))) {
                 evse = &e;
                 break;
             }
@@ -130,8 +214,8 @@ Cpo::CommandOutcome Cpo::start_session(const scpi::StartSession& cmd, const scpi
             return response(scpi::CommandResponseType::REJECTED, "No available EVSE at " + loc->id);
         }
     }
-    const auto reservation = store_.reservation_on_evse(loc->id, evse->uid);
-    if (reservation && reservation->token_uid != cmd.token.uid) {
+    auto reservation = store_.reservation_on_evse(loc->id, evse->uid);
+    if (reservation && !http::iequals(reservation->token_uid, token_uid)) {
         return response(
             scpi::CommandResponseType::REJECTED,
             "EVSE " + evse->uid + " is reserved for another token until " + core::format_datetime(reservation->expiry));
@@ -140,76 +224,130 @@ Cpo::CommandOutcome Cpo::start_session(const scpi::StartSession& cmd, const scpi
         return response(scpi::CommandResponseType::REJECTED,
                         "EVSE " + evse->uid + " is " + std::string(scpi::to_string(evse->status)));
     }
-    const scpi::Connector* connector = &evse->connectors.front();
-    if (cmd.connector_id) {
-        connector = nullptr;
+    const scpi::Connector* connector = nullptr;
+    if (connector_id) {
         for (const auto& c : evse->connectors) {
-            if (c.id == *cmd.connector_id) {
+            if (c.id == *connector_id) {
                 connector = &c;
             }
         }
         if (connector == nullptr) {
-            return response(scpi::CommandResponseType::REJECTED, "Unknown connector " + *cmd.connector_id);
+            return response(scpi::CommandResponseType::REJECTED,
+                            "Unknown connector " + *connector_id + " at " + evse->uid);
         }
+    } else if (std::find(evse->capabilities.begin(), evse->capabilities.end(),
+                         scpi::Capability::START_SESSION_CONNECTOR_REQUIRED) != evse->capabilities.end()) {
+        return response(scpi::CommandResponseType::REJECTED,
+                        "EVSE " + evse->uid + " has START_SESSION_CONNECTOR_REQUIRED: give a connector_id");
+    } else if (!evse->connectors.empty()) {
+        connector = &evse->connectors.front();
+    } else {
+        return response(scpi::CommandResponseType::REJECTED, "EVSE " + evse->uid + " has no connector");
     }
-    if (reservation) {
-        store_.delete_reservation(reservation->id);  // consumed by its token starting to charge
-    }
+    return Placement{*loc, *evse, *connector, std::move(reservation)};
+}
+
+std::string Cpo::begin_session(const Placement& where, const Authorization& auth) {
     const auto now = clock_.now();
     auto c = std::make_unique<Charging>();
-    c->session.country_code = config_.roles.front().country_code;
-    c->session.party_id = config_.roles.front().party_id;
-    c->session.id = core::random_uuid();
-    c->session.start_date_time = now;
-    c->session.kwh = 0;
-    c->session.cdr_token = scpi::cdr_token_of(cmd.token);
-    c->session.auth_method = scpi::AuthMethod::COMMAND;
-    c->session.authorization_reference = cmd.authorization_reference;
-    c->session.location_id = loc->id;
-    c->session.evse_uid = evse->uid;
-    c->session.connector_id = connector->id;
-    c->session.currency = "EUR";
-    if (!connector->tariff_ids.empty()) {
-        c->tariff_id = connector->tariff_ids.front();
+    auto& s = c->session;
+    std::optional<ReservationSession> reserved;
+    if (where.reservation) {
+        // Consumed by its token starting to charge: the reservation's session becomes this one (OCPI 2.2 §9.1).
+        reserved = reservation_session(where.reservation->id);
+        store_.delete_reservation(where.reservation->id);
+        store_.erase_setting("reservation_session:" + where.reservation->id);
+    }
+    const auto& me = config_.roles.front();
+    std::optional<std::string> stored;
+    if (reserved) {
+        stored = store_.session({me.country_code, me.party_id, reserved->session_id});
+    }
+    if (stored) {
+        s = scpi::from_json<scpi::Session>(scpi::parse_json(*stored));
+        s.status = scpi::SessionStatus::RESERVATION;
+    } else {
+        s.country_code = me.country_code;
+        s.party_id = me.party_id;
+        s.id = core::random_uuid();
+        s.status = scpi::SessionStatus::PENDING;
+    }
+    s.start_date_time = now;  // while not ACTIVE, the creation time (OCPI 2.2 §9.3.1)
+    s.end_date_time.reset();
+    s.kwh = 0;
+    s.cdr_token = auth.token;
+    s.auth_method = auth.method;
+    if (auth.reference) {
+        s.authorization_reference = auth.reference;
+    }
+    s.location_id = where.location.id;
+    s.evse_uid = where.evse.uid;
+    s.connector_id = where.connector.id;
+    s.currency = "EUR";
+    s.charging_periods.clear();
+    s.total_cost.reset();
+    if (!where.connector.tariff_ids.empty()) {
+        c->tariff_id = where.connector.tariff_ids.front();
         if (const auto t = tariffs_.find(c->tariff_id); t != tariffs_.end()) {
-            c->session.currency = t->second.currency;
+            s.currency = t->second.currency;
         }
     }
-    c->session.status = scpi::SessionStatus::ACTIVE;
-    c->session.last_updated = now;
-    c->power_kw = connector_kw(*connector);
-    c->to_msp = routing.reversed();
-    c->correlation = correlation;
+    s.last_updated = now;
+    c->power_kw = connector_kw(where.connector);
+    c->to_msp = auth.to_msp;
+    c->correlation = auth.correlation;
     c->last_tick = now;
-    const std::string id = c->session.id;
-    store_.put_session({c->session.country_code, c->session.party_id, id}, scpi::to_text(c->session), now);
+    const std::string id = s.id;
+    store_.put_session({s.country_code, s.party_id, id}, scpi::to_text(s), now);
+    note_session_owner(s.cdr_token);
     persist(*c);
     charging_[id] = std::move(c);
-    set_evse_status(loc->id, evse->uid, scpi::Status::CHARGING);
-    send_result(cmd.response_url, scpi::CommandResultType::ACCEPTED, {}, routing, correlation);
-    schedule(id, kFirstPushDelay);
-    log_.info("Session " + id + " started at " + loc->id + "/" + evse->uid);
+    set_evse_status(where.location.id, where.evse.uid, scpi::Status::CHARGING);
+    schedule(id, kAnnounceDelay);
+    log_.info("Session " + id + " started at " + where.location.id + "/" + where.evse.uid + " (" +
+              std::string(scpi::to_string(auth.method)) + ")");
+    return id;
+}
+
+Cpo::CommandOutcome Cpo::start_session(const scpi::StartSession& cmd, const scpi::RoutingHeaders& routing,
+                                       const std::string& correlation) {
+    if (cmd.connector_id && !cmd.evse_uid) {
+        throw scpi::Error::invalid("connector_id needs evse_uid (OCPI 2.2 §13.3.5 StartSession)");
+    }
+    if (auto refused = foreign_token(cmd.token, routing)) {
+        return *refused;
+    }
+    auto where = place(cmd.location_id, cmd.evse_uid, cmd.connector_id, cmd.token.uid);
+    if (auto* refused = std::get_if<CommandOutcome>(&where)) {
+        return *refused;
+    }
+    // The eMSP authorized the token itself: no whitelist or real-time check here (OCPI 2.2 §13.3.5).
+    send_result(cmd.response_url, scpi::CommandResultType::ACCEPTED, {}, routing.reversed(), correlation);
+    begin_session(std::get<Placement>(where), {scpi::cdr_token_of(cmd.token), scpi::AuthMethod::COMMAND,
+                                               cmd.authorization_reference, routing.reversed(), correlation});
     return response(scpi::CommandResponseType::ACCEPTED);
 }
 
 Cpo::CommandOutcome Cpo::stop_session(const scpi::StopSession& cmd, const scpi::RoutingHeaders& routing,
                                       const std::string& correlation) {
-    if (charging_.find(cmd.session_id) == charging_.end()) {
+    const auto it = charging_.find(cmd.session_id);
+    if (it == charging_.end()) {
         return response(scpi::CommandResponseType::UNKNOWN_SESSION, "No active session " + cmd.session_id);
     }
-    send_result(cmd.response_url, scpi::CommandResultType::ACCEPTED, {}, routing, correlation);
-    auto timer = std::make_shared<boost::asio::steady_timer>(ioc_, kResultDelay + 100ms);
-    timer->async_wait(
-        [this, alive = std::weak_ptr<int>(alive_), timer, id = cmd.session_id](const boost::system::error_code& ec) {
-            if (!ec && !alive.expired()) {
-                finish(id);
-            }
-        });
+    const auto& token = it->second->session.cdr_token;
+    if (!owned_by(token.country_code, token.party_id, routing)) {
+        return response(scpi::CommandResponseType::REJECTED, "Session " + cmd.session_id + " belongs to another party");
+    }
+    send_result(cmd.response_url, scpi::CommandResultType::ACCEPTED, {}, routing.reversed(), correlation);
+    after(kResultDelay + 100ms, [this, id = cmd.session_id] { finish(id); });
     return response(scpi::CommandResponseType::ACCEPTED);
 }
 
 Cpo::CommandOutcome Cpo::reserve_now(const scpi::ReserveNow& cmd, const scpi::RoutingHeaders& routing,
                                      const std::string& correlation) {
+    if (auto refused = foreign_token(cmd.token, routing)) {
+        return *refused;
+    }
     const auto now = clock_.now();
     if (cmd.expiry_date <= now || cmd.expiry_date > now + kMaxReservation) {
         return response(scpi::CommandResponseType::REJECTED,
@@ -220,6 +358,13 @@ Cpo::CommandOutcome Cpo::reserve_now(const scpi::ReserveNow& cmd, const scpi::Ro
         return unknown_location(cmd.location_id);
     }
     const auto existing = store_.reservation(cmd.reservation_id);
+    if (existing) {
+        const auto holder = scpi::from_json<scpi::Token>(scpi::parse_json(existing->token_json));
+        if (!owned_by(holder.country_code, holder.party_id, routing)) {
+            return response(scpi::CommandResponseType::REJECTED,
+                            "Reservation id " + cmd.reservation_id + " is in use by another party");
+        }
+    }
     const scpi::Evse* evse = nullptr;
     if (cmd.evse_uid) {
         evse = loc->find_evse(*cmd.evse_uid);
@@ -253,7 +398,44 @@ Cpo::CommandOutcome Cpo::reserve_now(const scpi::ReserveNow& cmd, const scpi::Ro
     store_.put_reservation({cmd.reservation_id, loc->id, evse->uid, cmd.token.uid, scpi::to_text(cmd.token),
                             cmd.expiry_date, scpi::to_text(cmd)});
     set_evse_status(loc->id, evse->uid, scpi::Status::RESERVED);
-    send_result(cmd.response_url, scpi::CommandResultType::ACCEPTED, {}, routing, correlation);
+
+    // A reservation is a Session in status RESERVATION (OCPI 2.2 §9.1, §13.1); a new RESERVE_NOW with the same id
+    // updates it.
+    const auto& me = config_.roles.front();
+    const auto known = reservation_session(cmd.reservation_id);
+    std::optional<std::string> stored;
+    if (known) {
+        stored = store_.session({me.country_code, me.party_id, known->session_id});
+    }
+    scpi::Session s;
+    if (stored) {
+        s = scpi::from_json<scpi::Session>(scpi::parse_json(*stored));
+    } else {
+        s.country_code = me.country_code;
+        s.party_id = me.party_id;
+        s.id = core::random_uuid();
+        s.start_date_time = now;
+        s.kwh = 0;
+        s.auth_method = scpi::AuthMethod::COMMAND;
+    }
+    s.cdr_token = scpi::cdr_token_of(cmd.token);
+    s.authorization_reference = cmd.authorization_reference;
+    s.location_id = loc->id;
+    s.evse_uid = evse->uid;
+    s.connector_id = evse->connectors.empty() ? "#NA" : evse->connectors.front().id;
+    s.currency = "EUR";
+    if (!evse->connectors.empty() && !evse->connectors.front().tariff_ids.empty()) {
+        if (const auto t = tariffs_.find(evse->connectors.front().tariff_ids.front()); t != tariffs_.end()) {
+            s.currency = t->second.currency;
+        }
+    }
+    s.status = scpi::SessionStatus::RESERVATION;
+    s.last_updated = now;
+    store_.put_session({s.country_code, s.party_id, s.id}, scpi::to_text(s), now);
+    note_session_owner(s.cdr_token);
+    save_reservation_session(cmd.reservation_id, {s.id, routing.reversed(), correlation, cmd.response_url});
+    send_result(cmd.response_url, scpi::CommandResultType::ACCEPTED, {}, routing.reversed(), correlation);
+    after(kResultDelay + 100ms, [this, s, to = routing.reversed(), correlation] { push_session(s, to, correlation); });
     log_.info("Reservation " + cmd.reservation_id + " holds " + loc->id + "/" + evse->uid + " until " +
               core::format_datetime(cmd.expiry_date));
     return response(scpi::CommandResponseType::ACCEPTED);
@@ -263,11 +445,20 @@ Cpo::CommandOutcome Cpo::cancel_reservation(const scpi::CancelReservation& cmd, 
                                             const std::string& correlation) {
     const auto r = store_.reservation(cmd.reservation_id);
     if (!r) {
-        return response(scpi::CommandResponseType::REJECTED, "Unknown reservation " + cmd.reservation_id);
+        // Accepted, and the result says what the charger found (OCPI 2.2 §13.4.3 UNKNOWN_RESERVATION).
+        send_result(cmd.response_url, scpi::CommandResultType::UNKNOWN_RESERVATION,
+                    "Unknown reservation " + cmd.reservation_id, routing.reversed(), correlation);
+        return response(scpi::CommandResponseType::ACCEPTED);
+    }
+    const auto holder = scpi::from_json<scpi::Token>(scpi::parse_json(r->token_json));
+    if (!owned_by(holder.country_code, holder.party_id, routing)) {
+        return response(scpi::CommandResponseType::REJECTED,
+                        "Reservation " + cmd.reservation_id + " belongs to another party");
     }
     store_.delete_reservation(r->id);
     set_evse_status(r->location_id, r->evse_uid, scpi::Status::AVAILABLE);
-    send_result(cmd.response_url, scpi::CommandResultType::ACCEPTED, {}, routing, correlation);
+    end_reservation_session(r->id);
+    send_result(cmd.response_url, scpi::CommandResultType::ACCEPTED, {}, routing.reversed(), correlation);
     log_.info("Reservation " + r->id + " cancelled");
     return response(scpi::CommandResponseType::ACCEPTED);
 }
@@ -282,11 +473,53 @@ Cpo::CommandOutcome Cpo::unlock_connector(const scpi::UnlockConnector& cmd, cons
     const bool known = evse != nullptr && std::any_of(evse->connectors.begin(), evse->connectors.end(),
                                                       [&](const auto& c) { return c.id == cmd.connector_id; });
     if (!known) {
-        return response(scpi::CommandResponseType::REJECTED,
-                        "Unknown EVSE or connector " + cmd.evse_uid + "/" + cmd.connector_id + " at " + loc->id);
+        // Like an unknown location: 2003 with REJECTED (OCPI 2.2 §13.3.7).
+        auto r = response(scpi::CommandResponseType::REJECTED,
+                          "Unknown EVSE or connector " + cmd.evse_uid + "/" + cmd.connector_id + " at " + loc->id);
+        r.status_code = 2003;
+        return r;
     }
-    send_result(cmd.response_url, scpi::CommandResultType::ACCEPTED, {}, routing, correlation);
+    send_result(cmd.response_url, scpi::CommandResultType::ACCEPTED, {}, routing.reversed(), correlation);
     return response(scpi::CommandResponseType::ACCEPTED);
+}
+
+void Cpo::save_reservation_session(const std::string& reservation_id, const ReservationSession& r) {
+    const json::object o{{"session_id", r.session_id},
+                         {"to", routing_json(r.to_msp)},
+                         {"correlation", r.correlation},
+                         {"response_url", r.response_url}};
+    store_.set_setting("reservation_session:" + reservation_id, scpi::dump(o));
+}
+
+std::optional<Cpo::ReservationSession> Cpo::reservation_session(const std::string& reservation_id) {
+    const auto text = store_.setting("reservation_session:" + reservation_id);
+    if (!text) {
+        return std::nullopt;
+    }
+    const auto o = scpi::parse_json(*text).as_object();
+    return ReservationSession{std::string(o.at("session_id").as_string()), routing_from_json(o.at("to")),
+                              std::string(o.at("correlation").as_string()),
+                              std::string(o.at("response_url").as_string())};
+}
+
+void Cpo::end_reservation_session(const std::string& reservation_id) {
+    const auto r = reservation_session(reservation_id);
+    store_.erase_setting("reservation_session:" + reservation_id);
+    if (!r) {
+        return;
+    }
+    const auto& me = config_.roles.front();
+    const auto stored = store_.session({me.country_code, me.party_id, r->session_id});
+    if (!stored) {
+        return;
+    }
+    auto s = scpi::from_json<scpi::Session>(scpi::parse_json(*stored));
+    const auto now = clock_.now();
+    s.status = scpi::SessionStatus::COMPLETED;  // never used (OCPI 2.2 §9.1); free, so no CDR
+    s.end_date_time = now;
+    s.last_updated = now;
+    store_.put_session({s.country_code, s.party_id, s.id}, scpi::to_text(s), now);
+    push_session(s, r->to_msp, r->correlation);
 }
 
 void Cpo::persist(const Charging& c) {
@@ -294,10 +527,7 @@ void Cpo::persist(const Charging& c) {
     state["session"] = scpi::to_json(c.session);
     state["power_kw"] = c.power_kw;
     state["tariff_id"] = c.tariff_id;
-    state["to"] = {{"from_country_code", c.to_msp.from_country_code},
-                   {"from_party_id", c.to_msp.from_party_id},
-                   {"to_country_code", c.to_msp.to_country_code},
-                   {"to_party_id", c.to_msp.to_party_id}};
+    state["to"] = routing_json(c.to_msp);
     state["correlation"] = c.correlation;
     state["last_tick"] = core::format_datetime(c.last_tick);
     store_.put_charging(c.session.id, scpi::dump(state));
@@ -310,16 +540,13 @@ void Cpo::resume_charging() {
         c->session = scpi::from_json<scpi::Session>(state.at("session"));
         c->power_kw = state.at("power_kw").to_number<double>();
         c->tariff_id = std::string(state.at("tariff_id").as_string());
-        const auto& to = state.at("to").as_object();
-        c->to_msp = {std::string(to.at("from_country_code").as_string()),
-                     std::string(to.at("from_party_id").as_string()), std::string(to.at("to_country_code").as_string()),
-                     std::string(to.at("to_party_id").as_string())};
+        c->to_msp = routing_from_json(state.at("to"));
         c->correlation = std::string(state.at("correlation").as_string());
-        // The charger kept charging while this process was down: the next tick adds that time's energy.
+        // The charger kept charging while this process was down: the session is priced from its start to now.
         c->last_tick = *core::parse_datetime(std::string_view(state.at("last_tick").as_string()));
         charging_[id] = std::move(c);
         log_.info("Session " + id + " resumed");
-        schedule(id, kFirstPushDelay);
+        schedule(id, kAnnounceDelay);
     }
 }
 
@@ -342,21 +569,70 @@ void Cpo::tick(const std::string& session_id) {
         return;
     }
     auto& c = *it->second;
+    auto& s = c.session;
     const auto now = clock_.now();
-    const double hours = std::chrono::duration<double, std::ratio<3600>>(now - c.last_tick).count();
-    c.session.kwh += c.power_kw * std::max(0.0, hours);
+    if (s.status != scpi::SessionStatus::ACTIVE) {
+        if (!c.announced) {
+            // PENDING (or RESERVATION) as long as the charger has not begun (OCPI 2.2 §9.4.2 SessionStatus).
+            c.announced = true;
+            s.last_updated = now;
+            store_.put_session({s.country_code, s.party_id, s.id}, scpi::to_text(s), now);
+            push_session(s, c.to_msp, c.correlation);
+            schedule(session_id, kChargerStartDelay);
+            return;
+        }
+        const auto loc = location(s.location_id);
+        const auto* evse = loc ? loc->find_evse(s.evse_uid) : nullptr;
+        if (evse == nullptr || evse->status != scpi::Status::CHARGING) {
+            finish(session_id);  // the charger is no longer usable: the start failed (INVALID)
+            return;
+        }
+        s.status = scpi::SessionStatus::ACTIVE;
+        s.start_date_time = now;  // the moment it became ACTIVE (OCPI 2.2 §9.3.1)
+    }
+    price_so_far(c, now);
     c.last_tick = now;
-    c.session.last_updated = now;
-    store_.put_session({c.session.country_code, c.session.party_id, c.session.id}, scpi::to_text(c.session), now);
+    s.last_updated = now;
+    store_.put_session({s.country_code, s.party_id, s.id}, scpi::to_text(s), now);
     persist(c);
-    push_session(c.session, c);
+    push_session(s, c.to_msp, c.correlation);
     schedule(session_id, std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_update_interval));
 }
 
-void Cpo::push_session(const scpi::Session& session, const Charging& c) {
+pricing::PricedCdr Cpo::price_so_far(Charging& c, core::TimePoint now) {
+    auto& s = c.session;
+    const auto tariff = tariffs_.find(c.tariff_id);
+    const scpi::Tariff* applied = tariff == tariffs_.end() ? nullptr : &tariff->second;
+    const auto loc = location(s.location_id);
+    // Priced per OCPI 2.2 §11 in the location's local time: periods cut where a price changes, then priced exactly.
+    const pricing::TimeZone zone(loc ? loc->time_zone : std::string());
+    std::optional<double> current;
+    if (loc) {
+        if (const auto* evse = loc->find_evse(s.evse_uid)) {
+            for (const auto& con : evse->connectors) {
+                if (con.id == s.connector_id && con.max_amperage > 0) {
+                    current = con.max_amperage;
+                }
+            }
+        }
+    }
+    // At the very start the session still has its first period (of no energy yet).
+    const auto end = std::max(now, s.start_date_time + 1ms);
+    const pricing::SimulatedSession simulated{s.start_date_time, end, end, c.power_kw, current};
+    auto periods = pricing::build_periods(applied, zone, simulated);
+    auto priced =
+        pricing::price_periods(applied != nullptr ? *applied : scpi::Tariff{}, zone, s.start_date_time, end, periods);
+    s.kwh = pricing::to_double(priced.total_energy);
+    s.charging_periods = std::move(periods);
+    s.total_cost = priced.total.price();
+    return priced;
+}
+
+void Cpo::push_session(const scpi::Session& session, const scpi::RoutingHeaders& to_msp,
+                       const std::string& correlation) {
     delivery_.send("session:" + session.id, "PUT",
                    "sessions/" + session.country_code + "/" + session.party_id + "/" + session.id,
-                   scpi::to_text(session), c.to_msp, c.correlation);
+                   scpi::to_text(session), to_msp, correlation);
     log_.info("Session " + session.id + " " + std::string(scpi::to_string(session.status)) + " - " +
               kwh_text(session.kwh) + " kWh");
 }
@@ -372,37 +648,34 @@ void Cpo::finish(const std::string& session_id) {
         c->timer->cancel();
     }
     const auto now = clock_.now();
-    const double hours = std::chrono::duration<double, std::ratio<3600>>(now - c->last_tick).count();
-    c->session.kwh += c->power_kw * std::max(0.0, hours);
-    c->session.end_date_time = now;
-    c->session.status = scpi::SessionStatus::COMPLETED;
-    c->session.last_updated = now;
-
-    const auto tariff = tariffs_.find(c->tariff_id);
-    const scpi::Tariff* applied = tariff == tariffs_.end() ? nullptr : &tariff->second;
-    const auto loc = location(c->session.location_id);
-    // Priced per SCPI §5 in the location's local time: periods cut where a price changes, then priced exactly.
-    const pricing::TimeZone zone(loc ? loc->time_zone : std::string());
-    std::optional<double> current;
-    if (loc) {
-        if (const auto* evse = loc->find_evse(c->session.evse_uid)) {
-            for (const auto& con : evse->connectors) {
-                if (con.id == c->session.connector_id && con.max_amperage > 0) {
-                    current = con.max_amperage;
-                }
-            }
+    auto& s = c->session;
+    const auto evse_back = [&] {
+        const auto loc = location(s.location_id);
+        const auto* evse = loc ? loc->find_evse(s.evse_uid) : nullptr;
+        if (evse != nullptr && evse->status == scpi::Status::CHARGING) {
+            set_evse_status(s.location_id, s.evse_uid, scpi::Status::AVAILABLE);
         }
+    };
+    if (s.status != scpi::SessionStatus::ACTIVE) {
+        // Stopped, or the charger failed, before charging began: INVALID, not billed, no CDR (OCPI 2.2 §9.4.2).
+        s.status = scpi::SessionStatus::INVALID;
+        s.end_date_time = now;
+        s.last_updated = now;
+        store_.put_session({s.country_code, s.party_id, s.id}, scpi::to_text(s), now);
+        push_session(s, c->to_msp, c->correlation);
+        store_.delete_charging(session_id);
+        evse_back();
+        return;
     }
-    const pricing::SimulatedSession simulated{c->session.start_date_time, now, now, c->power_kw, current};
-    const auto periods = pricing::build_periods(applied, zone, simulated);
-    const auto priced = applied != nullptr
-                            ? pricing::price_periods(*applied, zone, c->session.start_date_time, now, periods)
-                            : pricing::price_periods(scpi::Tariff{}, zone, c->session.start_date_time, now, periods);
-    c->session.kwh = pricing::to_double(priced.total_energy);
-    c->session.charging_periods = periods;
-    c->session.total_cost = priced.total.price();
-    store_.put_session({c->session.country_code, c->session.party_id, c->session.id}, scpi::to_text(c->session), now);
-    push_session(c->session, *c);
+    const auto priced = price_so_far(*c, now);
+    s.end_date_time = now;
+    s.status = scpi::SessionStatus::COMPLETED;
+    s.last_updated = now;
+    const auto& periods = s.charging_periods;
+    const auto tariff = tariffs_.find(c->tariff_id);
+    const auto loc = location(s.location_id);
+    store_.put_session({s.country_code, s.party_id, s.id}, scpi::to_text(s), now);
+    push_session(s, c->to_msp, c->correlation);
 
     scpi::Cdr cdr;
     cdr.country_code = c->session.country_code;
@@ -461,16 +734,22 @@ void Cpo::finish(const std::string& session_id) {
     (void)store_.add_cdr({cdr.country_code, cdr.party_id, cdr.id}, scpi::to_text(cdr), now);
     delivery_.send("session:" + c->session.id, "POST", "cdrs", scpi::to_text(cdr), c->to_msp, c->correlation);
     store_.delete_charging(session_id);
-    set_evse_status(c->session.location_id, c->session.evse_uid, scpi::Status::AVAILABLE);
+    evse_back();
     log_.info("CDR " + cdr.id + ": " + pricing::to_text(priced.total.excl) + " " + cdr.currency);
 }
 
 void Cpo::expire_reservations() {
     for (const auto& r : store_.expire_reservations(clock_.now())) {
         set_evse_status(r.location_id, r.evse_uid, scpi::Status::AVAILABLE);
+        // The CPO ended it: CANCELED_RESERVATION to the RESERVE_NOW's response_url (OCPI 2.2 §13.2.2).
+        if (const auto rs = reservation_session(r.id)) {
+            send_result(rs->response_url, scpi::CommandResultType::CANCELED_RESERVATION,
+                        "Reservation " + r.id + " expired", rs->to_msp, rs->correlation);
+        }
+        end_reservation_session(r.id);
         log_.info("Reservation " + r.id + " expired");
     }
-    reservations_timer_.expires_after(5s);
+    reservations_timer_.expires_after(1s);
     reservations_timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
         if (!ec && !alive.expired()) {
             expire_reservations();

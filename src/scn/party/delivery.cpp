@@ -51,62 +51,74 @@ void Delivery::stop() {
 
 void Delivery::reset_endpoints() {
     endpoints_for_.reset();
-    receiver_urls_.clear();
+    endpoints_.clear();
     shared_->wake.cancel();
 }
 
-boost::asio::awaitable<std::optional<std::string>> Delivery::resolve(const Peer& peer, const std::string& target) {
+boost::asio::awaitable<bool> Delivery::load_endpoints(const Peer& peer) {
     const auto shared = shared_;
-    if (target.starts_with("http://") || target.starts_with("https://")) {
-        co_return target;
+    if (endpoints_for_ == peer.versions_url) {
+        co_return true;
     }
-    if (endpoints_for_ != peer.versions_url) {
-        receiver_urls_.clear();
-        service::Call versions;
-        versions.url = peer.versions_url;
-        versions.token = peer.token;
-        const auto list = co_await service::call(client_, versions);
-        if (shared->stopped) {
-            co_return std::nullopt;
-        }
-        if (!list.ok() || !list.data.is_array()) {
-            throw std::runtime_error("cannot read versions at " + peer.versions_url + ": " + list.describe());
-        }
-        std::string details_url;
-        for (const auto& v : list.data.get_array()) {
-            const auto version = scpi::from_json<scpi::Version>(v);
-            if (version.version == scpi::kVersion) {
-                details_url = version.url;
-            }
-        }
-        if (details_url.empty()) {
-            throw std::runtime_error(peer.versions_url + " offers no version 2.2");
-        }
-        service::Call details;
-        details.url = details_url;
-        details.token = peer.token;
-        const auto d = co_await service::call(client_, details);
-        if (shared->stopped) {
-            co_return std::nullopt;
-        }
-        if (!d.ok()) {
-            throw std::runtime_error("cannot read version details at " + details_url + ": " + d.describe());
-        }
-        for (const auto& e : scpi::from_json<scpi::VersionDetails>(d.data).endpoints) {
-            if (e.role == scpi::InterfaceRole::RECEIVER) {
-                receiver_urls_.emplace_back(e.identifier, e.url);
-            }
-        }
-        endpoints_for_ = peer.versions_url;
+    service::Call versions;
+    versions.url = peer.versions_url;
+    versions.token = peer.token;
+    const auto list = co_await service::call(client_, versions);
+    if (shared->stopped) {
+        co_return false;
     }
-    const auto slash = target.find('/');
-    const std::string module = target.substr(0, slash);
-    for (const auto& [id, url] : receiver_urls_) {
-        if (id == module) {
-            co_return slash == std::string::npos ? url : url + target.substr(slash);
+    if (!list.ok() || !list.data.is_array()) {
+        throw std::runtime_error("cannot read versions at " + peer.versions_url + ": " + list.describe());
+    }
+    std::string details_url;
+    for (const auto& v : list.data.get_array()) {
+        const auto version = scpi::from_json<scpi::Version>(v);
+        if (version.version == scpi::kVersion) {
+            details_url = version.url;
+        }
+    }
+    if (details_url.empty()) {
+        throw std::runtime_error(peer.versions_url + " offers no version 2.2");
+    }
+    service::Call details;
+    details.url = details_url;
+    details.token = peer.token;
+    const auto d = co_await service::call(client_, details);
+    if (shared->stopped) {
+        co_return false;
+    }
+    if (!d.ok()) {
+        throw std::runtime_error("cannot read version details at " + details_url + ": " + d.describe());
+    }
+    // Assigned in one step: another coroutine may have been reading the same details meanwhile.
+    endpoints_ = scpi::from_json<scpi::VersionDetails>(d.data).endpoints;
+    endpoints_for_ = peer.versions_url;
+    co_return true;
+}
+
+boost::asio::awaitable<std::optional<std::string>> Delivery::endpoint(const Peer& peer, const std::string& module,
+                                                                      scpi::InterfaceRole role) {
+    if (!co_await load_endpoints(peer)) {
+        co_return std::nullopt;
+    }
+    for (const auto& e : endpoints_) {
+        if (e.identifier == module && e.role == role) {
+            co_return e.url;
         }
     }
     co_return std::nullopt;
+}
+
+boost::asio::awaitable<std::optional<std::string>> Delivery::resolve(const Peer& peer, const std::string& target) {
+    if (target.starts_with("http://") || target.starts_with("https://")) {
+        co_return target;
+    }
+    const auto slash = target.find('/');
+    const auto url = co_await endpoint(peer, target.substr(0, slash), scpi::InterfaceRole::RECEIVER);
+    if (!url) {
+        co_return std::nullopt;
+    }
+    co_return slash == std::string::npos ? *url : *url + target.substr(slash);
 }
 
 boost::asio::awaitable<void> Delivery::run() {

@@ -5,6 +5,7 @@
 #include <scn/http/client.hpp>
 #include <scn/party/party_store.hpp>
 #include <scn/scpi/protocol.hpp>
+#include <scn/scpi/versions.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -44,9 +45,18 @@ public:
     /// Forgets cached endpoints (after the peer changed).
     void reset_endpoints();
 
+    /// Where the party's own requests go now (the node, a bilateral peer), or nullopt.
+    [[nodiscard]] std::optional<Peer> peer() const { return peer_(); }
+    /// The URL of the `role` interface of `module` in `peer`'s version details (read as for pushes, and cached);
+    /// nullopt when the peer offers none or the delivery stopped. Throws when the versions cannot be read.
+    boost::asio::awaitable<std::optional<std::string>> endpoint(const Peer& peer, const std::string& module,
+                                                                scpi::InterfaceRole role);
+
 private:
     boost::asio::awaitable<void> run();
     boost::asio::awaitable<std::optional<std::string>> resolve(const Peer& peer, const std::string& target);
+    /// Reads the peer's version details into `endpoints_` unless they are cached; false when stopped meanwhile.
+    boost::asio::awaitable<bool> load_endpoints(const Peer& peer);
 
     boost::asio::io_context& ioc_;
     PartyStore& store_;
@@ -61,8 +71,8 @@ private:
         bool stopped = false;
     };
     std::shared_ptr<Shared> shared_;
-    std::optional<std::string> endpoints_for_;                        // versions URL the cache belongs to
-    std::vector<std::pair<std::string, std::string>> receiver_urls_;  // module -> RECEIVER url
+    std::optional<std::string> endpoints_for_;  // versions URL the cache belongs to
+    std::vector<scpi::Endpoint> endpoints_;     // the peer's version details
 };
 
 }  // namespace scn::party

@@ -6,8 +6,12 @@
 #include <scn/scpi/sessions.hpp>
 #include <scn/service/scpi_http.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -16,7 +20,10 @@ namespace json = boost::json;
 
 Msp::Msp(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyStore& store, core::Logger log,
          const core::Clock& clock)
-    : PartyServer(ioc, "MSP", config, store, std::move(log), clock), tokens_(store::Catalog::from_items({})) {
+    : PartyServer(ioc, "MSP", config, store, std::move(log), clock),
+      client_(ioc.get_executor()),
+      delivery_(ioc, store, client_, log_, clock, [this] { return peer_; }),
+      tokens_(store::Catalog::from_items({})) {
     if (config_.roles.empty()) {
         throw std::runtime_error("the msp section has no roles");
     }
@@ -57,8 +64,109 @@ Msp::Msp(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyS
     tokens_ = store::Catalog::from_items(std::move(items));
 }
 
+Msp::~Msp() = default;
+
+std::uint16_t Msp::start_all() {
+    const auto port = start();
+    delivery_.start();
+    for (const auto& cpo : connected_parties(scpi::Role::CPO)) {
+        push_tokens(cpo);
+    }
+    return port;
+}
+
+void Msp::stop_all() {
+    delivery_.stop();
+    stop();
+}
+
+void Msp::set_peer(std::optional<Peer> peer) {
+    peer_ = std::move(peer);
+    delivery_.reset_endpoints();
+    if (peer_) {
+        boost::asio::co_spawn(ioc_, sync_client_infos(*peer_), boost::asio::detached);
+    }
+}
+
+boost::asio::awaitable<void> Msp::sync_client_infos(Peer peer) {
+    const auto alive = alive_;
+    try {
+        const auto url = co_await delivery_.endpoint(peer, "hubclientinfo", scpi::InterfaceRole::SENDER);
+        if (!*alive || !url) {
+            co_return;  // a bilateral peer has no HubClientInfo: nothing to learn
+        }
+        const auto n = co_await read_client_infos(client_, *url, peer.token);
+        if (*alive) {
+            log_.info("Client info: " + std::to_string(n) + " parties listed by the node");
+        }
+    } catch (const std::exception& e) {
+        if (*alive) {
+            log_.warn(std::string("could not read the node's client infos: ") + e.what());
+        }
+    }
+}
+
+void Msp::on_client_info(const scpi::ClientInfo& info, const std::optional<scpi::ClientInfo>& before) {
+    const bool was_connected = before && before->status == scpi::ConnectionStatus::CONNECTED;
+    if (info.role == scpi::Role::CPO && info.status == scpi::ConnectionStatus::CONNECTED && !was_connected) {
+        push_tokens(info);
+    }
+}
+
+namespace {
+
+// A path segment with everything but unreserved characters percent-encoded (RFC 3986 §2.3).
+std::string encode_segment(std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += c;
+        } else {
+            out += '%';
+            out += kHex[u >> 4];
+            out += kHex[u & 0x0F];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+void Msp::push_tokens(const scpi::ClientInfo& cpo) {
+    const auto& self = config_.roles.front();
+    const scpi::RoutingHeaders routing{self.country_code, self.party_id, cpo.country_code, cpo.party_id};
+    // OCPI 2.2 §12.2.2: PUT {tokens_url}/{country_code}/{party_id}/{token_uid}?type=, the owner being this eMSP.
+    for (const auto& d : drivers_) {
+        const std::string target = "tokens/" + encode_segment(d.token.country_code) + "/" +
+                                   encode_segment(d.token.party_id) + "/" + encode_segment(d.token.uid) +
+                                   "?type=" + std::string(scpi::to_string(d.token.type));
+        delivery_.send("token/" + cpo.country_code + "/" + cpo.party_id + "/" + d.token.uid, "PUT", target,
+                       scpi::to_text(d.token), routing);
+    }
+    log_.info("Tokens: " + std::to_string(drivers_.size()) + " queued for " + cpo.country_code + "/" + cpo.party_id);
+}
+
+void Msp::check_owner(const http::Request& req) {
+    const auto from_cc = req.header(scpi::header::kFromCountryCode);
+    const auto from_pid = req.header(scpi::header::kFromPartyId);
+    if (!from_cc || !from_pid) {
+        return;  // a direct link without routing headers (OCPI 2.2 §4.1.1): nothing to compare
+    }
+    const auto cc = req.param("country_code");
+    const auto pid = req.param("party_id");
+    if (!iequals(cc, *from_cc) || !iequals(pid, *from_pid)) {
+        throw scpi::Error::invalid("the owner in the URL (" + std::string(cc) + "/" + std::string(pid) +
+                                   ") is not the sender of the request (SCPI-From " + std::string(*from_cc) + "/" +
+                                   std::string(*from_pid) + ")");
+    }
+}
+
 std::vector<ServedEndpoint> Msp::endpoints() const {
     return {{"commands", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/commands"},
+            {"locations", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/locations"},
+            {"tariffs", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/tariffs"},
             {"sessions", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/sessions"},
             {"cdrs", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/cdrs"},
             {"tokens", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/tokens"},
@@ -66,6 +174,7 @@ std::vector<ServedEndpoint> Msp::endpoints() const {
 }
 
 http::Response Msp::put_session(http::Request& req, bool patch) {
+    check_owner(req);
     const ObjectKey key{std::string(req.param("country_code")), std::string(req.param("party_id")),
                         std::string(req.param("session_id"))};
     const auto body = scpi::parse_json(req.body);
@@ -101,6 +210,7 @@ http::Response Msp::put_session(http::Request& req, bool patch) {
 
 http::Response Msp::post_cdr(http::Request& req) {
     const auto cdr = service::body_as<scpi::Cdr>(req);
+    scpi::check_cdr(cdr);
     const auto number = store_.add_cdr({cdr.country_code, cdr.party_id, cdr.id}, req.body, cdr.last_updated);
     if (!number) {
         throw scpi::Error::invalid("CDR already exists: " + cdr.country_code + "/" + cdr.party_id + "/" + cdr.id);
@@ -109,6 +219,32 @@ http::Response Msp::post_cdr(http::Request& req) {
     auto res = service::ok(json::value(), clock_, 201);
     res.headers.add(scpi::header::kLocation, public_url() + "/scpi/receiver/2.2/cdrs/" + std::to_string(*number));
     return res;
+}
+
+// OCPI 2.2 §13.2.2 (commands, sender interface): the CPO POSTs the CommandResult to the response_url of the command.
+// The MSP does not issue those URLs itself (`scn-tools request` and hand-written requests do, e.g. uid "0" in the
+// README walkthrough), so any uid is accepted that could be one: a CiString(36). An unknown command name or a uid
+// that cannot have been issued answers 404, as a URL that was never given out.
+http::Response Msp::command_result(http::Request& req) {
+    const auto name = req.param("command");
+    const auto command = scpi::enum_from_string<scpi::CommandType>(name);
+    if (!command) {
+        throw scpi::Error::not_found("unknown command " + std::string(name) + " in the result URL");
+    }
+    const auto uid = req.param("uid");
+    const bool printable = std::all_of(uid.begin(), uid.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u > 0x20 && u < 0x7F;
+    });
+    if (uid.empty() || uid.size() > 36 || !printable) {
+        throw scpi::Error::not_found("unknown result URL: " + std::string(name) +
+                                     " results are expected under a uid of at most 36 printable characters");
+    }
+    const auto result = service::body_as<scpi::CommandResult>(req);
+    store_.add_command_result(name, uid, scpi::to_string(result.result), req.body);
+    log_.info("async command result [" + std::string(name) + " " + std::string(uid) +
+              "]: " + std::string(scpi::to_string(result.result)));
+    return service::ok(json::value(), clock_);
 }
 
 http::Response Msp::authorize(http::Request& req) {
@@ -156,30 +292,10 @@ http::Response Msp::authorize(http::Request& req) {
 }
 
 void Msp::add_routes(http::Router& router) {
-    router.add(
-        http::Method::post, "/scpi/sender/2.2/commands/{command}/{uid}", module_route([this](http::Request& req) {
-            const auto command = scpi::enum_from_string<scpi::CommandType>(req.param("command"));
-            if (!command) {
-                throw scpi::Error::not_found("unknown command " + std::string(req.param("command")) +
-                                             " in the result URL");
-            }
-            const auto result = service::body_as<scpi::CommandResult>(req);
-            store_.add_command_result(req.param("command"), req.param("uid"), scpi::to_string(result.result), req.body);
-            log_.info("async command result [" + std::string(req.param("command")) + " " +
-                      std::string(req.param("uid")) + "]: " + std::string(scpi::to_string(result.result)));
-            return service::ok(json::value(), clock_);
-        }));
+    router.add(http::Method::post, "/scpi/sender/2.2/commands/{command}/{uid}",
+               module_route([this](http::Request& req) { return command_result(req); }));
     router.add(http::Method::put, "/scpi/receiver/2.2/sessions/{country_code}/{party_id}/{session_id}",
                module_route([this](http::Request& req) { return put_session(req, false); }));
-    // The node tells its parties who else is on the network (connected, suspended, planned).
-    router.add(http::Method::put, "/scpi/receiver/2.2/hubclientinfo/{country_code}/{party_id}",
-               module_route([this](http::Request& req) {
-                   const auto info = service::body_as<scpi::ClientInfo>(req);
-                   log_.info("Client info: " + info.country_code + "/" + info.party_id + " (" +
-                             std::string(scpi::to_string(info.role)) + ") " +
-                             std::string(scpi::to_string(info.status)));
-                   return service::ok(json::value(), clock_);
-               }));
     router.add(http::Method::patch, "/scpi/receiver/2.2/sessions/{country_code}/{party_id}/{session_id}",
                module_route([this](http::Request& req) { return put_session(req, true); }));
     router.add(http::Method::get, "/scpi/receiver/2.2/sessions/{country_code}/{party_id}/{session_id}",
@@ -212,6 +328,7 @@ void Msp::add_routes(http::Router& router) {
                }));
     router.add(http::Method::post, "/scpi/sender/2.2/tokens/{token_uid}/authorize",
                module_route([this](http::Request& req) { return authorize(req); }));
+    add_receiver_routes(router);
 }
 
 }  // namespace scn::party

@@ -9,24 +9,29 @@
 
 namespace scn::party {
 
-/// The mock e-Mobility Service Provider: receives command results, session pushes and CDRs (validated, stored,
-/// logged), and serves its drivers' tokens with real-time authorization.
+/// The mock e-Mobility Service Provider: receives command results, session pushes, CDRs, locations and tariffs
+/// (validated, stored, logged), serves its drivers' tokens with real-time authorization, and pushes those tokens to
+/// every CPO the node reports as connected.
 class Msp final : public PartyServer {
 public:
     /// Loads and validates `tokens.json` from the data directory.
     Msp(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyStore& store, core::Logger log,
         const core::Clock& clock = core::system_clock());
+    ~Msp() override;
 
-    std::uint16_t start_all() { return start(); }
-    void stop_all() { stop(); }
-    /// Where the MSP's own requests go (used by `scn-tools request`); kept for symmetry with the CPO.
-    void set_peer(std::optional<Peer> peer) { peer_ = std::move(peer); }
+    /// Starts the server and the delivery of pushes, and queues the tokens for the CPOs already known as connected.
+    std::uint16_t start_all();
+    void stop_all();
+    /// Where the MSP's pushes go (its node, or a bilateral peer); nullopt keeps them queued.
+    void set_peer(std::optional<Peer> peer);
 
     static constexpr std::size_t kMaxLimit = 100;
 
 protected:
     void add_routes(http::Router& router) override;
     [[nodiscard]] std::vector<ServedEndpoint> endpoints() const override;
+    /// A CPO that became CONNECTED gets every driver token (OCPI 2.2 §12.2.2 tokens receiver, PUT).
+    void on_client_info(const scpi::ClientInfo& info, const std::optional<scpi::ClientInfo>& before) override;
 
 private:
     /// A driver token with the mock's decision data (`mock_authorization`, `mock_allowed_locations` in tokens.json).
@@ -38,8 +43,26 @@ private:
 
     http::Response put_session(http::Request& req, bool patch);
     http::Response post_cdr(http::Request& req);
+    http::Response command_result(http::Request& req);
     http::Response authorize(http::Request& req);
+    /// OCPI 2.2 §4.1.2 client-owned objects: when the request names its sender (SCPI-From-* headers), the owner in
+    /// the URL ({country_code}/{party_id}) must be that sender; Error 2001 naming both otherwise.
+    static void check_owner(const http::Request& req);
+    /// Learns from the node's HubClientInfo list which CPOs are connected already (and so gets them the tokens).
+    boost::asio::awaitable<void> sync_client_infos(Peer peer);
+    /// Queues a PUT of every driver token to `cpo`'s tokens receiver, through the peer.
+    void push_tokens(const scpi::ClientInfo& cpo);
 
+    // Locations and tariffs receivers (msp_receivers.cpp).
+    void add_receiver_routes(http::Router& router);
+    http::Response put_location(http::Request& req, bool patch);
+    http::Response get_location(http::Request& req);
+    http::Response put_tariff(http::Request& req);
+    http::Response get_tariff(http::Request& req);
+    http::Response delete_tariff(http::Request& req);
+
+    http::Client client_;
+    Delivery delivery_;
     std::optional<Peer> peer_;
     std::vector<Driver> drivers_;
     store::Catalog tokens_;

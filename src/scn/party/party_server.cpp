@@ -1,4 +1,5 @@
 #include <scn/core/random.hpp>
+#include <scn/party/paging.hpp>
 #include <scn/party/party_server.hpp>
 #include <scn/scpi/io.hpp>
 #include <scn/service/scpi_http.hpp>
@@ -12,7 +13,13 @@ namespace json = boost::json;
 
 PartyServer::PartyServer(boost::asio::io_context& ioc, std::string name, const config::PartyConfig& config,
                          PartyStore& store, core::Logger log, const core::Clock& clock)
-    : ioc_(ioc), name_(std::move(name)), config_(config), store_(store), log_(std::move(log)), clock_(clock) {
+    : ioc_(ioc),
+      name_(std::move(name)),
+      config_(config),
+      store_(store),
+      log_(std::move(log)),
+      clock_(clock),
+      received_(store.database()) {
     accepted_.push_back(offline_token());
     if (const auto token_b = store_.setting("token_b")) {
         accepted_.push_back(*token_b);
@@ -117,9 +124,100 @@ void PartyServer::add_common_routes(http::Router& router) {
     });
 }
 
+std::vector<scpi::ClientInfo> PartyServer::connected_parties(scpi::Role role) {
+    std::vector<scpi::ClientInfo> out;
+    for (const auto& text : received_.client_infos()) {
+        try {
+            auto info = scpi::from_json<scpi::ClientInfo>(scpi::parse_json(text));
+            if (info.role == role && info.status == scpi::ConnectionStatus::CONNECTED) {
+                out.push_back(std::move(info));
+            }
+        } catch (const scpi::ParseError&) {
+            // only valid client infos are stored; nothing to report otherwise
+        }
+    }
+    return out;
+}
+
+void PartyServer::apply_client_info(const scpi::ClientInfo& info, const std::string& json) {
+    std::optional<scpi::ClientInfo> before;
+    if (const auto stored = received_.client_info(info.country_code, info.party_id)) {
+        before = scpi::from_json<scpi::ClientInfo>(scpi::parse_json(*stored));
+    }
+    received_.put_client_info(info.country_code, info.party_id, json, info.last_updated);
+    log_.info("Client info: " + info.country_code + "/" + info.party_id + " (" +
+              std::string(scpi::to_string(info.role)) + ") " + std::string(scpi::to_string(info.status)));
+    on_client_info(info, before);
+}
+
+boost::asio::awaitable<std::size_t> PartyServer::read_client_infos(http::Client& client, std::string url,
+                                                                   std::string token) {
+    const auto alive = alive_;
+    service::Call call;
+    call.url = std::move(url);
+    call.token = std::move(token);
+    // The SCN node answers this list only with all four routing headers (a quirk of the reference node), although
+    // HubClientInfo is a configuration module; this party is both ends, as the node itself has no party id.
+    const auto& self = config_.roles.front();
+    call.routing = scpi::RoutingHeaders{self.country_code, self.party_id, self.country_code, self.party_id};
+    const auto reply = co_await service::call(client, std::move(call));
+    if (!*alive) {
+        co_return 0;
+    }
+    if (!reply.ok() || !reply.data.is_array()) {
+        throw std::runtime_error("cannot read the client infos: " + reply.describe());
+    }
+    std::size_t n = 0;
+    for (const auto& element : reply.data.get_array()) {
+        try {
+            apply_client_info(scpi::from_json<scpi::ClientInfo>(element), scpi::dump(element));
+            ++n;
+        } catch (const scpi::ParseError& e) {
+            log_.warn(std::string("ignoring an invalid client info from the node: ") + e.what());
+        }
+    }
+    co_return n;
+}
+
+// HubClientInfo receiver (OCPI 2.2 §12.2.2): the node PUTs a ClientInfo per party it knows; GET reads one back, and
+// the list shows them all, paginated like every list.
+void PartyServer::add_hubclientinfo_routes(http::Router& router) {
+    constexpr std::string_view kBase = "/scpi/receiver/2.2/hubclientinfo";
+    const std::string one = std::string(kBase) + "/{country_code}/{party_id}";
+    router.add(http::Method::put, one, config_route([this](http::Request& req) {
+                   const std::string cc(req.param("country_code"));
+                   const std::string pid(req.param("party_id"));
+                   const auto body = scpi::parse_json(req.body);
+                   const auto info = scpi::from_json<scpi::ClientInfo>(body);
+                   if (!iequals(info.country_code, cc) || !iequals(info.party_id, pid)) {
+                       throw scpi::Error::invalid("the client info in the body (" + info.country_code + "/" +
+                                                  info.party_id + ") does not match the URL (" + cc + "/" + pid + ")");
+                   }
+                   const bool known = received_.client_info(cc, pid).has_value();
+                   apply_client_info(info, scpi::dump(body));
+                   return service::ok(json::value(), clock_, known ? 200 : 201);
+               }));
+    router.add(http::Method::get, one, config_route([this](http::Request& req) {
+                   const auto stored = received_.client_info(req.param("country_code"), req.param("party_id"));
+                   if (!stored) {
+                       throw scpi::Error::not_found("no client info for " + std::string(req.param("country_code")) +
+                                                    "/" + std::string(req.param("party_id")));
+                   }
+                   return service::ok_raw(*stored, clock_);
+               }));
+    router.add(http::Method::get, kBase, config_route([this, kBase](http::Request& req) {
+                   return paged_response(
+                       req, public_url() + std::string(kBase), kMaxClientInfoLimit, clock_,
+                       [this](const store::TimeWindow& w) { return received_.count_client_infos(w); },
+                       emitted_pages([this](const store::TimeWindow& w, std::size_t o, std::size_t l,
+                                            const auto& emit) { received_.page_client_infos(w, o, l, emit); }));
+               }));
+}
+
 std::uint16_t PartyServer::start() {
     http::Router router;
     add_common_routes(router);
+    add_hubclientinfo_routes(router);
     add_routes(router);
     server_ = std::make_unique<http::Server>(
         ioc_, service::scpi_server_options(config_.bind, config_.port, log_, clock_), std::move(router));

@@ -6,7 +6,9 @@
 #include <scn/eth/crypto.hpp>
 #include <scn/http/server.hpp>
 #include <scn/party/party_store.hpp>
+#include <scn/party/received_store.hpp>
 #include <scn/scpi/credentials.hpp>
+#include <scn/scpi/hubclientinfo.hpp>
 #include <scn/scpi/json.hpp>
 #include <scn/scpi/protocol.hpp>
 #include <scn/scpi/versions.hpp>
@@ -34,7 +36,7 @@ class PartyServer {
 public:
     PartyServer(boost::asio::io_context& ioc, std::string name, const config::PartyConfig& config, PartyStore& store,
                 core::Logger log, const core::Clock& clock);
-    virtual ~PartyServer() = default;
+    virtual ~PartyServer() { *alive_ = false; }
     PartyServer(const PartyServer&) = delete;
     PartyServer& operator=(const PartyServer&) = delete;
 
@@ -58,6 +60,13 @@ public:
     [[nodiscard]] std::vector<scpi::CredentialsRole> credentials_roles() const;
     [[nodiscard]] const core::Logger& log() const { return log_; }
     [[nodiscard]] std::uint16_t port() const { return server_ ? server_->port() : 0; }
+
+    /// The parties of `role` the node last reported as CONNECTED (HubClientInfo pushes, OCPI 2.2 §12), e.g. the
+    /// MSPs a CPO pushes status changes to.
+    [[nodiscard]] std::vector<scpi::ClientInfo> connected_parties(scpi::Role role);
+
+    /// Largest page of the HubClientInfo list (X-Limit).
+    static constexpr std::size_t kMaxClientInfoLimit = 100;
 
 protected:
     /// Routes of the party's modules; called once before the server starts.
@@ -86,8 +95,40 @@ protected:
             co_return res;
         };
     }
+    /// A configuration-module route (hubclientinfo): like module_route, but routing headers are neither required
+    /// nor sent back (OCPI 2.2 §4.1.1: configuration modules carry none).
+    template <typename Body>
+    http::Handler config_route(Body body) {
+        return [this, body](http::Request& req) -> boost::asio::awaitable<http::Response> {
+            authenticate(req);
+            http::Response res;
+            try {
+                res = body(req);
+            } catch (const scpi::Error& e) {
+                res = service::error(e.status_code(), e.http_status(), e.what(), clock_);
+            } catch (const scpi::ParseError& e) {
+                res = service::error(2001, 400, e.what(), clock_);
+            }
+            service::echo_headers(req, res, false);
+            sign(req, res);
+            co_return res;
+        };
+    }
     /// Adds `scn_signature` to the envelope when the request was signed and the party has a signer.
     void sign(const http::Request& request, http::Response& response) const;
+
+    /// Stores a ClientInfo as the HubClientInfo receiver does (`json` is the object as received), logs it and tells
+    /// on_client_info().
+    void apply_client_info(const scpi::ClientInfo& info, const std::string& json);
+    /// Reads the node's HubClientInfo list (its SENDER interface at `url`, OCPI 2.2 §12.3.1) and applies every entry:
+    /// the node only pushes changes, so parties that connected before this one are learned here. Returns how many
+    /// entries were read; throws when the node cannot be read.
+    boost::asio::awaitable<std::size_t> read_client_infos(http::Client& client, std::string url, std::string token);
+    /// Called after a ClientInfo was stored; `before` is what was stored for that party until now.
+    virtual void on_client_info(const scpi::ClientInfo& info, const std::optional<scpi::ClientInfo>& before) {
+        (void)info;
+        (void)before;
+    }
 
     boost::asio::io_context& ioc_;
     std::string name_;
@@ -95,10 +136,15 @@ protected:
     PartyStore& store_;
     core::Logger log_;
     const core::Clock& clock_;
+    /// Objects received from other parties: client infos here, locations and tariffs for the MSP.
+    ReceivedStore received_;
+    /// False once the party is gone: coroutines that outlive it check it after every wait.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
 private:
     static void echo(const http::Request& request, http::Response& response);
     void add_common_routes(http::Router& router);
+    void add_hubclientinfo_routes(http::Router& router);
     std::vector<std::string> accepted_;
     std::optional<eth::PrivateKey> signer_;
     std::unique_ptr<http::Server> server_;

@@ -184,4 +184,34 @@ void describe(V& v, Cdr& x) {
     v("last_updated", x.last_updated);
 }
 
+/// Dimensions that only Sessions may carry (OCPI 2.2 §10.4.2 CdrDimensionType: "session only").
+inline bool is_session_only(CdrDimensionType t) {
+    return t == CdrDimensionType::CURRENT || t == CdrDimensionType::ENERGY_EXPORT ||
+           t == CdrDimensionType::ENERGY_IMPORT || t == CdrDimensionType::POWER ||
+           t == CdrDimensionType::STATE_OF_CHARGE;
+}
+
+/// The rules a CDR receiver checks beyond the members' types (OCPI 2.2 §10.3.1): no session-only dimensions, a
+/// credit CDR names the CDR it credits, and only credit CDR ids may be longer than 36 characters. Throws ParseError
+/// naming the JSON path.
+inline void check_cdr(const Cdr& cdr) {
+    for (std::size_t i = 0; i < cdr.charging_periods.size(); ++i) {
+        const auto& dims = cdr.charging_periods[i].dimensions;
+        for (std::size_t j = 0; j < dims.size(); ++j) {
+            if (is_session_only(dims[j].type)) {
+                throw ParseError(
+                    "$.charging_periods[" + std::to_string(i) + "].dimensions[" + std::to_string(j) + "].type",
+                    std::string(to_string(dims[j].type)) + " is only allowed in Sessions, not in a CDR");
+            }
+        }
+    }
+    const bool credit = cdr.credit.value_or(false);
+    if (credit && !cdr.credit_reference_id) {
+        throw ParseError("$.credit_reference_id", "missing required member (required when credit is true)");
+    }
+    if (!credit && cdr.id.size() > 36) {
+        throw ParseError("$.id", "longer than 36 characters (only credit CDR ids may have up to 39)");
+    }
+}
+
 }  // namespace scn::scpi

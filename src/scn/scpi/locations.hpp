@@ -227,4 +227,56 @@ void describe(V& v, Location& x) {
     v("last_updated", x.last_updated);
 }
 
+/// A WGS84 coordinate as OCPI 2.2 §8.4.13 GeoLocation writes it: `-?[0-9]{1,int_digits}\.[0-9]{5,7}`.
+inline bool is_coordinate(std::string_view s, std::size_t int_digits) {
+    if (!s.empty() && s.front() == '-') {
+        s.remove_prefix(1);
+    }
+    const auto dot = s.find('.');
+    if (dot == std::string_view::npos || dot == 0 || dot > int_digits) {
+        return false;
+    }
+    const auto decimals = s.size() - dot - 1;
+    if (decimals < 5 || decimals > 7) {
+        return false;
+    }
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (i != dot && (s[i] < '0' || s[i] > '9')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Checks coordinates against the GeoLocation patterns; throws ParseError naming `path`.
+inline void check_coordinates(const std::string& latitude, const std::string& longitude, const std::string& path) {
+    if (!is_coordinate(latitude, 2)) {
+        throw ParseError(path + ".latitude",
+                         "\"" + latitude + "\" is not a latitude (-?[0-9]{1,2}.[0-9]{5,7}, e.g. \"47.16955\")");
+    }
+    if (!is_coordinate(longitude, 3)) {
+        throw ParseError(path + ".longitude",
+                         "\"" + longitude + "\" is not a longitude (-?[0-9]{1,3}.[0-9]{5,7}, e.g. \"8.51604\")");
+    }
+}
+
+/// The rules a Locations receiver checks beyond the members' types: coordinates in the GeoLocation format (OCPI 2.2
+/// §8.4.13). Reading stays tolerant elsewhere; a receiver that stores what it is sent checks this too. `path` is the
+/// JSON path of the EVSE (for check_evse).
+inline void check_evse(const Evse& evse, const std::string& path = "$") {
+    if (evse.coordinates) {
+        check_coordinates(evse.coordinates->latitude, evse.coordinates->longitude, path + ".coordinates");
+    }
+}
+inline void check_location(const Location& location) {
+    check_coordinates(location.coordinates.latitude, location.coordinates.longitude, "$.coordinates");
+    for (std::size_t i = 0; i < location.related_locations.size(); ++i) {
+        const auto& r = location.related_locations[i];
+        check_coordinates(r.latitude, r.longitude, "$.related_locations[" + std::to_string(i) + "]");
+    }
+    for (std::size_t i = 0; i < location.evses.size(); ++i) {
+        check_evse(location.evses[i], "$.evses[" + std::to_string(i) + "]");
+    }
+}
+
 }  // namespace scn::scpi

@@ -123,10 +123,12 @@ PageRequest parse_page_request(const std::function<std::optional<std::string>(st
     }
     for (const auto name : {"date_from", "date_to"}) {
         if (const auto text = query(name)) {
-            const auto t = core::parse_datetime(*text);
+            // Strict: a DateTime with an offset is not SCPI (OCPI 2.2 §16.2 allows UTC only).
+            const auto t = core::parse_utc_datetime(*text);
             if (!t) {
                 throw Error::invalid(std::string("query parameter ") + name +
-                                     " must be a DateTime like 2019-10-14T15:45:11Z, got \"" + *text + "\"");
+                                     " must be a UTC DateTime like 2019-10-14T15:45:11Z (no offset), got \"" + *text +
+                                     "\"");
             }
             (std::string_view(name) == "date_from" ? page.date_from : page.date_to) = t;
         }

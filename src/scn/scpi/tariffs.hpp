@@ -105,4 +105,70 @@ void describe(V& v, Tariff& x) {
     v("last_updated", x.last_updated);
 }
 
+/// `HH:MM` with HH 00..23 and MM 00..59 (OCPI 2.2 §11.4.6 TariffRestrictions start_time/end_time).
+inline bool is_time_of_day(std::string_view s) {
+    const auto digit = [&](std::size_t i) { return s[i] >= '0' && s[i] <= '9'; };
+    if (s.size() != 5 || s[2] != ':' || !digit(0) || !digit(1) || !digit(3) || !digit(4)) {
+        return false;
+    }
+    return (s[0] - '0') * 10 + (s[1] - '0') <= 23 && s[3] <= '5';
+}
+
+/// `YYYY-MM-DD` naming a day that exists, leap years included (OCPI 2.2 §11.4.6 start_date/end_date).
+inline bool is_local_date(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') {
+        return false;
+    }
+    int parts[3] = {0, 0, 0};
+    const std::size_t starts[3] = {0, 5, 8};
+    const std::size_t ends[3] = {4, 7, 10};
+    for (std::size_t p = 0; p < 3; ++p) {
+        for (std::size_t i = starts[p]; i < ends[p]; ++i) {
+            if (s[i] < '0' || s[i] > '9') {
+                return false;
+            }
+            parts[p] = parts[p] * 10 + (s[i] - '0');
+        }
+    }
+    const int year = parts[0];
+    const int month = parts[1];
+    const int day = parts[2];
+    if (month < 1 || month > 12 || day < 1) {
+        return false;
+    }
+    constexpr int kDays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month == 2 && day == 29) {
+        return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    }
+    return day <= kDays[month - 1];
+}
+
+/// The rules a Tariffs receiver checks beyond the members' types: restriction times are `HH:MM` and dates real
+/// `YYYY-MM-DD` days (OCPI 2.2 §11.4.6). Reading stays tolerant; a receiver that stores what it is sent checks this
+/// too. Throws ParseError naming the JSON path.
+inline void check_tariff(const Tariff& tariff) {
+    for (std::size_t i = 0; i < tariff.elements.size(); ++i) {
+        const auto& r = tariff.elements[i].restrictions;
+        if (!r) {
+            continue;
+        }
+        const std::string path = "$.elements[" + std::to_string(i) + "].restrictions.";
+        const auto check = [&](const std::optional<std::string>& value, const char* name, bool time) {
+            if (!value) {
+                return;
+            }
+            if (time && !is_time_of_day(*value)) {
+                throw ParseError(path + name, "\"" + *value + "\" is not a time of day HH:MM (00:00 to 23:59)");
+            }
+            if (!time && !is_local_date(*value)) {
+                throw ParseError(path + name, "\"" + *value + "\" is not a date YYYY-MM-DD");
+            }
+        };
+        check(r->start_time, "start_time", true);
+        check(r->end_time, "end_time", true);
+        check(r->start_date, "start_date", false);
+        check(r->end_date, "end_date", false);
+    }
+}
+
 }  // namespace scn::scpi

@@ -61,6 +61,14 @@ TEST(Config, PeerAndIntervalAreRead) {
     EXPECT_EQ(c.cpo.peer->token, "abc");
 }
 
+TEST(Config, StrictIsOffUnlessAsked) {
+    EXPECT_FALSE(parse("{}").cpo.strict);
+    const auto c = parse(R"({"cpo": {"strict": true}, "msp": {"strict": false}})");
+    EXPECT_TRUE(c.cpo.strict);
+    EXPECT_FALSE(c.msp.strict);
+    EXPECT_EQ(error_of(R"({"cpo": {"strict": "yes"}})"), "config.json: $.cpo.strict: expected true or false");
+}
+
 TEST(Config, ErrorsNameTheFileAndPath) {
     EXPECT_EQ(error_of(R"({"cpo": {"port": "3000"}})"), "config.json: $.cpo.port: expected an integer from 0 to 65535");
     EXPECT_EQ(error_of(R"({"cpo": {"port": 70000}})"), "config.json: $.cpo.port: expected an integer from 0 to 65535");

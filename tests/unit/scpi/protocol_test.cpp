@@ -107,7 +107,11 @@ TEST(Pagination, RejectsBadParameters) {
     EXPECT_EQ(error_of({{"offset", ""}}), "query parameter offset must be a non-negative integer, got \"\"");
     EXPECT_EQ(error_of({{"offset", "1.5"}}), "query parameter offset must be a non-negative integer, got \"1.5\"");
     EXPECT_EQ(error_of({{"date_to", "2019-13-01"}}),
-              "query parameter date_to must be a DateTime like 2019-10-14T15:45:11Z, got \"2019-13-01\"");
+              "query parameter date_to must be a UTC DateTime like 2019-10-14T15:45:11Z (no offset), got "
+              "\"2019-13-01\"");
+    EXPECT_EQ(error_of({{"date_from", "2024-01-01T10:00:00+02:00"}}),
+              "query parameter date_from must be a UTC DateTime like 2019-10-14T15:45:11Z (no offset), got "
+              "\"2024-01-01T10:00:00+02:00\"");
     EXPECT_EQ(error_of({{"date_from", "2019-02-01T00:00:00Z"}, {"date_to", "2019-01-01T00:00:00Z"}}),
               "date_from must be earlier than date_to");
 }
