@@ -701,3 +701,51 @@ TEST(LocalNode, OnlyTheTokenSchemeCarriesATokenC) {
     token.headers.add("Authorization", "Token " + net.msp_connection.token_c);
     EXPECT_EQ(json::parse(http::send_blocking(token).body).at("status_code"), 1000);
 }
+
+TEST(LocalNode, TwoPartiesThroughTheNodeTokensAtTheChargerAndStatusPushes) {
+    // Issue 13's two-party journey over the real node: the MSP's tokens reach the CPO, a whitelisted driver starts at
+    // the charger without asking the MSP, a NEVER-whitelisted one is authorized in real time by the MSP through the
+    // node, and the EVSE's status changes arrive at the MSP's locations receiver.
+    LocalNetwork net;
+    net.io.run([&] {
+        net.msp->set_peer(net.msp_connection.peer());  // as the sandbox does: the MSP pushes through the node
+        return 0;
+    });
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (net.io.run([&] { return net.cpo->tokens().count(); }) < 7 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_EQ(net.io.run([&] { return net.cpo->tokens().count(); }), 7u) << "the MSP pushed its seven tokens";
+
+    const auto session_of = [&](const std::string& id) {
+        const auto text = net.io.run([&] { return net.cpo_store->session({"CH", "CPO", id}); });
+        return text ? json::parse(*text) : json::value();
+    };
+    const auto whitelisted = net.io.await(net.cpo->start_at_charger("Loc1", "CH-CPO-S1E100001", "CH-MSP-RFID-0002"));
+    ASSERT_TRUE(whitelisted.session_id) << "ALWAYS-whitelisted token";
+    EXPECT_EQ(session_of(*whitelisted.session_id).at("auth_method"), "WHITELIST");
+
+    const auto asked = net.io.await(net.cpo->start_at_charger("Loc2", "CH-CPO-S2E100001", "CH-MSP-APP-0003"));
+    ASSERT_TRUE(asked.session_id) << "NEVER-whitelisted token, authorized by the MSP";
+    const auto session = session_of(*asked.session_id);
+    EXPECT_EQ(session.at("auth_method"), "AUTH_REQUEST");
+    EXPECT_EQ(session.at("authorization_reference"), "AUTH-CH-MSP-APP-0003") << "the MSP's reference";
+    EXPECT_TRUE(net.msp_log->contains("POST /scpi/sender/2.2/tokens/CH-MSP-APP-0003/authorize"));
+
+    const auto blocked = net.io.await(net.cpo->start_at_charger("Loc3", "CH-CPO-S3E100001", "CH-MSP-RFID-0007"));
+    EXPECT_FALSE(blocked.session_id) << "the MSP answers NOT_ALLOWED";
+
+    // The EVSE of the first session is CHARGING in the MSP's copy of the CPO's location.
+    const auto evse_status = [&] {
+        service::Call c;
+        c.url = net.msp->public_url() + "/scpi/receiver/2.2/locations/CH/CPO/Loc1/CH-CPO-S1E100001";
+        c.token = net.msp_connection.token_b;
+        const auto r = net.io.await(service::call(*net.client, c));
+        return r.ok() ? std::string(r.data.at("status").as_string()) : r.describe();
+    };
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (evse_status() != "CHARGING" && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_EQ(evse_status(), "CHARGING");
+}
