@@ -2,8 +2,6 @@
 #include <scn/core/random.hpp>
 
 #include <boost/json.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 
 namespace scn::check {
 namespace json = boost::json;
@@ -120,18 +118,6 @@ boost::asio::awaitable<Exchange> Target::send(Request request) {
     }
     exchanges_.push_back(x);
     co_return x;
-}
-
-std::string with_query(std::string url, const std::vector<std::pair<std::string, std::string>>& query) {
-    char sep = url.find('?') == std::string::npos ? '?' : '&';
-    for (const auto& [k, v] : query) {
-        url += sep;
-        url += boost::urls::encode(k, boost::urls::unreserved_chars);
-        url += '=';
-        url += boost::urls::encode(v, boost::urls::unreserved_chars);
-        sep = '&';
-    }
-    return url;
 }
 
 }  // namespace scn::check

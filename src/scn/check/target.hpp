@@ -88,7 +88,6 @@ private:
     std::vector<Exchange> exchanges_;
 };
 
-/// `url` with `key=value` pairs appended as query parameters (values percent-encoded).
-[[nodiscard]] std::string with_query(std::string url, const std::vector<std::pair<std::string, std::string>>& query);
+using http::with_query;
 
 }  // namespace scn::check

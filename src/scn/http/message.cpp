@@ -130,6 +130,18 @@ std::string percent_encode(std::string_view text) {
     return out;
 }
 
+std::string with_query(std::string url, const std::vector<std::pair<std::string, std::string>>& query) {
+    char sep = url.find('?') == std::string::npos ? '?' : '&';
+    for (const auto& [k, v] : query) {
+        url += sep;
+        url += percent_encode(k);
+        url += '=';
+        url += percent_encode(v);
+        sep = '&';
+    }
+    return url;
+}
+
 std::string_view Request::param(std::string_view name) const {
     for (const auto& [n, v] : path_params) {
         if (n == name) {

@@ -85,6 +85,8 @@ private:
 [[nodiscard]] std::optional<std::string> percent_decode(std::string_view text);
 /// Percent-encodes everything but unreserved characters (RFC 3986).
 [[nodiscard]] std::string percent_encode(std::string_view text);
+/// `url` with `key=value` query parameters appended (`?` or `&` as needed), each percent-encoded.
+[[nodiscard]] std::string with_query(std::string url, const std::vector<std::pair<std::string, std::string>>& query);
 
 /// A request as handlers see it.
 struct Request {

@@ -9,9 +9,7 @@
 #include <scn/service/scpi_http.hpp>
 
 #include <boost/json.hpp>
-#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
 #include <array>
@@ -34,18 +32,6 @@ std::string upper(std::string_view s) {
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
     return out;
-}
-
-std::string with_query(std::string url, const std::vector<std::pair<std::string, std::string>>& query) {
-    char sep = url.find('?') == std::string::npos ? '?' : '&';
-    for (const auto& [k, v] : query) {
-        url += sep;
-        url += boost::urls::encode(k, boost::urls::unreserved_chars);
-        url += '=';
-        url += boost::urls::encode(v, boost::urls::unreserved_chars);
-        sep = '&';
-    }
-    return url;
 }
 
 /// What the notary signs of a party's request: the routing headers, the paging parameters and the body.
@@ -412,7 +398,7 @@ boost::asio::awaitable<NodeServer::Routing::Delivered> NodeServer::Routing::deli
         if (!endpoint) {
             co_return Delivered{fail(2001, 400, "Receiver does not support the requested module"), 2001};
         }
-        url = with_query(join_url(*endpoint, f.url_path), f.query);
+        url = http::with_query(join_url(*endpoint, f.url_path), f.query);
     }
     http::ClientRequest out;
     out.method = f.method;
