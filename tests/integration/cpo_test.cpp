@@ -94,9 +94,9 @@ TEST(Cpo, VersionsListExactlyWhatIsServed) {
         endpoints.push_back(std::string(e.at("identifier").as_string()) + " " + std::string(e.at("role").as_string()));
     }
     std::sort(endpoints.begin(), endpoints.end());
-    EXPECT_EQ(endpoints, (std::vector<std::string>{"cdrs SENDER", "commands RECEIVER", "credentials SENDER",
-                                                   "hubclientinfo RECEIVER", "locations SENDER", "sessions SENDER",
-                                                   "tariffs SENDER", "tokens RECEIVER"}));
+    EXPECT_EQ(endpoints, (std::vector<std::string>{"cdrs SENDER", "chargingprofiles RECEIVER", "commands RECEIVER",
+                                                   "credentials SENDER", "hubclientinfo RECEIVER", "locations SENDER",
+                                                   "sessions SENDER", "tariffs SENDER", "tokens RECEIVER"}));
 }
 
 TEST(Cpo, LocationPagesHaveCountsLimitsAndLinksThatKeepTheirParameters) {

@@ -84,6 +84,26 @@ int run(int argc, char** argv) {
     registry_cmd->add_flag("--json", registry.json, "Print JSON for scripts");
     registry_cmd->callback([&] { action = [&] { return run_registry(global, registry); }; });
 
+    OutboxOptions outbox;
+    auto* outbox_cmd =
+        app.add_subcommand("outbox", "List the pushes a mock party has not delivered yet, or those it gave up on");
+    auto* outbox_cpo = outbox_cmd->add_flag_callback(
+        "--cpo", [&] { outbox.party = OutboxOptions::Party::cpo; }, "The mock CPO's outbox");
+    auto* outbox_msp = outbox_cmd->add_flag_callback(
+        "--msp", [&] { outbox.party = OutboxOptions::Party::msp; }, "The mock MSP's outbox");
+    outbox_cpo->excludes(outbox_msp);
+    outbox_cmd->add_flag("--dead", outbox.dead, "List the dead letters (messages given up on)");
+    outbox_cmd->add_flag("--json", outbox.json, "Print JSON for scripts");
+    outbox_cmd->add_option("--db", outbox.db, "The party's SQLite database file (overrides the configuration)");
+    outbox_cmd->add_option("--retry", outbox.retry, "Queue the dead letter with this id again");
+    outbox_cmd->add_option("--limit", outbox.limit, "List at most this many")->capture_default_str();
+    outbox_cmd->callback([&] {
+        if (outbox_cpo->count() + outbox_msp->count() != 1 && !outbox.db) {
+            throw CLI::ValidationError("outbox", "say which party: --cpo or --msp (or its database: --db FILE)");
+        }
+        action = [&] { return run_outbox(global, outbox); };
+    });
+
     RequestOptions request;
     auto* request_cmd = app.add_subcommand("request", "Send an SCPI request as a configured party through its node");
     request_cmd->add_option("--as", request.as, "Party to send as: cpo or msp")->capture_default_str();

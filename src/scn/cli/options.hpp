@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -56,6 +57,17 @@ struct RegistryOptions {
     bool json = false;
 };
 
+/// `scn-tools outbox --cpo|--msp`
+struct OutboxOptions {
+    enum class Party { cpo, msp };
+    Party party = Party::cpo;
+    bool dead = false;  ///< list the dead letters instead of the queued messages
+    bool json = false;
+    std::optional<std::filesystem::path> db;  ///< instead of the configured party's database
+    std::optional<std::int64_t> retry;        ///< queue this dead letter again
+    std::size_t limit = 1000;                 ///< at most this many listed
+};
+
 /// `scn-tools request …`
 struct RequestOptions {
     std::string as = "msp";  ///< the configured party the request is sent as
@@ -105,6 +117,7 @@ int run_check(const GlobalOptions& global, const CheckCommandOptions& options);
 int run_node(const GlobalOptions& global, const NodeOptions& options);
 int run_sandbox(const GlobalOptions& global, const SandboxOptions& options);
 int run_registry(const GlobalOptions& global, const RegistryOptions& options);
+int run_outbox(const GlobalOptions& global, const OutboxOptions& options);
 int run_request(const GlobalOptions& global, const RequestOptions& options);
 int run_generate(const GlobalOptions& global, const GenerateOptions& options);
 

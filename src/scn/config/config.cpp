@@ -175,9 +175,9 @@ void read_roles(const Section& party, std::vector<RoleConfig>& roles) {
 void read_party(const Section& s, PartyConfig& party, bool is_cpo) {
     if (is_cpo) {
         s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "session_update_interval", "warm_data", "peer",
-                      "strict"});
+                      "strict", "push"});
     } else {
-        s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "peer", "strict"});
+        s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "peer", "strict", "push"});
     }
     s.boolean("strict", party.strict);
     s.integer("port", party.port, 0, 65535);
@@ -201,6 +201,13 @@ void read_party(const Section& s, PartyConfig& party, bool is_cpo) {
             peer->fail("url", "expected the peer's versions URL, e.g. \"http://localhost:3001/scpi/versions\"");
         }
         party.peer = std::move(p);
+    }
+    if (auto push = s.object("push")) {
+        push->allow_only({"max_attempts", "max_age"});
+        push->integer("max_attempts", party.push.max_attempts, 1, 1'000'000);
+        std::int64_t seconds = party.push.max_age.count();
+        push->integer("max_age", seconds, 1, 365LL * 86400);
+        party.push.max_age = std::chrono::seconds(seconds);
     }
     while (party.public_url.ends_with('/')) {
         party.public_url.pop_back();

@@ -32,6 +32,14 @@ struct PeerConfig {
     std::string token;
 };
 
+/// How long a party keeps trying to deliver a push (`cpo.push`, `msp.push`). A message that failed `max_attempts`
+/// times, or failed when older than `max_age`, goes to the party's dead-letter list; so does at once one the
+/// recipient refused for good (HTTP 4xx other than 408 and 429, or status 2xxx).
+struct PushPolicy {
+    int max_attempts = 10;
+    std::chrono::seconds max_age{3600};
+};
+
 /// The `cpo` or `msp` section.
 struct PartyConfig {
     std::uint16_t port = 0;
@@ -47,6 +55,7 @@ struct PartyConfig {
     /// Refuse what OCPI 2.2 forbids but earlier mock parties accepted, and the original walkthrough relies on: a
     /// sessions list without date_from (OCPI 2.2 §9.2.1.1 makes it required). Off by default.
     bool strict = false;
+    PushPolicy push;
 };
 
 /// The `registry` section.

@@ -72,7 +72,8 @@ Cpo::Cpo(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyS
          const core::Clock& clock)
     : PartyServer(ioc, "CPO", config, store, std::move(log), clock),
       client_(ioc.get_executor()),
-      delivery_(ioc, store, client_, log_, clock, [this] { return peer_; }),
+      delivery_(
+          ioc, store, client_, log_, clock, [this] { return peer_; }, config.push),
       tokens_(store.database()),
       locations_(store::Catalog::from_items({})),
       tariffs_catalog_(store::Catalog::from_items({})),
@@ -213,6 +214,7 @@ std::vector<ServedEndpoint> Cpo::endpoints() const {
             {"sessions", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/sessions"},
             {"cdrs", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/cdrs"},
             {"commands", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/commands"},
+            {"chargingprofiles", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/chargingprofiles"},
             {"hubclientinfo", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/hubclientinfo"},
             {"tokens", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/tokens"}};
 }
@@ -328,6 +330,7 @@ void Cpo::add_routes(http::Router& router) {
     router.add(http::Method::post, "/scpi/receiver/2.2/commands/{command}",
                module_route([this](http::Request& req) { return command(req); }));
     add_token_routes(router);
+    add_charging_profile_routes(router);
 }
 
 void Cpo::set_peer(std::optional<Peer> peer) {

@@ -4,6 +4,7 @@
 #include <scn/party/party_server.hpp>
 #include <scn/party/token_store.hpp>
 #include <scn/pricing/tariff_pricing.hpp>
+#include <scn/scpi/chargingprofiles.hpp>
 #include <scn/scpi/commands.hpp>
 #include <scn/scpi/locations.hpp>
 #include <scn/scpi/sessions.hpp>
@@ -22,8 +23,9 @@ namespace scn::party {
 
 /// The mock Charge Point Operator: serves its locations, tariffs, sessions and CDRs (sessions and CDRs to the eMSP
 /// whose token they carry), receives the tokens eMSPs push and their commands, authorizes tokens presented at its
-/// chargers, simulates charging (PENDING, ACTIVE, COMPLETED) with periodic session pushes, PATCHes EVSE status changes
-/// to the eMSPs, and sends a CDR priced from the connector's tariff when a session ends.
+/// chargers, simulates charging (PENDING, ACTIVE, COMPLETED) with periodic session pushes, at most at the limit of the
+/// charging profile an eMSP set on the session, PATCHes EVSE status changes to the eMSPs, and sends a CDR priced from
+/// the connector's tariff when a session ends.
 class Cpo final : public PartyServer {
 public:
     /// Loads and validates the data directory; throws std::runtime_error naming the file, path and reason.
@@ -83,9 +85,9 @@ public:
 protected:
     void add_routes(http::Router& router) override;
     [[nodiscard]] std::vector<ServedEndpoint> endpoints() const override;
+    void on_bilateral_peer(std::optional<Peer> peer) override;  ///< set_peer (party_credentials.cpp)
 
 private:
-    /// One running session's simulation state.
     /// One running session's simulation state: PENDING (or RESERVATION when a reservation's token started) until
     /// the charger begins, then ACTIVE until stopped.
     struct Charging {
@@ -97,6 +99,14 @@ private:
         core::TimePoint last_tick{};
         bool announced = false;  ///< the not-yet-ACTIVE state has been pushed
         std::unique_ptr<boost::asio::steady_timer> timer;
+        /// From `from` on (until the next step), the charger delivers at most `kw` (min of power_kw and the limit).
+        struct PowerStep {
+            core::TimePoint from{};
+            double kw = 0;
+        };
+        /// The power over time that charging profiles imposed, past and planned, in order; empty: power_kw always.
+        std::vector<PowerStep> power_steps;
+        std::optional<scpi::ChargingProfile> profile;  ///< the profile in force, its start_date_time filled in
     };
 
     /// Where a session can start now: copies of the location, EVSE and connector, and the token's own reservation
@@ -161,6 +171,31 @@ private:
                      const scpi::RoutingHeaders& to_msp, const std::string& correlation);
     /// Runs `fn` after `delay` on the event loop, unless the CPO is gone by then.
     void after(std::chrono::milliseconds delay, std::function<void()> fn);
+
+    /// The charging profiles receiver (OCPI 2.2 §14.2.2): PUT, GET and DELETE of a session's profile.
+    void add_charging_profile_routes(http::Router& router);
+    http::Response set_charging_profile(http::Request& req);
+    http::Response get_charging_profile(http::Request& req);
+    http::Response clear_charging_profile(http::Request& req);
+    /// The caller's ACTIVE session `session_id` on a charger that takes profiles, or why not.
+    std::variant<Charging*, scpi::ChargingProfileResponseType> profile_target(std::string_view session_id,
+                                                                              const scpi::RoutingHeaders& routing);
+    /// Replaces the power plan of `c` from `now` on: what `profile` allows (nullopt: the connector's full power).
+    void apply_profile(Charging& c, std::optional<scpi::ChargingProfile> profile, core::TimePoint now);
+    /// Posts a charging profile result (JSON text) to `response_url` a moment later, like a command result.
+    void send_profile_result(const std::string& response_url, std::string body, const scpi::RoutingHeaders& to_msp,
+                             const std::string& correlation);
+    /// The power (kW) `c` charges at, at `t`.
+    [[nodiscard]] static double power_at(const Charging& c, core::TimePoint t);
+    /// The charging periods of `c` from its start to `end`: one run of pricing::build_periods per constant power.
+    [[nodiscard]] static std::vector<scpi::ChargingPeriod> charging_periods(const Charging& c,
+                                                                            const scpi::Tariff* tariff,
+                                                                            const pricing::TimeZone& zone,
+                                                                            core::TimePoint end,
+                                                                            std::optional<double> current);
+    /// The power plan and profile of `c` for persist(), and back for resume_charging().
+    [[nodiscard]] static boost::json::value limits_json(const Charging& c);
+    static void restore_limits(Charging& c, const boost::json::object& state);
 
     void resume_charging();
     void schedule(const std::string& session_id, std::chrono::milliseconds delay);

@@ -530,6 +530,7 @@ void Cpo::persist(const Charging& c) {
     state["to"] = routing_json(c.to_msp);
     state["correlation"] = c.correlation;
     state["last_tick"] = core::format_datetime(c.last_tick);
+    state["limits"] = limits_json(c);
     store_.put_charging(c.session.id, scpi::dump(state));
 }
 
@@ -542,6 +543,7 @@ void Cpo::resume_charging() {
         c->tariff_id = std::string(state.at("tariff_id").as_string());
         c->to_msp = routing_from_json(state.at("to"));
         c->correlation = std::string(state.at("correlation").as_string());
+        restore_limits(*c, state);
         // The charger kept charging while this process was down: the session is priced from its start to now.
         c->last_tick = *core::parse_datetime(std::string_view(state.at("last_tick").as_string()));
         charging_[id] = std::move(c);
@@ -618,8 +620,8 @@ pricing::PricedCdr Cpo::price_so_far(Charging& c, core::TimePoint now) {
     }
     // At the very start the session still has its first period (of no energy yet).
     const auto end = std::max(now, s.start_date_time + 1ms);
-    const pricing::SimulatedSession simulated{s.start_date_time, end, end, c.power_kw, current};
-    auto periods = pricing::build_periods(applied, zone, simulated);
+    // At the connector's power, or what charging profiles allowed when (OCPI 2.2 §14).
+    auto periods = charging_periods(c, applied, zone, end, current);
     auto priced =
         pricing::price_periods(applied != nullptr ? *applied : scpi::Tariff{}, zone, s.start_date_time, end, periods);
     s.kwh = pricing::to_double(priced.total_energy);

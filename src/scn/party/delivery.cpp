@@ -11,14 +11,26 @@
 namespace scn::party {
 namespace json = boost::json;
 
+bool refused_for_good(const service::Reply& reply) {
+    const auto http = reply.http_status;
+    if (http >= 500 || http == 408 || http == 429) {
+        return false;
+    }
+    if (http >= 400 && http < 500) {
+        return true;
+    }
+    return reply.status_code >= 2000 && reply.status_code < 3000;
+}
+
 Delivery::Delivery(boost::asio::io_context& ioc, PartyStore& store, http::Client& client, core::Logger log,
-                   const core::Clock& clock, std::function<std::optional<Peer>()> peer)
+                   const core::Clock& clock, std::function<std::optional<Peer>()> peer, config::PushPolicy policy)
     : ioc_(ioc),
       store_(store),
       client_(client),
       log_(std::move(log)),
       clock_(clock),
       peer_(std::move(peer)),
+      policy_(policy),
       shared_(std::make_shared<Shared>(ioc)) {}
 
 Delivery::~Delivery() {
@@ -36,8 +48,35 @@ void Delivery::send(const std::string& key, const std::string& method, const std
         meta["to_party_id"] = routing->to_party_id;
     }
     meta["correlation_id"] = correlation_id;
-    store_.outbox().enqueue(key, method, target, body, json::serialize(meta));
+    store_.outbox().enqueue(key, method, target, body, json::serialize(meta), clock_.now());
     shared_->wake.cancel();
+}
+
+void Delivery::wake() {
+    shared_->wake.cancel();
+}
+
+void Delivery::failed(const store::OutboxMessage& m, const std::string& error, bool for_good) {
+    const auto now = clock_.now();
+    const int attempts = m.attempts + 1;
+    std::string why;
+    if (for_good) {
+        why = "refused";
+    } else if (attempts >= policy_.max_attempts) {
+        why = "gave up after " + std::to_string(attempts) + " attempts";
+    } else if (now - m.created >= policy_.max_age) {
+        why = "gave up after " + std::to_string(attempts) + " attempts in " +
+              std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now - m.created).count()) + " s";
+    }
+    if (!why.empty()) {
+        store_.outbox().dead(m.id, error, now);
+        log_.warn(m.method + " " + m.target + " (outbox message " + std::to_string(m.id) +
+                  ") moved to the dead letters, " + why + ": " + error);
+        return;
+    }
+    store_.outbox().failed(m.id, error, now + store::Outbox::backoff(attempts));
+    log_.warn(m.method + " " + m.target + " not delivered (attempt " + std::to_string(attempts) +
+              "), will retry: " + error);
 }
 
 void Delivery::start() {
@@ -132,6 +171,7 @@ boost::asio::awaitable<void> Delivery::run() {
                     co_return;
                 }
                 std::string error;
+                bool for_good = false;
                 try {
                     const auto url = co_await resolve(*peer, m.target);
                     if (shared->stopped) {
@@ -162,6 +202,7 @@ boost::asio::awaitable<void> Delivery::run() {
                             continue;
                         }
                         error = reply.describe();
+                        for_good = refused_for_good(reply);
                     }
                 } catch (const std::exception& e) {
                     if (shared->stopped) {
@@ -170,10 +211,7 @@ boost::asio::awaitable<void> Delivery::run() {
                     error = e.what();
                     reset_endpoints();
                 }
-                const auto retry = clock_.now() + store::Outbox::backoff(m.attempts + 1);
-                store_.outbox().failed(m.id, error, retry);
-                log_.warn(m.method + " " + m.target + " not delivered (attempt " + std::to_string(m.attempts + 1) +
-                          "), will retry: " + error);
+                failed(m, error, for_good);
             }
         }
         // Sleep until the next message is due, a new one is queued, or (without a peer) a while.

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <scn/config/config.hpp>
 #include <scn/core/clock.hpp>
 #include <scn/core/log.hpp>
 #include <scn/http/client.hpp>
 #include <scn/party/party_store.hpp>
 #include <scn/scpi/protocol.hpp>
 #include <scn/scpi/versions.hpp>
+#include <scn/service/scpi_http.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,8 +25,14 @@ struct Peer {
     std::string versions_url;
 };
 
+/// Whether a refusal is final: HTTP 4xx other than 408 and 429, or status 2xxx with an HTTP status that is not
+/// 5xx, 408 or 429. Anything else (5xx, 408, 429, status 3xxx/4xxx, a body that is no envelope) may pass later.
+[[nodiscard]] bool refused_for_good(const service::Reply& reply);
+
 /// Delivers the party's outbox: each message is sent until its recipient accepts it (HTTP 2xx and status 1000),
 /// retrying with backoff; messages with the same key go in order. Survives restarts (the outbox is in the store).
+/// A message refused for good (refused_for_good()), or failed `policy.max_attempts` times, or failed when older than
+/// `policy.max_age`, goes to the outbox's dead-letter list, and the next message of its key follows.
 ///
 /// A message's `target` is either an absolute URL (command results to a response_url) or `<module>/<suffix>`,
 /// resolved against the recipient's RECEIVER endpoint for that module (read from its version details, cached).
@@ -32,7 +40,7 @@ class Delivery {
 public:
     /// `peer` returns where to send now (it may change when the party registers); nullopt keeps messages queued.
     Delivery(boost::asio::io_context& ioc, PartyStore& store, http::Client& client, core::Logger log,
-             const core::Clock& clock, std::function<std::optional<Peer>()> peer);
+             const core::Clock& clock, std::function<std::optional<Peer>()> peer, config::PushPolicy policy = {});
     ~Delivery();
     Delivery(const Delivery&) = delete;
     Delivery& operator=(const Delivery&) = delete;
@@ -44,6 +52,10 @@ public:
     void stop();
     /// Forgets cached endpoints (after the peer changed).
     void reset_endpoints();
+    /// Looks for due messages now (e.g. after a test moved its clock, or a dead letter was queued again).
+    void wake();
+    void set_policy(const config::PushPolicy& policy) { policy_ = policy; }
+    [[nodiscard]] const config::PushPolicy& policy() const { return policy_; }
 
     /// Where the party's own requests go now (the node, a bilateral peer), or nullopt.
     [[nodiscard]] std::optional<Peer> peer() const { return peer_(); }
@@ -57,6 +69,8 @@ private:
     boost::asio::awaitable<std::optional<std::string>> resolve(const Peer& peer, const std::string& target);
     /// Reads the peer's version details into `endpoints_` unless they are cached; false when stopped meanwhile.
     boost::asio::awaitable<bool> load_endpoints(const Peer& peer);
+    /// After a failed attempt: schedules the next one, or gives the message up.
+    void failed(const store::OutboxMessage& m, const std::string& error, bool for_good);
 
     boost::asio::io_context& ioc_;
     PartyStore& store_;
@@ -64,6 +78,7 @@ private:
     core::Logger log_;
     const core::Clock& clock_;
     std::function<std::optional<Peer>()> peer_;
+    config::PushPolicy policy_;
     /// What the sending coroutine may still touch after the Delivery is gone: it checks `stopped` after every wait.
     struct Shared {
         explicit Shared(boost::asio::io_context& ioc) : wake(ioc, boost::asio::steady_timer::time_point::max()) {}

@@ -22,7 +22,8 @@ Msp::Msp(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyS
          const core::Clock& clock)
     : PartyServer(ioc, "MSP", config, store, std::move(log), clock),
       client_(ioc.get_executor()),
-      delivery_(ioc, store, client_, log_, clock, [this] { return peer_; }),
+      delivery_(
+          ioc, store, client_, log_, clock, [this] { return peer_; }, config.push),
       tokens_(store::Catalog::from_items({})) {
     if (config_.roles.empty()) {
         throw std::runtime_error("the msp section has no roles");
@@ -113,34 +114,15 @@ void Msp::on_client_info(const scpi::ClientInfo& info, const std::optional<scpi:
     }
 }
 
-namespace {
-
-// A path segment with everything but unreserved characters percent-encoded (RFC 3986 §2.3).
-std::string encode_segment(std::string_view s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += c;
-        } else {
-            out += '%';
-            out += kHex[u >> 4];
-            out += kHex[u & 0x0F];
-        }
-    }
-    return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void Msp::push_tokens(const scpi::ClientInfo& cpo) {
     const auto& self = config_.roles.front();
     const scpi::RoutingHeaders routing{self.country_code, self.party_id, cpo.country_code, cpo.party_id};
     // OCPI 2.2 §12.2.2: PUT {tokens_url}/{country_code}/{party_id}/{token_uid}?type=, the owner being this eMSP.
     for (const auto& d : drivers_) {
-        const std::string target = "tokens/" + encode_segment(d.token.country_code) + "/" +
-                                   encode_segment(d.token.party_id) + "/" + encode_segment(d.token.uid) +
+        const std::string target = "tokens/" + http::percent_encode(d.token.country_code) + "/" +
+                                   http::percent_encode(d.token.party_id) + "/" + http::percent_encode(d.token.uid) +
                                    "?type=" + std::string(scpi::to_string(d.token.type));
         delivery_.send("token/" + cpo.country_code + "/" + cpo.party_id + "/" + d.token.uid, "PUT", target,
                        scpi::to_text(d.token), routing);

@@ -30,6 +30,7 @@ public:
 protected:
     void add_routes(http::Router& router) override;
     [[nodiscard]] std::vector<ServedEndpoint> endpoints() const override;
+    void on_bilateral_peer(std::optional<Peer> peer) override;  ///< set_peer (party_credentials.cpp)
     /// A CPO that became CONNECTED gets every driver token (OCPI 2.2 §12.2.2 tokens receiver, PUT).
     void on_client_info(const scpi::ClientInfo& info, const std::optional<scpi::ClientInfo>& before) override;
 

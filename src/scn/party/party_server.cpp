@@ -19,8 +19,10 @@ PartyServer::PartyServer(boost::asio::io_context& ioc, std::string name, const c
       store_(store),
       log_(std::move(log)),
       clock_(clock),
-      received_(store.database()) {
-    accepted_.push_back(offline_token());
+      received_(store.database()),
+      offline_(offline_token()),
+      credentials_client_(std::make_unique<http::Client>(ioc.get_executor())) {
+    load_bilateral();
     if (const auto token_b = store_.setting("token_b")) {
         accepted_.push_back(*token_b);
     }
@@ -42,13 +44,7 @@ void PartyServer::accept_token(const std::string& token) {
 }
 
 void PartyServer::authenticate(const http::Request& request) {
-    const auto candidates = scpi::token_candidates(request.header(scpi::header::kAuthorization));
-    for (const auto& c : candidates) {
-        if (std::find(accepted_.begin(), accepted_.end(), c) != accepted_.end()) {
-            return;
-        }
-    }
-    throw scpi::Error::unauthorized("unknown token in the Authorization header");
+    (void)caller_of(request);
 }
 
 std::string PartyServer::public_url() const {
@@ -69,10 +65,6 @@ void PartyServer::sign(const http::Request& request, http::Response& response) c
         return;
     }
     response.body = service::with_signature(std::move(envelope.as_object()), response.headers, *signer_);
-}
-
-void PartyServer::echo(const http::Request& request, http::Response& response) {
-    service::echo_headers(request, response, true);
 }
 
 std::vector<scpi::CredentialsRole> PartyServer::credentials_roles() const {
@@ -112,16 +104,7 @@ void PartyServer::add_common_routes(http::Router& router) {
     };
     router.add(http::Method::get, "/scpi/versions/2.2", details);
     router.add(http::Method::get, "/scpi/2.2", details);
-    router.add(http::Method::get, "/scpi/2.2/credentials", [this](http::Request& req) -> Awaitable {
-        authenticate(req);
-        scpi::Credentials c;
-        c.token = scpi::token_candidates(req.header(scpi::header::kAuthorization)).back();
-        c.url = versions_url();
-        c.roles = credentials_roles();
-        auto res = service::ok(scpi::to_json(c), clock_);
-        service::echo_headers(req, res, false);
-        co_return res;
-    });
+    add_credentials_routes(router);
 }
 
 std::vector<scpi::ClientInfo> PartyServer::connected_parties(scpi::Role role) {
@@ -221,7 +204,13 @@ std::uint16_t PartyServer::start() {
     add_routes(router);
     server_ = std::make_unique<http::Server>(
         ioc_, service::scpi_server_options(config_.bind, config_.port, log_, clock_), std::move(router));
-    return server_->start();
+    const auto port = server_->start();
+    if (bilateral_) {
+        log_.info("Peer registered by the credentials module: " + bilateral_->versions_url +
+                  " (the offline token is no longer accepted; the peer uses the token it received)");
+        on_bilateral_peer(bilateral_->peer());
+    }
+    return port;
 }
 
 void PartyServer::stop() {

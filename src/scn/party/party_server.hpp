@@ -4,7 +4,9 @@
 #include <scn/core/clock.hpp>
 #include <scn/core/log.hpp>
 #include <scn/eth/crypto.hpp>
+#include <scn/http/client.hpp>
 #include <scn/http/server.hpp>
+#include <scn/party/delivery.hpp>
 #include <scn/party/party_store.hpp>
 #include <scn/party/received_store.hpp>
 #include <scn/scpi/credentials.hpp>
@@ -19,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace scn::party {
@@ -28,6 +31,17 @@ struct ServedEndpoint {
     std::string identifier;
     scpi::InterfaceRole role;
     std::string path;  ///< e.g. "/scpi/sender/2.2/locations"
+};
+
+/// A peer registered with this party directly (no node), by the credentials handshake of OCPI 2.2 §7.4.1 with the
+/// party's offline token as TOKEN_A. Kept in the party's store.
+struct BilateralConnection {
+    std::string token_b;       ///< the party calls the peer with it
+    std::string token_c;       ///< the peer calls the party with it
+    std::string versions_url;  ///< the peer's versions URL
+    std::vector<scpi::CredentialsRole> roles;
+    std::vector<scpi::Endpoint> endpoints;  ///< the peer's version details (2.2)
+    [[nodiscard]] Peer peer() const { return {token_b, versions_url}; }
 };
 
 /// What every mock party has in common: its HTTP server on the configured port, the versions and credentials
@@ -48,6 +62,8 @@ public:
     [[nodiscard]] std::string offline_token();
     /// Accepts `token` from now on as well (the node's TOKEN_B after registration).
     void accept_token(const std::string& token);
+    /// The peer registered bilaterally with the credentials module (OCPI 2.2 §7.2), if any.
+    [[nodiscard]] const std::optional<BilateralConnection>& bilateral() const { return bilateral_; }
     /// The key of the party's registry listing: with it, answers to requests that carry an SCN-Signature are
     /// signed (`scn_signature`), as the node then requires.
     void set_signer(std::optional<eth::PrivateKey> key) { signer_ = std::move(key); }
@@ -80,26 +96,19 @@ protected:
     /// A functional-module route: authenticates, runs `body`, echoes the request ids and the routing headers.
     template <typename Body>
     http::Handler module_route(Body body) {
-        return [this, body](http::Request& req) -> boost::asio::awaitable<http::Response> {
-            authenticate(req);
-            http::Response res;
-            try {
-                res = body(req);
-            } catch (const scpi::Error& e) {
-                res = service::error(e.status_code(), e.http_status(), e.what(), clock_);
-            } catch (const scpi::ParseError& e) {
-                res = service::error(2001, 400, e.what(), clock_);
-            }
-            echo(req, res);
-            sign(req, res);
-            co_return res;
-        };
+        return route(std::move(body), true);
     }
     /// A configuration-module route (hubclientinfo): like module_route, but routing headers are neither required
     /// nor sent back (OCPI 2.2 §4.1.1: configuration modules carry none).
     template <typename Body>
     http::Handler config_route(Body body) {
-        return [this, body](http::Request& req) -> boost::asio::awaitable<http::Response> {
+        return route(std::move(body), false);
+    }
+    /// What both kinds of route do: authenticate, run `body` with SCPI errors as envelopes, echo the ids (and the
+    /// routing headers, swapped, for functional modules), sign.
+    template <typename Body>
+    http::Handler route(Body body, bool routing) {
+        return [this, body, routing](http::Request& req) -> boost::asio::awaitable<http::Response> {
             authenticate(req);
             http::Response res;
             try {
@@ -109,11 +118,15 @@ protected:
             } catch (const scpi::ParseError& e) {
                 res = service::error(2001, 400, e.what(), clock_);
             }
-            service::echo_headers(req, res, false);
+            service::echo_headers(req, res, routing);
             sign(req, res);
             co_return res;
         };
     }
+    /// The party's peer for pushes changed by the credentials module: registered (POST), updated (PUT), removed
+    /// (DELETE, nullopt), or restored from the store when the server starts.
+    virtual void on_bilateral_peer(std::optional<Peer> peer) { (void)peer; }
+
     /// Adds `scn_signature` to the envelope when the request was signed and the party has a signer.
     void sign(const http::Request& request, http::Response& response) const;
 
@@ -142,9 +155,34 @@ protected:
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
 private:
-    static void echo(const http::Request& request, http::Response& response);
     void add_common_routes(http::Router& router);
     void add_hubclientinfo_routes(http::Router& router);
+
+    // The credentials module for a bilateral peer (party_credentials.cpp, OCPI 2.2 §7).
+    /// Who called the credentials module.
+    enum class Caller {
+        offline,    ///< the offline token as TOKEN_A, before a bilateral registration
+        bilateral,  ///< the registered peer's TOKEN_C
+        other,      ///< a node's token
+    };
+    /// Classifies the caller; throws scpi::Error (401) for unknown tokens and for TOKEN_A after registration.
+    [[nodiscard]] std::pair<Caller, std::string> caller_of(const http::Request& request) const;
+    void add_credentials_routes(http::Router& router);
+    /// Answers GET, POST, PUT and DELETE on the credentials module with an envelope, errors included.
+    boost::asio::awaitable<http::Response> credentials(const http::Request& request, http::Method method);
+    boost::asio::awaitable<http::Response> register_peer(const http::Request& request, bool update);
+    http::Response unregister_peer(const http::Request& request);
+    http::Response own_credentials(const std::string& token) const;
+    /// Reads the peer's versions and 2.2 details with its TOKEN_B; throws scpi::Error 3001 / 3002.
+    boost::asio::awaitable<std::vector<scpi::Endpoint>> read_peer_endpoints(std::string versions_url,
+                                                                            std::string token_b);
+    void load_bilateral();
+    void save_bilateral();
+
+    std::string offline_;  ///< TOKEN_A of bilateral registrations
+    std::optional<BilateralConnection> bilateral_;
+    bool handshake_running_ = false;
+    std::unique_ptr<http::Client> credentials_client_;
     std::vector<std::string> accepted_;
     std::optional<eth::PrivateKey> signer_;
     std::unique_ptr<http::Server> server_;

@@ -3,6 +3,7 @@
 // The whole SCPI 2.2 model: every object of every module, with from_json / to_json.
 
 #include <scn/scpi/cdrs.hpp>
+#include <scn/scpi/chargingprofiles.hpp>
 #include <scn/scpi/commands.hpp>
 #include <scn/scpi/common.hpp>
 #include <scn/scpi/credentials.hpp>

@@ -21,18 +21,35 @@ struct OutboxMessage {
     int attempts = 0;
     core::TimePoint next_attempt{};
     std::string last_error;
+    core::TimePoint created{};  ///< when it was queued
+};
+
+/// A message given up on: refused for good by its recipient, or failed too often or for too long.
+struct DeadLetter {
+    std::int64_t id = 0;  ///< the id it had in the queue
+    std::string key;
+    std::string method;
+    std::string target;
+    std::string body;
+    std::string meta;
+    int attempts = 0;  ///< including the last one
+    std::string last_error;
+    core::TimePoint created{};
+    core::TimePoint died{};
 };
 
 /// Messages that must not be lost, kept in the party's database until their recipient accepts them. A failed
 /// delivery stays queued and is retried later; within one key only the oldest message is ever offered, so order per
-/// key is kept even across restarts. The tables live in the database given (schema created on construction).
+/// key is kept even across restarts. A message given up on moves to the dead-letter list (`outbox_dead`), where it no
+/// longer holds back its key. The tables live in the database given (schema created or extended on construction).
 class Outbox {
 public:
     explicit Outbox(Database& db);
 
-    /// Queues a message, due at once. Returns its id.
+    /// Queues a message, due at once, stamped `created` (default: the system time). Returns its id.
     std::int64_t enqueue(const std::string& key, const std::string& method, const std::string& target,
-                         const std::string& body, const std::string& meta = "{}");
+                         const std::string& body, const std::string& meta = "{}",
+                         std::optional<core::TimePoint> created = std::nullopt);
     /// Up to `max` messages due at `now`: the oldest undelivered message of each key, if it is due.
     [[nodiscard]] std::vector<OutboxMessage> due(core::TimePoint now, std::size_t max);
     /// The earliest time a message becomes due, if any are queued.
@@ -41,6 +58,18 @@ public:
     /// Records a failed attempt and when to try again.
     void failed(std::int64_t id, const std::string& error, core::TimePoint retry_at);
     [[nodiscard]] std::size_t pending();
+    /// The queued messages, oldest first (at most `max`).
+    [[nodiscard]] std::vector<OutboxMessage> list(std::size_t max = 1000);
+
+    /// Moves a message to the dead-letter list after its last (failed) attempt; the next message of its key is due
+    /// at once. False if it is not queued.
+    bool dead(std::int64_t id, const std::string& error, core::TimePoint now);
+    /// The dead letters, oldest death first (at most `max`).
+    [[nodiscard]] std::vector<DeadLetter> dead_letters(std::size_t max = 1000);
+    [[nodiscard]] std::size_t dead_count();
+    /// Queues a dead letter again as a new message (behind what its key has queued), due at once, with no attempts
+    /// counted. Returns the new id, or nullopt if there is no such dead letter.
+    std::optional<std::int64_t> revive(std::int64_t dead_id, core::TimePoint now);
 
     /// Backoff for the n-th failed attempt (1-based): 1 s, 2 s, 4 s … capped at `cap`.
     [[nodiscard]] static std::chrono::milliseconds backoff(int attempt,

@@ -69,6 +69,21 @@ TEST(Config, StrictIsOffUnlessAsked) {
     EXPECT_EQ(error_of(R"({"cpo": {"strict": "yes"}})"), "config.json: $.cpo.strict: expected true or false");
 }
 
+TEST(Config, PushPolicyIsReadPerParty) {
+    const auto d = parse("{}");
+    EXPECT_EQ(d.cpo.push.max_attempts, 10);
+    EXPECT_EQ(d.cpo.push.max_age, std::chrono::seconds(3600));
+    const auto c = parse(R"({"cpo": {"push": {"max_attempts": 3, "max_age": 60}}, "msp": {"push": {"max_age": 5}}})");
+    EXPECT_EQ(c.cpo.push.max_attempts, 3);
+    EXPECT_EQ(c.cpo.push.max_age, std::chrono::seconds(60));
+    EXPECT_EQ(c.msp.push.max_attempts, 10) << "an absent key keeps its default";
+    EXPECT_EQ(c.msp.push.max_age, std::chrono::seconds(5));
+    EXPECT_EQ(error_of(R"({"cpo": {"push": {"max_attempts": 0}}})"),
+              "config.json: $.cpo.push.max_attempts: expected an integer from 1 to 1000000");
+    EXPECT_EQ(error_of(R"({"msp": {"push": {"retries": 3}}})"),
+              "config.json: $.msp.push.retries: unknown key (known keys here: max_attempts, max_age)");
+}
+
 TEST(Config, ErrorsNameTheFileAndPath) {
     EXPECT_EQ(error_of(R"({"cpo": {"port": "3000"}})"), "config.json: $.cpo.port: expected an integer from 0 to 65535");
     EXPECT_EQ(error_of(R"({"cpo": {"port": 70000}})"), "config.json: $.cpo.port: expected an integer from 0 to 65535");

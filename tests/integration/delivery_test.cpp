@@ -1,0 +1,243 @@
+// A Delivery against a scripted recipient on 127.0.0.1: what it retries, what it gives up on, and that a message
+// given up on does not hold back the next one of its key. Time is a ManualClock the test moves (and then wakes the
+// Delivery), so backoff costs no real waiting.
+#include <scn/core/log.hpp>
+#include <scn/http/server.hpp>
+#include <scn/party/delivery.hpp>
+#include <scn/party/party_store.hpp>
+#include <scn/test/io_thread.hpp>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+
+using namespace scn;
+using namespace std::chrono_literals;
+
+namespace {
+
+namespace json = boost::json;
+
+const core::TimePoint kStart{std::chrono::milliseconds{1'700'000'000'000LL}};
+
+/// What the recipient answers: HTTP status and SCPI status code, chosen per request from the body and how many
+/// requests came before.
+using Script = std::function<std::pair<unsigned, int>(const std::string& body, std::size_t seen)>;
+
+struct Recipient {
+    std::unique_ptr<http::Server> server;
+    std::string base;
+    std::mutex mutex;
+    std::vector<std::string> bodies;  // every PUT received, in order
+    Script script;
+
+    void start(test::IoThread& io) {
+        http::Router r;
+        using Awaitable = boost::asio::awaitable<http::Response>;
+        const auto envelope = [](unsigned http_status, int status, const std::string& data) {
+            return http::Response::json(http_status, R"({"status_code":)" + std::to_string(status) + R"(,"data":)" +
+                                                         data + R"(,"timestamp":"2024-01-01T00:00:00Z"})");
+        };
+        r.add(http::Method::get, "/versions", [this, envelope](http::Request&) -> Awaitable {
+            co_return envelope(200, 1000, R"([{"version":"2.2","url":")" + base + R"(/2.2"}])");
+        });
+        r.add(http::Method::get, "/2.2", [this, envelope](http::Request&) -> Awaitable {
+            co_return envelope(200, 1000,
+                               R"({"version":"2.2","endpoints":[{"identifier":"sessions","role":"RECEIVER","url":")" +
+                                   base + R"(/sessions"}]})");
+        });
+        r.add(http::Method::put, "/sessions/{rest...}", [this, envelope](http::Request& req) -> Awaitable {
+            std::pair<unsigned, int> answer;
+            {
+                const std::lock_guard lock(mutex);
+                answer = script(req.body, bodies.size());
+                bodies.push_back(req.body);
+            }
+            co_return envelope(answer.first, answer.second, "null");
+        });
+        io.run([&] {
+            server = std::make_unique<http::Server>(io.ioc(), http::ServerOptions{}, std::move(r));
+            base = "http://127.0.0.1:" + std::to_string(server->start());
+            return 0;
+        });
+    }
+    std::vector<std::string> received() {
+        const std::lock_guard lock(mutex);
+        return bodies;
+    }
+};
+
+struct DeliveryUnderTest {
+    test::IoThread io;
+    std::filesystem::path dir;
+    core::ManualClock clock{kStart};
+    std::shared_ptr<core::CaptureSink> logs = std::make_shared<core::CaptureSink>();
+    std::unique_ptr<party::PartyStore> store;
+    std::unique_ptr<http::Client> client;
+    std::unique_ptr<party::Delivery> delivery;
+    Recipient recipient;
+
+    DeliveryUnderTest(const std::string& name, Script script, config::PushPolicy policy = {}) {
+        dir = std::filesystem::temp_directory_path() / ("scn-delivery-" + name + "-" + std::to_string(::getpid()));
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        recipient.script = std::move(script);
+        recipient.start(io);
+        io.run([&] {
+            store = std::make_unique<party::PartyStore>(dir / "cpo.db", clock);
+            client = std::make_unique<http::Client>(io.ioc().get_executor());
+            const party::Peer peer{"token-c", recipient.base + "/versions"};
+            delivery = std::make_unique<party::Delivery>(
+                io.ioc(), *store, *client, core::Logger("delivery", logs), clock,
+                [peer] { return std::optional<party::Peer>(peer); }, policy);
+            delivery->start();
+            return 0;
+        });
+    }
+    ~DeliveryUnderTest() {
+        io.run([&] {
+            delivery->stop();
+            recipient.server->stop();
+            return 0;
+        });
+        io.stop();
+        delivery.reset();
+        client.reset();
+        store.reset();
+        std::filesystem::remove_all(dir);
+    }
+
+    void send(const std::string& key, const std::string& body) {
+        io.run([&] {
+            delivery->send(key, "PUT", "sessions/CH/CPO/" + key, body, std::nullopt);
+            return 0;
+        });
+    }
+    std::size_t pending() {
+        return io.run([&] { return store->outbox().pending(); });
+    }
+    std::vector<store::DeadLetter> dead() {
+        return io.run([&] { return store->outbox().dead_letters(); });
+    }
+    /// Moves the clock on a second at a time (waking the Delivery each time) until `done` holds; at most 5 s.
+    bool drive_until(const std::function<bool()>& done) {
+        const auto until = std::chrono::steady_clock::now() + 5s;
+        while (!done()) {
+            if (std::chrono::steady_clock::now() >= until) {
+                return false;
+            }
+            io.run([&] {
+                clock.advance(1s);
+                delivery->wake();
+                return 0;
+            });
+            std::this_thread::sleep_for(10ms);
+        }
+        return true;
+    }
+};
+
+}  // namespace
+
+TEST(Delivery, RefusedForGoodIsHttp4xxOrStatus2xxxButNotATransientHttpStatus) {
+    const auto reply = [](unsigned http_status, int status) {
+        service::Reply r;
+        r.http_status = http_status;
+        r.status_code = status;
+        return r;
+    };
+    EXPECT_TRUE(party::refused_for_good(reply(400, 2001)));
+    EXPECT_TRUE(party::refused_for_good(reply(404, 0)));
+    EXPECT_TRUE(party::refused_for_good(reply(200, 2001)));
+    EXPECT_FALSE(party::refused_for_good(reply(408, 0)));
+    EXPECT_FALSE(party::refused_for_good(reply(429, 2000)));
+    EXPECT_FALSE(party::refused_for_good(reply(503, 2001)));
+    EXPECT_FALSE(party::refused_for_good(reply(500, 3000)));
+    EXPECT_FALSE(party::refused_for_good(reply(200, 3001)));
+    EXPECT_FALSE(party::refused_for_good(reply(200, 4001)));
+    EXPECT_FALSE(party::refused_for_good(reply(200, 0))) << "not an envelope: may be a proxy's page";
+}
+
+TEST(Delivery, AMessageRefusedForGoodDiesAtOnceAndTheNextOfItsKeyFollows) {
+    DeliveryUnderTest t("refused", [](const std::string& body, std::size_t) -> std::pair<unsigned, int> {
+        if (body.find("http-400") != std::string::npos) {
+            return {400, 2001};
+        }
+        if (body.find("status-2001") != std::string::npos) {
+            return {200, 2001};
+        }
+        return {200, 1000};
+    });
+    t.send("s1", R"({"n":"http-400"})");
+    t.send("s1", R"({"n":"status-2001"})");
+    t.send("s1", R"({"n":"good"})");
+    ASSERT_TRUE(t.drive_until([&] { return t.pending() == 0; })) << t.pending() << " still queued";
+    const auto got = t.recipient.received();
+    ASSERT_EQ(got.size(), 3u) << "each sent once, in order";
+    EXPECT_EQ(got[0], R"({"n":"http-400"})");
+    EXPECT_EQ(got[1], R"({"n":"status-2001"})");
+    EXPECT_EQ(got[2], R"({"n":"good"})");
+    const auto dead = t.dead();
+    ASSERT_EQ(dead.size(), 2u);
+    EXPECT_EQ(dead[0].body, R"({"n":"http-400"})");
+    EXPECT_EQ(dead[0].attempts, 1);
+    EXPECT_EQ(dead[0].method, "PUT");
+    EXPECT_EQ(dead[0].target, "sessions/CH/CPO/s1");
+    EXPECT_NE(dead[0].last_error.find("HTTP 400, status 2001"), std::string::npos) << dead[0].last_error;
+    EXPECT_EQ(dead[1].body, R"({"n":"status-2001"})");
+    EXPECT_EQ(t.logs->count("moved to the dead letters"), 2u);
+    EXPECT_FALSE(t.logs->contains("http-400")) << "no bodies in the log";
+}
+
+TEST(Delivery, ATransientFailureIsRetriedUntilDelivered) {
+    DeliveryUnderTest t("transient", [](const std::string&, std::size_t seen) -> std::pair<unsigned, int> {
+        return seen == 0 ? std::pair<unsigned, int>{503, 3000} : std::pair<unsigned, int>{200, 1000};
+    });
+    t.send("s1", R"({"n":1})");
+    ASSERT_TRUE(t.drive_until([&] { return t.pending() == 0; }));
+    EXPECT_EQ(t.recipient.received().size(), 2u);
+    EXPECT_TRUE(t.dead().empty());
+    EXPECT_EQ(t.logs->count("will retry"), 1u);
+}
+
+TEST(Delivery, AMessageDiesAfterMaxAttempts) {
+    config::PushPolicy policy;
+    policy.max_attempts = 3;
+    DeliveryUnderTest t(
+        "attempts",
+        [](const std::string&, std::size_t) {
+            return std::pair<unsigned, int>{503, 3000};
+        },
+        policy);
+    t.send("s1", R"({"n":1})");
+    ASSERT_TRUE(t.drive_until([&] { return !t.dead().empty(); }));
+    const auto dead = t.dead();
+    ASSERT_EQ(dead.size(), 1u);
+    EXPECT_EQ(dead[0].attempts, 3);
+    EXPECT_EQ(t.recipient.received().size(), 3u);
+    EXPECT_EQ(t.pending(), 0u);
+    EXPECT_EQ(t.logs->count("gave up after 3 attempts"), 1u);
+}
+
+TEST(Delivery, AMessageDiesWhenItFailsPastMaxAge) {
+    config::PushPolicy policy;
+    policy.max_attempts = 1000;
+    policy.max_age = 20s;
+    DeliveryUnderTest t(
+        "age",
+        [](const std::string&, std::size_t) {
+            return std::pair<unsigned, int>{503, 3000};
+        },
+        policy);
+    t.send("s1", R"({"n":1})");
+    ASSERT_TRUE(t.drive_until([&] { return !t.dead().empty(); }));
+    const auto dead = t.dead();
+    ASSERT_EQ(dead.size(), 1u);
+    EXPECT_GE(dead[0].died - dead[0].created, 20s);
+    EXPECT_LT(dead[0].attempts, 10) << "backoff 1 s, 2 s, 4 s, 8 s …";
+}
