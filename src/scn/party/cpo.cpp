@@ -219,20 +219,13 @@ std::vector<ServedEndpoint> Cpo::endpoints() const {
             {"tokens", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/tokens"}};
 }
 
-http::Response Cpo::owned_list(const http::Request& req, std::string_view path,
-                               std::size_t (PartyStore::*count)(const store::TimeWindow&),
-                               void (PartyStore::*page)(const store::TimeWindow&, std::size_t, std::size_t,
-                                                        const std::function<void(std::string_view)>&)) {
+http::Response Cpo::owned_list(const http::Request& req, std::string_view path, const ListCount& count,
+                               const ListPage& page) {
     const auto from_cc = req.header(scpi::header::kFromCountryCode);
     const auto from_pid = req.header(scpi::header::kFromPartyId);
     if (!from_cc || !from_pid) {
         // A bilateral caller without routing headers is the only eMSP there is: it sees everything.
-        return paged_response(
-            req, public_url() + std::string(path), kMaxLimit, clock_,
-            [this, count](const store::TimeWindow& w) { return (store_.*count)(w); },
-            emitted_pages([this, page](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
-                (store_.*page)(w, o, l, emit);
-            }));
+        return paged_response(req, public_url() + std::string(path), kMaxLimit, clock_, count, emitted_pages(page));
     }
     // Sessions and CDRs are the business of the eMSP whose token they carry (OCPI 2.2 §4.1.6: not broadcast):
     // the caller sees its own only. The window is read once and shared by the count and the page.
@@ -241,12 +234,12 @@ http::Response Cpo::owned_list(const http::Request& req, std::string_view path,
         std::vector<std::string> objects;
     };
     const auto owned = std::make_shared<Owned>();
-    const auto load = [this, owned, count, page, cc = std::string(*from_cc),
+    const auto load = [owned, count, page, cc = std::string(*from_cc),
                        pid = std::string(*from_pid)](const store::TimeWindow& w) -> const std::vector<std::string>& {
         if (!owned->window || owned->window->from != w.from || owned->window->to != w.to) {
             owned->window = w;
             owned->objects.clear();
-            (store_.*page)(w, 0, (store_.*count)(w), [&](std::string_view text) {
+            page(w, 0, count(w), [&](std::string_view text) {
                 const auto doc = scpi::parse_json(text);
                 const auto* token = doc.as_object().if_contains("cdr_token");
                 const auto* c = token && token->is_object() ? token->as_object().if_contains("country_code") : nullptr;
@@ -321,11 +314,20 @@ void Cpo::add_routes(http::Router& router) {
                    if (config_.strict) {
                        require_date_from(req);
                    }
-                   return owned_list(req, "/scpi/sender/2.2/sessions", &PartyStore::count_sessions,
-                                     &PartyStore::page_sessions);
+                   return owned_list(
+                       req, "/scpi/sender/2.2/sessions",
+                       [this](const store::TimeWindow& w) { return store_.count_sessions(w); },
+                       [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
+                           store_.page_sessions(w, o, l, emit);
+                       });
                }));
     router.add(http::Method::get, "/scpi/sender/2.2/cdrs", module_route([this](http::Request& req) {
-                   return owned_list(req, "/scpi/sender/2.2/cdrs", &PartyStore::count_cdrs, &PartyStore::page_cdrs);
+                   return owned_list(
+                       req, "/scpi/sender/2.2/cdrs",
+                       [this](const store::TimeWindow& w) { return store_.count_cdrs(w); },
+                       [this](const store::TimeWindow& w, std::size_t o, std::size_t l, const auto& emit) {
+                           store_.page_cdrs(w, o, l, emit);
+                       });
                }));
     router.add(http::Method::post, "/scpi/receiver/2.2/commands/{command}",
                module_route([this](http::Request& req) { return command(req); }));

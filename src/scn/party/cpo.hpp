@@ -139,10 +139,11 @@ private:
 
     /// A sessions or CDRs list page: all of them for a caller without SCPI-From headers, else only those whose
     /// cdr_token belongs to the calling party.
-    http::Response owned_list(const http::Request& req, std::string_view path,
-                              std::size_t (PartyStore::*count)(const store::TimeWindow&),
-                              void (PartyStore::*page)(const store::TimeWindow&, std::size_t, std::size_t,
-                                                       const std::function<void(std::string_view)>&));
+    using ListCount = std::function<std::size_t(const store::TimeWindow&)>;
+    using ListPage = std::function<void(const store::TimeWindow&, std::size_t offset, std::size_t limit,
+                                        const std::function<void(std::string_view)>& emit)>;
+    http::Response owned_list(const http::Request& req, std::string_view path, const ListCount& count,
+                              const ListPage& page);
 
     void add_token_routes(http::Router& router);
     http::Response put_token(http::Request& req, bool patch);
