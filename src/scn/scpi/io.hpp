@@ -11,10 +11,12 @@
 
 #include <boost/json.hpp>
 
+#include <cmath>
 #include <concepts>
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace scn::scpi {
@@ -179,12 +181,20 @@ void read_value(const boost::json::value& v, M& out, const std::string& path, co
         }
         out = v.get_bool();
     } else if constexpr (std::is_integral_v<M>) {
-        if (v.is_int64()) {
+        // Whole numbers only, and only those the member can hold: a double is converted only inside the range of
+        // long long (outside it the conversion is undefined; found by fuzzing a tariff with 1e68).
+        const auto whole_double = [](double d) {
+            return std::isfinite(d) && d >= -9.2e18 && d <= 9.2e18 && d == std::trunc(d);
+        };
+        if (v.is_int64() && std::in_range<M>(v.get_int64())) {
             out = static_cast<M>(v.get_int64());
-        } else if (v.is_uint64()) {
+        } else if (v.is_uint64() && std::in_range<M>(v.get_uint64())) {
             out = static_cast<M>(v.get_uint64());
-        } else if (v.is_double() && v.get_double() == static_cast<double>(static_cast<long long>(v.get_double()))) {
+        } else if (v.is_double() && whole_double(v.get_double()) &&
+                   std::in_range<M>(static_cast<long long>(v.get_double()))) {
             out = static_cast<M>(v.get_double());
+        } else if (v.is_number()) {
+            throw ParseError(path, "expected an integer that fits (got " + boost::json::serialize(v) + ")");
         } else {
             throw ParseError(path, "expected an integer");
         }

@@ -248,3 +248,22 @@ TEST(SessionPatch, RefusesPatchesWithoutLastUpdatedOrThatBreakTheSession) {
     EXPECT_THROW(apply_session_patch(stored, parse_json(R"([1])")), ParseError);
     EXPECT_EQ(stored, before) << "a refused patch changes nothing";
 }
+
+TEST(Model, IntegersThatDoNotFitAreRefusedNotWrapped) {
+    // Found by fuzz_tariff_pricing: a step_size of 1e68 was converted to an integer (undefined behaviour).
+    using scn::scpi::PriceComponent;
+    const auto read = [](const char* step) {
+        return scn::scpi::from_json<PriceComponent>(
+            boost::json::parse(std::string(R"({"type":"ENERGY","price":0.25,"vat":7.7,"step_size":)") + step + "}"));
+    };
+    EXPECT_EQ(read("1000").step_size, 1000);
+    EXPECT_EQ(read("900.0").step_size, 900) << "a whole double is a whole number";
+    for (const char* bad : {"1e68", "-1e68", "3000000000", "18446744073709551615", "1.5"}) {
+        try {
+            (void)read(bad);
+            ADD_FAILURE() << bad << " was accepted";
+        } catch (const scn::scpi::ParseError& e) {
+            EXPECT_NE(std::string(e.what()).find("step_size"), std::string::npos) << e.what();
+        }
+    }
+}
