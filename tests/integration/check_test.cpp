@@ -13,9 +13,13 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <ostream>
 #include <set>
 #include <unistd.h>
+#include <vector>
 
 using namespace scn;
 using namespace std::chrono_literals;
@@ -363,3 +367,70 @@ TEST(Check, ActiveChecksPassAgainstTheMockMsp) {
         EXPECT_EQ(report.find(id)->status, check::Status::passed) << id;
     }
 }
+
+// The checker's verdict on the mock parties, one test per check id of OCPI 2.2 conformance (SCPI §6) that the checker
+// runs against a party: each names its id, so the list of tests is the coverage map. The checker's own correctness
+// is shown above (each planted defect fails exactly its check).
+namespace {
+
+struct MockCheck {
+    bool cpo = true;
+    std::string id;
+};
+void PrintTo(const MockCheck& c, std::ostream* os) {
+    *os << (c.cpo ? "CPO " : "MSP ") << c.id;
+}
+
+const check::Report& report_for(bool cpo) {
+    static std::map<bool, check::Report> reports;
+    if (const auto it = reports.find(cpo); it != reports.end()) {
+        return it->second;
+    }
+    Party party(cpo, /*with_peer=*/cpo);
+    auto o = direct(party.versions_url(), party.server->offline_token(), cpo ? check::Role::cpo : check::Role::emsp);
+    if (!cpo) {
+        o.target.routing = scpi::RoutingHeaders{"CH", "CPO", "CH", "MSP"};  // pushes come from a CPO
+    }
+    o.active = true;
+    o.result_wait = 10s;
+    return reports.emplace(cpo, run(party.io, o)).first->second;
+}
+
+class MockParty : public ::testing::TestWithParam<MockCheck> {};
+
+TEST_P(MockParty, PassesTheCheck) {
+    const auto& report = report_for(GetParam().cpo);
+    const auto* result = report.find(GetParam().id);
+    ASSERT_NE(result, nullptr) << GetParam().id << " was not run";
+    EXPECT_EQ(result->status, check::Status::passed) << check::text_line(*result);
+}
+
+std::vector<MockCheck> checks(bool cpo, std::initializer_list<const char*> ids) {
+    std::vector<MockCheck> out;
+    for (const char* id : ids) {
+        out.push_back({cpo, id});
+    }
+    return out;
+}
+
+std::string check_name(const ::testing::TestParamInfo<MockCheck>& info) {
+    std::string name = info.param.id;
+    name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
+    return name;
+}
+
+}  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Cpo, MockParty,
+                         ::testing::ValuesIn(checks(true, {"V-01", "V-02", "V-03", "V-04", "V-05", "G-01", "G-02",
+                                                           "G-03", "G-04", "G-06", "G-07", "G-08", "G-15", "G-16",
+                                                           "P-01", "P-02", "P-03", "P-04", "P-05", "P-06", "P-07",
+                                                           "P-08", "L-01", "L-02", "L-03", "S-01", "T-05", "D-08",
+                                                           "M-01", "M-02", "M-03", "M-05", "M-09", "M-11", "M-12"})),
+                         check_name);
+INSTANTIATE_TEST_SUITE_P(Msp, MockParty,
+                         ::testing::ValuesIn(checks(false, {"V-01", "V-02", "V-03", "V-04", "V-05", "G-01", "G-02",
+                                                            "G-03", "G-04", "G-06", "G-07", "G-08", "G-15", "G-16",
+                                                            "P-01", "P-02", "P-03", "P-05", "P-06", "P-08", "K-06",
+                                                            "K-08", "L-04", "S-05", "D-01"})),
+                         check_name);

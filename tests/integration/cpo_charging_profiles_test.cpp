@@ -1,4 +1,4 @@
-// The mock CPO's charging profiles receiver (OCPI 2.2 §14) against the conformance checklist (CP-01..CP-03): the
+// The mock CPO's charging profiles receiver (OCPI 2.2 §14) against the conformance checklist (CP-01..CP-04): the
 // immediate ChargingProfileResponse, the asynchronous results at the response_url, and the simulated power that
 // follows the limit in the session pushes. The CPO pushes to a recording eMSP on 127.0.0.1.
 #include <scn/core/datetime.hpp>
@@ -53,7 +53,8 @@ struct RecordingMsp {
                 endpoints += R"({"identifier":")" + std::string(m) + R"(","role":"RECEIVER","url":")" + base + "/" + m +
                              R"("},)";
             }
-            endpoints += R"({"identifier":"tokens","role":"SENDER","url":")" + base + R"(/tokens"})";
+            endpoints += R"({"identifier":"tokens","role":"SENDER","url":")" + base + R"(/tokens"},)";
+            endpoints += R"({"identifier":"chargingprofiles","role":"SENDER","url":")" + base + R"(/cps"})";
             co_return ok_data(R"({"version":"2.2","endpoints":[)" + endpoints + "]}");
         });
         for (const auto m : {http::Method::get, http::Method::post, http::Method::put, http::Method::patch}) {
@@ -435,4 +436,34 @@ TEST(CpoChargingProfiles, RestartKeepsTheProfile) {
                     .at("limit")
                     .to_number<double>(),
                 3700, 0.1);
+}
+
+TEST(CpoChargingProfiles, CP04_TheActiveProfileIsSentOnlyForSessionsWithASuccessfulSet) {
+    Fixture t("cp04");
+    const auto profiled = t.active_session();
+    ASSERT_FALSE(profiled.empty());
+    // A second session at the other EVSE, never given a profile.
+    const auto start = t.call(http::Method::post, "/scpi/receiver/2.2/commands/START_SESSION",
+                              R"({"response_url":")" + t.result_url("start2") +
+                                  R"(","location_id":"Loc1","evse_uid":"CH-CPO-S1E100002","token":)" +
+                                  token_json("APP2", "MSP") + "}");
+    ASSERT_EQ(start.data.at("result"), "ACCEPTED") << start.describe();
+    // A set that fails (unknown session) starts nothing either.
+    ASSERT_EQ(t.set_profile("no-such-session", kLimit3700W, "cp04-unknown").data.at("result"), "UNKNOWN_SESSION");
+
+    // A two-second limit: when it ends, the charger is back at full power and says so.
+    const auto r = t.set_profile(
+        profiled,
+        R"({"charging_rate_unit":"W","duration":2,"charging_profile_period":[{"start_period":0,"limit":3700}]})",
+        "cp04");
+    ASSERT_EQ(r.data.at("result"), "ACCEPTED") << r.describe();
+    ASSERT_TRUE(t.msp.wait_for("PUT", "/cps/", [](const auto& puts) { return !puts.empty(); }))
+        << "ActiveChargingProfile PUT at the end of the profile";
+    std::this_thread::sleep_for(1500ms);  // more session updates of both sessions
+    const auto puts = t.msp.requests("PUT", "/cps/");
+    ASSERT_EQ(puts.size(), 1u) << "once, for the profiled session only";
+    EXPECT_EQ(puts[0].at("path").as_string(), "/cps/" + profiled);
+    const auto active = scpi::from_json<scpi::ActiveChargingProfile>(puts[0].at("body"));
+    ASSERT_EQ(active.charging_profile.charging_profile_period.size(), 1u);
+    EXPECT_NEAR(active.charging_profile.charging_profile_period[0].limit, kFullKw * 1000, 1);
 }

@@ -11,7 +11,10 @@
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
+#include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace scn;
 using namespace std::chrono_literals;
@@ -160,6 +163,111 @@ TEST(CpoMsp, StartChargeStopAndAPricedCdr) {
     EXPECT_EQ(net.to_cpo(http::Method::get, "/scpi/sender/2.2/cdrs").data.as_array().size(), 3u);
     EXPECT_EQ(net.to_cpo(http::Method::get, "/scpi/sender/2.2/locations/Loc1/CH-CPO-S1E100001").data.at("status"),
               "AVAILABLE");
+}
+
+namespace {
+
+/// Starts a session at Loc1's first EVSE, lets it charge through `pushes` periodic updates, stops it and waits for
+/// its CDR; returns the session id.
+std::string charge_once(Network& net, std::size_t pushes) {
+    const auto start = net.to_cpo(http::Method::post, "/scpi/receiver/2.2/commands/START_SESSION",
+                                  R"({"response_url":")" + net.msp_url() +
+                                      R"(/scpi/sender/2.2/commands/START_SESSION/0","location_id":"Loc1",
+                                      "evse_uid":"CH-CPO-S1E100001","token":)" +
+                                      token_json("0") + "}");
+    EXPECT_TRUE(start.ok()) << start.describe();
+    EXPECT_TRUE(net.msp_log->wait_for(" ACTIVE - ", 10s));
+    std::string session_id;
+    for (const auto& line : net.msp_log->lines()) {
+        if (const auto p = line.find("Session ");
+            p != std::string::npos && line.find(" ACTIVE - ") != std::string::npos) {
+            session_id = line.substr(p + 8, 36);
+        }
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (net.msp_log->count(" ACTIVE - ") < pushes && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(50ms);
+    }
+    const auto stop =
+        net.to_cpo(http::Method::post, "/scpi/receiver/2.2/commands/STOP_SESSION",
+                   R"({"response_url":")" + net.msp_url() +
+                       R"(/scpi/sender/2.2/commands/STOP_SESSION/1","session_id":")" + session_id + "\"}");
+    EXPECT_TRUE(stop.ok()) << stop.describe();
+    EXPECT_TRUE(net.msp_log->wait_for("CDR ", 10s));
+    return session_id;
+}
+
+}  // namespace
+
+TEST(CpoMsp, S12_SessionGoesPendingActiveCompletedWithEnergyThatNeverDecreases) {
+    Network net("s12");
+    const auto session_id = charge_once(net, 3);
+    ASSERT_EQ(session_id.size(), 36u);
+    const auto history = net.msp_store->session_history({"CH", "CPO", session_id});
+    ASSERT_GE(history.size(), 4u) << "PENDING, ACTIVE (at least twice), COMPLETED";
+    std::vector<std::string> statuses;
+    double kwh = 0;
+    std::optional<core::TimePoint> pending_start;
+    for (const auto& entry : history) {
+        const auto doc = json::parse(entry);
+        const auto& body = doc.is_object() && doc.as_object().contains("body") ? doc.at("body") : doc;
+        const auto session = scpi::from_json<scpi::Session>(body.is_string() ? json::parse(body.as_string()) : body);
+        const std::string status(scpi::to_string(session.status));
+        if (statuses.empty() || statuses.back() != status) {
+            statuses.push_back(status);
+        }
+        EXPECT_GE(session.kwh, kwh) << "kwh never decreases";
+        kwh = session.kwh;
+        const auto start = session.start_date_time;
+        if (session.status == scpi::SessionStatus::PENDING) {
+            pending_start = start;
+        } else if (session.status == scpi::SessionStatus::ACTIVE && pending_start) {
+            EXPECT_GE(start, *pending_start) << "start_date_time set when charging began";
+        }
+    }
+    EXPECT_EQ(statuses, (std::vector<std::string>{"PENDING", "ACTIVE", "COMPLETED"}));
+    EXPECT_GT(kwh, 0.0);
+}
+
+TEST(CpoMsp, D09_TheCdrAddsUpAndIsPricedFromItsTariff) {
+    Network net("d09");
+    const auto session_id = charge_once(net, 2);
+    std::string cdr_text;
+    net.msp_store->page_cdrs({}, 0, 1, [&](std::string_view j) { cdr_text = j; });
+    const auto cdr = scpi::from_json<scpi::Cdr>(scpi::parse_json(cdr_text));
+    EXPECT_EQ(cdr.session_id, session_id);
+    using Hours = std::chrono::duration<double, std::ratio<3600>>;
+    // §5.5 derivations: total energy and time are the sums over the periods, within 0.01.
+    double energy = 0;
+    double hours = 0;
+    ASSERT_FALSE(cdr.charging_periods.empty());
+    for (std::size_t i = 0; i < cdr.charging_periods.size(); ++i) {
+        const auto& p = cdr.charging_periods[i];
+        if (i > 0) {
+            EXPECT_GE(p.start_date_time, cdr.charging_periods[i - 1].start_date_time) << "periods in order";
+        }
+        EXPECT_GE(p.start_date_time, cdr.start_date_time);
+        EXPECT_LE(p.start_date_time, cdr.end_date_time);
+        for (const auto& d : p.dimensions) {
+            if (d.type == scpi::CdrDimensionType::ENERGY) {
+                energy += d.volume;
+            }
+        }
+        const auto next =
+            i + 1 < cdr.charging_periods.size() ? cdr.charging_periods[i + 1].start_date_time : cdr.end_date_time;
+        hours += Hours(next - p.start_date_time).count();
+    }
+    EXPECT_NEAR(cdr.total_energy, energy, 0.01);
+    EXPECT_NEAR(cdr.total_time, hours, 0.01);
+    EXPECT_NEAR(cdr.total_time, Hours(cdr.end_date_time - cdr.start_date_time).count(), 0.01);
+    // The tariff is present, in the CDR's currency, and prices it: FLAT 0.50 + 0.25 per started kWh, 7.7 % VAT.
+    ASSERT_EQ(cdr.tariffs.size(), 1u);
+    EXPECT_EQ(cdr.tariffs[0].currency, cdr.currency);
+    const double billed_kwh = std::ceil(cdr.total_energy - 1e-9);
+    EXPECT_NEAR(cdr.total_cost.excl_vat, 0.5 + 0.25 * billed_kwh, 0.01);
+    EXPECT_NEAR(*cdr.total_cost.incl_vat, (0.5 + 0.25 * billed_kwh) * 1.077, 0.01);
+    ASSERT_TRUE(cdr.total_energy_cost);
+    EXPECT_NEAR(cdr.total_energy_cost->excl_vat, 0.25 * billed_kwh, 0.01);
 }
 
 TEST(CpoMsp, CommandRejections) {

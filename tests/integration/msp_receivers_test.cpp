@@ -44,7 +44,7 @@ struct Under {
     std::unique_ptr<Party> party;
     std::unique_ptr<http::Client> client;
 
-    explicit Under(const std::string& name, bool fresh = true)
+    explicit Under(const std::string& name, bool fresh = true, bool strict = false)
         : dir(std::filesystem::temp_directory_path() / ("scn-msp-recv-" + std::to_string(::getpid())) / name) {
         if (fresh) {
             std::filesystem::remove_all(dir);
@@ -53,8 +53,9 @@ struct Under {
         store = std::make_unique<party::PartyStore>(dir / "party.db", core::system_clock());
         io.run([&] {
             const bool cpo = std::is_same_v<Party, party::Cpo>;
-            party = std::make_unique<Party>(io.ioc(), test::local_party_config(cpo), *store,
-                                            core::Logger(cpo ? "cpo" : "msp", log));
+            auto config = test::local_party_config(cpo);
+            config.strict = strict;
+            party = std::make_unique<Party>(io.ioc(), config, *store, core::Logger(cpo ? "cpo" : "msp", log));
             party->start_all();
             client = std::make_unique<http::Client>(io.ioc().get_executor());
             return 0;
@@ -521,6 +522,25 @@ TEST(MspCdrsReceiver, D02_IncompleteCdrsAre2001AndNotStored) {
     refused([](json::object& o) { o["charging_periods"] = json::array(); },
             "$.charging_periods: expected at least one element");
     EXPECT_EQ(t.store->count_cdrs({}), 0u);
+}
+
+TEST(MspCdrsReceiver, D03_CdrTokenWithoutCountryCodeIs2001WhenStrictAndAWarningOtherwise) {
+    auto old_style = cdr();
+    old_style["cdr_token"].as_object().erase("country_code");
+    {
+        MspUnderTest strict("d03-strict", true, true);
+        const auto r = strict.send(http::Method::post, kCdrs, json::serialize(old_style));
+        EXPECT_EQ(r.status_code, 2001);
+        EXPECT_EQ(r.status_message.value_or(""), "$.cdr_token: missing country_code (required since OCPI 2.2.1)");
+        EXPECT_EQ(strict.store->count_cdrs({}), 0u);
+        EXPECT_TRUE(strict.send(http::Method::post, kCdrs, json::serialize(cdr())).ok()) << "complete tokens pass";
+    }
+    MspUnderTest lenient("d03");
+    old_style["cdr_token"].as_object().erase("party_id");
+    const auto r = lenient.send(http::Method::post, kCdrs, json::serialize(old_style));
+    EXPECT_TRUE(r.ok()) << r.describe();
+    EXPECT_EQ(lenient.store->count_cdrs({}), 1u);
+    EXPECT_TRUE(lenient.log->contains("cdr_token without country_code and party_id (required since OCPI 2.2.1"));
 }
 
 TEST(MspCdrsReceiver, D04_StateOfChargeInACdrIs2001) {

@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 #include <unistd.h>
+#include <vector>
 
 using namespace scn;
 using namespace std::chrono_literals;
@@ -87,7 +89,7 @@ TEST(Msp, VersionsListExactlyWhatIsServed) {
     }
     EXPECT_EQ(served, (std::vector<std::string>{"credentials/SENDER", "commands/SENDER", "locations/RECEIVER",
                                                 "tariffs/RECEIVER", "sessions/RECEIVER", "cdrs/RECEIVER",
-                                                "tokens/SENDER", "hubclientinfo/RECEIVER"}));
+                                                "chargingprofiles/SENDER", "tokens/SENDER", "hubclientinfo/RECEIVER"}));
     EXPECT_EQ(t.send(http::Method::get, "/scpi/versions", std::nullopt, "wrong").http_status, 401u);
 }
 
@@ -182,22 +184,51 @@ TEST(Msp, TokensArePaginated) {
     EXPECT_EQ(t.send(http::Method::get, "/scpi/sender/2.2/tokens?offset=-1").status_code, 2001);
 }
 
-TEST(Msp, RealTimeAuthorizationCoversEveryOutcome) {
-    MspUnderTest t("authorize");
-    const auto allowed = [&](const std::string& uid, const std::string& type, std::optional<std::string> body = {}) {
-        return t.send(http::Method::post, "/scpi/sender/2.2/tokens/" + uid + "/authorize?type=" + type, body);
-    };
-    EXPECT_EQ(allowed("CH-MSP-RFID-0001", "RFID").data.at("allowed"), "ALLOWED");
-    EXPECT_EQ(allowed("CH-MSP-RFID-0004", "RFID").data.at("allowed"), "BLOCKED");
-    EXPECT_EQ(allowed("CH-MSP-RFID-0005", "RFID").data.at("allowed"), "EXPIRED");
-    EXPECT_EQ(allowed("CH-MSP-APP-0006", "APP_USER").data.at("allowed"), "NO_CREDIT");
-    EXPECT_EQ(allowed("CH-MSP-RFID-0007", "RFID", R"({"location_id":"Loc9"})").data.at("allowed"), "NOT_ALLOWED");
-    EXPECT_EQ(allowed("CH-MSP-RFID-0007", "RFID", R"({"location_id":"Loc1"})").data.at("allowed"), "ALLOWED");
-    EXPECT_EQ(allowed("CH-MSP-RFID-0007", "RFID").status_code, 2002) << "needs LocationReferences";
-    const auto unknown = allowed("NOPE", "RFID");
+namespace {
+service::Reply authorize(MspUnderTest& t, const std::string& uid, const std::string& type,
+                         std::optional<std::string> body = {}) {
+    return t.send(http::Method::post, "/scpi/sender/2.2/tokens/" + uid + "/authorize?type=" + type, std::move(body));
+}
+}  // namespace
+
+TEST(Msp, K07_KnownTokenIsAuthorizedWithTheWholeTokenAndTheLocation) {
+    MspUnderTest t("k07");
+    const auto r =
+        authorize(t, "CH-MSP-RFID-0007", "RFID", R"({"location_id":"Loc1","evse_uids":["CH-CPO-S1E100001"]})");
+    ASSERT_TRUE(r.ok()) << r.describe();
+    EXPECT_EQ(r.data.at("allowed"), "ALLOWED");
+    EXPECT_EQ(r.data.at("token").at("uid"), "CH-MSP-RFID-0007");
+    EXPECT_EQ(r.data.at("token").at("type"), "RFID");
+    EXPECT_TRUE(r.data.at("token").as_object().contains("contract_id")) << "the full token";
+    EXPECT_EQ(r.data.at("location").at("location_id"), "Loc1") << "within what was asked";
+    EXPECT_EQ(authorize(t, "CH-MSP-RFID-0001", "RFID").data.at("allowed"), "ALLOWED");
+}
+
+TEST(Msp, K08_UnknownTokenIs404And2004WithoutData) {
+    MspUnderTest t("k08");
+    const auto unknown = authorize(t, "NOPE", "RFID");
     EXPECT_EQ(unknown.http_status, 404u);
     EXPECT_EQ(unknown.status_code, 2004);
-    EXPECT_EQ(allowed("CH-MSP-RFID-0001", "APP_USER").status_code, 2004) << "uid and type identify a token";
+    EXPECT_TRUE(unknown.data.is_null());
+    EXPECT_EQ(authorize(t, "CH-MSP-RFID-0001", "APP_USER").status_code, 2004) << "uid and type identify a token";
+}
+
+TEST(Msp, K09_ATokenThatNeedsALocationIs2002WithoutOne) {
+    MspUnderTest t("k09");
+    EXPECT_EQ(authorize(t, "CH-MSP-RFID-0007", "RFID").status_code, 2002) << "needs LocationReferences";
+    EXPECT_EQ(authorize(t, "CH-MSP-RFID-0007", "RFID", R"({"location_id":"Loc9"})").data.at("allowed"), "NOT_ALLOWED");
+}
+
+TEST(Msp, K10_BlockedExpiredAndNoCreditAreAnswersNotErrors) {
+    MspUnderTest t("k10");
+    for (const auto& [uid, type, allowed] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{{"CH-MSP-RFID-0004", "RFID", "BLOCKED"},
+                                                                        {"CH-MSP-RFID-0005", "RFID", "EXPIRED"},
+                                                                        {"CH-MSP-APP-0006", "APP_USER", "NO_CREDIT"}}) {
+        const auto r = authorize(t, uid, type);
+        EXPECT_TRUE(r.ok()) << uid << ": " << r.describe();
+        EXPECT_EQ(r.data.at("allowed").as_string(), allowed) << uid;
+    }
 }
 
 TEST(Msp, ARestartLosesNothing) {

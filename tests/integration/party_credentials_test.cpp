@@ -1,8 +1,11 @@
 // The credentials module of the mock CPO for a peer connecting bilaterally (OCPI 2.2 §7): the checklist's C-02 ..
-// C-12 against the CPO offline, with a scripted eMSP-like peer on 127.0.0.1 that serves its versions and details
-// and records every call, and the registered peer as the target of the CPO's session pushes.
+// C-13 (the party as the initiator, against the mock MSP) and the rest against the CPO offline, with a scripted
+// eMSP-like peer on 127.0.0.1 that serves its versions and details and records every call, and the registered peer as
+// the target of the CPO's session pushes.
 #include <scn/core/base64.hpp>
 #include <scn/party/cpo.hpp>
+#include <scn/party/msp.hpp>
+#include <scn/party/registration.hpp>
 #include <scn/service/scpi_http.hpp>
 #include <scn/test/io_thread.hpp>
 
@@ -15,6 +18,8 @@
 #include <mutex>
 #include <thread>
 #include <unistd.h>
+
+#include "local_parties.hpp"
 
 using namespace scn;
 using namespace std::chrono_literals;
@@ -154,6 +159,7 @@ struct Fixture {
     std::unique_ptr<party::Cpo> cpo;
     std::unique_ptr<http::Client> client;
     std::string token_a;
+    std::vector<std::string> required_modules;  ///< the CPO's `required_modules` at its next start
 
     explicit Fixture(const std::string& name)
         : dir(std::filesystem::temp_directory_path() / ("scn-party-creds-" + std::to_string(::getpid())) / name) {
@@ -187,6 +193,7 @@ struct Fixture {
             c.warm_data = false;
             c.session_update_interval = 1s;
             c.data_dir = std::filesystem::path(SCN_SOURCE_DIR) / "data/cpo";
+            c.required_modules = required_modules;
             cpo = std::make_unique<party::Cpo>(io.ioc(), c, *store, core::Logger("cpo", log));
             cpo->start_all();
             return 0;
@@ -341,6 +348,24 @@ TEST(PartyCredentials, C07_PeerWithoutVersion22Gives3002) {
     EXPECT_TRUE(t.locations(t.token_a).ok());
 }
 
+TEST(PartyCredentials, C08_PeerLackingARequiredModuleGives3003) {
+    Fixture t("c08");
+    t.required_modules = {"sessions", "tariffs", "tokens"};  // the scripted peer offers sessions but neither other
+    t.restart();
+    auto r = t.credentials(http::Method::post, t.token_a, credentials_json("b-08", t.peer.base + "/versions"));
+    EXPECT_EQ(r.status_code, 3003) << r.describe();
+    EXPECT_TRUE(r.status_message.value_or("").ends_with("lack modules this party requires: tariffs, tokens"))
+        << r.describe();
+    EXPECT_FALSE(t.cpo->bilateral());
+    EXPECT_TRUE(t.locations(t.token_a).ok()) << "TOKEN_A stays usable";
+    // Requiring only what the peer offers: registered.
+    t.required_modules = {"sessions", "cdrs"};
+    t.restart();
+    r = t.credentials(http::Method::post, t.token_a, credentials_json("b-08", t.peer.base + "/versions"));
+    EXPECT_TRUE(r.ok()) << r.describe();
+    EXPECT_TRUE(t.cpo->bilateral());
+}
+
 TEST(PartyCredentials, C09_InvalidCredentialsGive2001WithoutCallingThePeer) {
     Fixture t("c09");
     const std::string url = t.peer.base + "/versions";
@@ -437,4 +462,65 @@ TEST(PartyCredentials, RegisteredPeerReceivesTheSessionPushAfterStartSession) {
     const auto push = t.peer.wait_for("PUT", "/sessions/CH/CPO/");
     ASSERT_TRUE(push) << "a session push within 10 s";
     EXPECT_TRUE(carries(*push, "b-push")) << push->at("authorization");
+}
+
+TEST(PartyCredentials, C13_AsInitiatorThePartyRegistersWithTokenAAndUsesTokenCAfterwards) {
+    Fixture t("c13");
+    // The receiver of the registration: the mock MSP offline, whose printed token is TOKEN_A.
+    party::PartyStore msp_store(t.dir / "msp.db", core::system_clock());
+    std::unique_ptr<party::Msp> msp;
+    t.io.run([&] {
+        msp = std::make_unique<party::Msp>(t.io.ioc(), test::local_party_config(false), msp_store,
+                                           core::Logger("msp", t.log));
+        msp->start_all();
+        return 0;
+    });
+    const std::shared_ptr<void> stop_msp(nullptr, [&](void*) {  // on the I/O thread, however the test ends
+        t.io.run([&] {
+            msp->stop_all();
+            msp.reset();
+            return 0;
+        });
+    });
+    const auto token_a = t.io.run([&] { return msp->offline_token(); });
+    const auto peer = t.io.await(party::register_with_peer(*t.cpo, *t.store, *t.client, msp->versions_url(), token_a));
+    EXPECT_NE(peer.token, token_a);
+    EXPECT_EQ(peer.versions_url, msp->versions_url());
+    const auto connection = t.io.run([&] { return msp->bilateral(); });
+    ASSERT_TRUE(connection) << "the MSP registered the CPO";
+    EXPECT_EQ(connection->token_c, peer.token);
+    EXPECT_EQ(connection->versions_url, t.cpo->versions_url()) << "and read its versions with TOKEN_B";
+    EXPECT_TRUE(t.log->contains("Peer registered by the credentials module")) << "the MSP's log";
+
+    // Afterwards: the CPO calls with TOKEN_C (TOKEN_A is refused now), and the MSP's tokens reach the CPO with TOKEN_B.
+    service::Call versions;
+    versions.url = msp->versions_url();
+    versions.token = token_a;
+    EXPECT_EQ(t.io.await(service::call(*t.client, versions)).http_status, 401u);
+    versions.token = peer.token;
+    EXPECT_TRUE(t.io.await(service::call(*t.client, versions)).ok());
+    t.io.run([&] {
+        t.cpo->set_peer(peer);
+        return 0;
+    });
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (t.io.run([&] { return t.cpo->tokens().count(); }) < 7 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_EQ(t.io.run([&] { return t.cpo->tokens().count(); }), 7u);
+    const auto started = t.io.await(t.cpo->start_at_charger("Loc1", "CH-CPO-S1E100001", "CH-MSP-RFID-0002"));
+    ASSERT_TRUE(started.session_id);
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (msp_store.count_sessions({}) == 0 && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(msp_store.count_sessions({}), 1u) << "the session push, sent with TOKEN_C";
+
+    // A later start reuses the stored registration.
+    const auto stored =
+        t.io.run([&] { return party::stored_peer_registration(*t.cpo, *t.store, msp->versions_url()); });
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->token, peer.token);
+    EXPECT_FALSE(
+        t.io.run([&] { return party::stored_peer_registration(*t.cpo, *t.store, "http://elsewhere/versions"); }));
 }

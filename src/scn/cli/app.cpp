@@ -120,6 +120,8 @@ int run(int argc, char** argv) {
     request_cmd->add_option("--token", request.token_uid, "Driver token uid (start-session, reserve)");
     request_cmd->add_option("--reservation-id", request.reservation_id, "Reservation id (reserve)");
     request_cmd->add_option("--expiry", request.expiry, "Reservation expiry as a DateTime (reserve)");
+    request_cmd->add_flag("--sign", request.sign,
+                          "Sign the request (SCN-Signature) with the party's key; always so with `signatures` on");
     request_cmd->callback([&] { action = [&] { return run_request(global, request); }; });
 
     CheckCommandOptions check;

@@ -7,7 +7,10 @@
 #include <scn/registry/backend.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -83,9 +86,15 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
             msp = std::make_unique<party::Msp>(ioc, party, store, log);
             server = msp.get();
         }
-        if (party.peer) {
-            const party::Peer peer{party.peer->token, party.peer->url};
-            is_cpo ? cpo->set_peer(peer) : msp->set_peer(peer);
+        const auto set_peer = [&](party::Peer peer) { is_cpo ? cpo->set_peer(peer) : msp->set_peer(peer); };
+        std::optional<party::Peer> stored_peer;
+        if (party.peer && party.peer->token_a.empty()) {
+            set_peer({party.peer->token, party.peer->url});
+        } else if (party.peer) {
+            stored_peer = party::stored_peer_registration(*server, store, party.peer->url);
+            if (stored_peer) {
+                set_peer(*stored_peer);
+            }
         }
         start_or_explain(
             "the " + name,
@@ -93,6 +102,32 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
             [&] { is_cpo ? cpo->start_all() : msp->start_all(); });
         log.info(name + " server listening for SCPI requests");
         int exit_code = 0;
+        http::Client peer_client(ioc.get_executor());
+        // The peer reads this party's versions during the handshake: it runs once the server listens, and again
+        // every 5 s for 5 minutes while the peer is not up yet.
+        const auto register_with_peer = [&]() -> asio::awaitable<void> {
+            asio::steady_timer wait(ioc);
+            for (int attempt = 1; attempt <= 60; ++attempt) {
+                try {
+                    auto peer = co_await party::register_with_peer(*server, store, peer_client, party.peer->url,
+                                                                   party.peer->token_a);
+                    log.info("Registered with " + peer.versions_url +
+                             " by the credentials handshake; requests to "
+                             "it use its TOKEN_C");
+                    set_peer(std::move(peer));
+                    co_return;
+                } catch (const std::exception& e) {
+                    log.warn(std::string("registration with the peer failed (trying again in 5 s): ") + e.what());
+                }
+                wait.expires_after(std::chrono::seconds(5));
+                co_await wait.async_wait(asio::use_awaitable);
+            }
+            log.error("gave up registering with " + party.peer->url + "; check peer.url and peer.token_a");
+        };
+        if (party.peer && !party.peer->token_a.empty() && !stored_peer) {
+            log.info("Registering with " + party.peer->url + " by the credentials handshake...");
+            asio::co_spawn(ioc, register_with_peer(), asio::detached);
+        }
         std::unique_ptr<http::Client> client;
         std::unique_ptr<registry::Registry> registry;
         if (options.offline) {

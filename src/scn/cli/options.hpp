@@ -82,6 +82,7 @@ struct RequestOptions {
     std::optional<std::string> token_uid;
     std::optional<std::string> reservation_id;
     std::optional<std::string> expiry;
+    bool sign = false;  ///< sign the request with the party's key even when its `signatures` setting is off
 };
 
 /// `scn-tools generate locations`

@@ -104,6 +104,15 @@ int run_request(const GlobalOptions& global, const RequestOptions& o) {
         if (to.size() != 6 || to[2] != '/') {
             throw std::runtime_error("--to must be COUNTRY/PARTY, e.g. CH/CPO");
         }
+        std::optional<eth::PrivateKey> signer;
+        if (o.sign || party.signatures) {
+            signer = party::stored_signer(store);
+            if (!signer) {
+                throw std::runtime_error("the " + o.as +
+                                         " has no signer key to sign with (it is kept when the party "
+                                         "is listed in the registry with SIGNER_KEY)");
+            }
+        }
         const auto& me = party.roles.front();
         const scpi::RoutingHeaders routing{me.country_code, me.party_id, to.substr(0, 2), to.substr(3)};
 
@@ -185,6 +194,7 @@ int run_request(const GlobalOptions& global, const RequestOptions& o) {
             call.token = connection->token_c;
             call.routing = routing;
             call.body = body;
+            call.signer = signer;
             std::optional<service::Reply> reply;
             std::exception_ptr failure;
             boost::asio::co_spawn(ioc, service::call(client, std::move(call)),
@@ -198,6 +208,11 @@ int run_request(const GlobalOptions& global, const RequestOptions& o) {
                 std::rethrow_exception(failure);
             }
             last = std::move(*reply);
+            if (signer && last.ok()) {
+                if (const auto problem = service::answer_signature_problem(last.body, last.headers)) {
+                    std::cerr << "scn-tools request: the answer's signature does not verify: " << *problem << "\n";
+                }
+            }
             if (!o.all_pages || !last.ok() || !last.data.is_array()) {
                 break;
             }

@@ -87,6 +87,18 @@ public:
         }
     }
 
+    void strings(std::string_view key, std::vector<std::string>& out) const {
+        if (const auto* arr = array(key)) {
+            out.clear();
+            for (const auto& v : *arr) {
+                if (!v.is_string() || v.get_string().empty()) {
+                    fail(key, "expected an array of non-empty strings");
+                }
+                out.emplace_back(v.get_string());
+            }
+        }
+    }
+
     [[nodiscard]] std::optional<Section> object(std::string_view key) const {
         const auto* v = find(key);
         if (v == nullptr) {
@@ -175,11 +187,14 @@ void read_roles(const Section& party, std::vector<RoleConfig>& roles) {
 void read_party(const Section& s, PartyConfig& party, bool is_cpo) {
     if (is_cpo) {
         s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "session_update_interval", "warm_data", "peer",
-                      "strict", "push"});
+                      "strict", "push", "signatures", "required_modules"});
     } else {
-        s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "peer", "strict", "push"});
+        s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "peer", "strict", "push", "signatures",
+                      "required_modules"});
     }
     s.boolean("strict", party.strict);
+    s.boolean("signatures", party.signatures);
+    s.strings("required_modules", party.required_modules);
     s.integer("port", party.port, 0, 65535);
     s.string("bind", party.bind);
     s.string("publicIP", party.public_url);
@@ -193,12 +208,18 @@ void read_party(const Section& s, PartyConfig& party, bool is_cpo) {
         s.boolean("warm_data", party.warm_data);
     }
     if (auto peer = s.object("peer")) {
-        peer->allow_only({"url", "token"});
+        peer->allow_only({"url", "token", "token_a"});
         PeerConfig p;
         peer->string("url", p.url);
         peer->string("token", p.token);
+        peer->string("token_a", p.token_a);
         if (p.url.empty()) {
             peer->fail("url", "expected the peer's versions URL, e.g. \"http://localhost:3001/scpi/versions\"");
+        }
+        if (p.token.empty() == p.token_a.empty()) {
+            peer->fail("token",
+                       "expected either token (used as it is) or token_a (registers by the credentials "
+                       "handshake)");
         }
         party.peer = std::move(p);
     }

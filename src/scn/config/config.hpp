@@ -29,7 +29,8 @@ struct RoleConfig {
 /// A peer for bilateral (offline) testing: its versions URL and the token to call it with.
 struct PeerConfig {
     std::string url;
-    std::string token;
+    std::string token;    ///< used as it is
+    std::string token_a;  ///< instead of `token`: the party registers with the peer (OCPI 2.2 §7.4.1) and keeps TOKEN_C
 };
 
 /// How long a party keeps trying to deliver a push (`cpo.push`, `msp.push`). A message that failed `max_attempts`
@@ -55,6 +56,14 @@ struct PartyConfig {
     /// Refuse what OCPI 2.2 forbids but earlier mock parties accepted, and the original walkthrough relies on: a
     /// sessions list without date_from (OCPI 2.2 §9.2.1.1 makes it required). Off by default.
     bool strict = false;
+    /// Sign every SCPI request the party sends (SCN-Signature, OCN notary format) and every answer, and refuse
+    /// functional-module requests that come unsigned, as against a node whose signature setting is on (the reference
+    /// node's default). Needs the party's signer key (kept at registration). Signed requests and answers received are
+    /// verified whatever this says.
+    bool signatures = false;
+    /// Module identifiers a peer registering bilaterally (credentials POST/PUT) must offer in its version details;
+    /// without them the registration fails with 3003 (OCPI 2.2 §7.2.2). None by default.
+    std::vector<std::string> required_modules;
     PushPolicy push;
 };
 

@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdio>
 
 namespace scn::node {
@@ -36,34 +35,7 @@ std::string upper(std::string_view s) {
 
 /// What the notary signs of a party's request: the routing headers, the paging parameters and the body.
 json::value notary_values(const http::Request& req, const json::value& body) {
-    json::object headers;
-    for (const auto& [name, key] : std::initializer_list<std::pair<const char*, const char*>>{
-             {"X-Correlation-ID", "x-correlation-id"},
-             {"SCPI-From-Country-Code", "scpi-from-country-code"},
-             {"SCPI-From-Party-Id", "scpi-from-party-id"},
-             {"SCPI-To-Country-Code", "scpi-to-country-code"},
-             {"SCPI-To-Party-Id", "scpi-to-party-id"}}) {
-        if (const auto v = req.header(name)) {
-            headers[key] = *v;
-        }
-    }
-    json::object params;
-    for (const char* name : {"date_from", "date_to", "offset", "limit"}) {
-        if (const auto v = req.query_param(name)) {
-            std::int64_t n = 0;
-            const bool numeric = std::string_view(name) == "offset" || std::string_view(name) == "limit";
-            if (numeric && std::from_chars(v->data(), v->data() + v->size(), n).ec == std::errc()) {
-                params[name] = n;
-            } else {
-                params[name] = *v;
-            }
-        }
-    }
-    json::object values;
-    values["headers"] = std::move(headers);
-    values["params"] = std::move(params);
-    values["body"] = body;
-    return values;
+    return service::request_values(req.headers, req.query_params(), body);
 }
 
 /// Why a recipient's answer does not carry a valid signature of the recipient (or its operator); nullopt if it does.

@@ -81,6 +81,7 @@ Cpo::Cpo(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyS
     if (config_.roles.empty()) {
         throw std::runtime_error("the cpo section has no roles");
     }
+    delivery_.set_signer([this] { return request_signer(); });
     load_data();
 }
 

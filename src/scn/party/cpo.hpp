@@ -178,6 +178,10 @@ private:
     http::Response set_charging_profile(http::Request& req);
     http::Response get_charging_profile(http::Request& req);
     http::Response clear_charging_profile(http::Request& req);
+    /// PUTs the ActiveChargingProfile of `c` to its eMSP's chargingprofiles SENDER interface (OCPI 2.2 §14.2.1.2).
+    void push_active_profile(const Charging& c, core::TimePoint now);
+    /// PUT of a driver's charging preferences on a session (OCPI 2.2 §9.2.1.3).
+    http::Response set_charging_preferences(http::Request& req);
     /// The caller's ACTIVE session `session_id` on a charger that takes profiles, or why not.
     std::variant<Charging*, scpi::ChargingProfileResponseType> profile_target(std::string_view session_id,
                                                                               const scpi::RoutingHeaders& routing);

@@ -1,5 +1,6 @@
-// The mock CPO's charging profiles receiver (OCPI 2.2 §14): limits set on an ongoing session, answered at once and
-// confirmed at the sender's response_url; the simulated charger delivers at most the limit in force.
+// The mock CPO's smart charging: the charging profiles receiver (OCPI 2.2 §14), limits set on an ongoing session,
+// answered at once and confirmed at the sender's response_url, the simulated charger delivering at most the limit in
+// force; and a driver's charging preferences on a session (OCPI 2.2 §9.2.1.3).
 #include <scn/core/datetime.hpp>
 #include <scn/party/cpo.hpp>
 #include <scn/service/scpi_http.hpp>
@@ -87,6 +88,59 @@ void Cpo::add_charging_profile_routes(http::Router& router) {
     router.add(http::Method::get, path, module_route([this](http::Request& req) { return get_charging_profile(req); }));
     router.add(http::Method::del, path,
                module_route([this](http::Request& req) { return clear_charging_profile(req); }));
+    router.add(http::Method::put, "/scpi/sender/2.2/sessions/{session_id}/charging_preferences",
+               module_route([this](http::Request& req) { return set_charging_preferences(req); }));
+}
+
+// OCPI 2.2 §14.2.1.2: the CPO tells the eMSP (on its chargingprofiles SENDER interface) when the charging profile in
+// force changed by itself; here, when a profile set on the session ends. Sessions without a profile set never get one.
+void Cpo::push_active_profile(const Charging& c, core::TimePoint now) {
+    scpi::ActiveChargingProfile active;
+    active.start_date_time = now;
+    active.charging_profile.start_date_time = now;
+    active.charging_profile.charging_rate_unit = scpi::ChargingRateUnit::W;
+    active.charging_profile.charging_profile_period.push_back({0, round1(power_at(c, now) * 1000.0)});
+    delivery_.send("session:" + c.session.id, "PUT", "sender:chargingprofiles/" + c.session.id, scpi::to_text(active),
+                   c.to_msp, c.correlation);
+    log_.info("Session " + c.session.id + " charging profile ended: the active profile sent to the eMSP");
+}
+
+// OCPI 2.2 §9.2.1.3: the eMSP sends the driver's preferences for a session it owns; an EVSE without the
+// CHARGING_PREFERENCES_CAPABLE capability cannot take them. The mock charger does not discharge.
+http::Response Cpo::set_charging_preferences(http::Request& req) {
+    const auto routing = service::routing_of(req);
+    const auto preferences = scpi::from_json<scpi::ChargingPreferences>(scpi::parse_json(req.body));
+    const std::string session_id(req.param("session_id"));
+    const auto it = charging_.find(session_id);
+    if (it == charging_.end() || !owned_by(it->second->session.cdr_token, routing)) {
+        throw scpi::Error::not_found("unknown session " + session_id + " (or not one of the caller's, or ended)");
+    }
+    auto& c = *it->second;
+    const auto loc = location(c.session.location_id);
+    const auto* evse = loc ? loc->find_evse(c.session.evse_uid) : nullptr;
+    if (evse == nullptr || std::find(evse->capabilities.begin(), evse->capabilities.end(),
+                                     scpi::Capability::CHARGING_PREFERENCES_CAPABLE) == evse->capabilities.end()) {
+        throw scpi::Error(2001, 404,
+                          "EVSE " + c.session.evse_uid +
+                              " does not take charging preferences (it lacks the "
+                              "CHARGING_PREFERENCES_CAPABLE capability)");
+    }
+    using R = scpi::ChargingPreferencesResponse;
+    R result = R::ACCEPTED;
+    const bool smart =
+        preferences.profile_type == scpi::ProfileType::CHEAP || preferences.profile_type == scpi::ProfileType::GREEN;
+    if (preferences.discharge_allowed.value_or(false)) {
+        result = R::NOT_POSSIBLE;
+    } else if (smart && !preferences.departure_time) {
+        result = R::DEPARTURE_REQUIRED;
+    } else if (smart && !preferences.energy_need) {
+        result = R::ENERGY_NEED_REQUIRED;
+    } else if (preferences.departure_time && *preferences.departure_time <= clock_.now()) {
+        result = R::NOT_POSSIBLE;
+    }
+    log_.info("Session " + session_id + " charging preferences " +
+              std::string(scpi::to_string(preferences.profile_type)) + ": " + std::string(scpi::to_string(result)));
+    return service::ok(json::value(scpi::to_string(result)), clock_);
 }
 
 std::variant<Cpo::Charging*, scpi::ChargingProfileResponseType> Cpo::profile_target(

@@ -592,6 +592,11 @@ void Cpo::tick(const std::string& session_id) {
         s.status = scpi::SessionStatus::ACTIVE;
         s.start_date_time = now;  // the moment it became ACTIVE (OCPI 2.2 §9.3.1)
     }
+    if (c.profile && c.profile->duration && c.profile->start_date_time &&
+        now >= *c.profile->start_date_time + std::chrono::seconds(*c.profile->duration)) {
+        c.profile.reset();  // its time is up: the charger is back at full power
+        push_active_profile(c, now);
+    }
     price_so_far(c, now);
     c.last_tick = now;
     s.last_updated = now;

@@ -232,9 +232,18 @@ boost::asio::awaitable<Cpo::StartAtCharger> Cpo::start_at_charger(std::string lo
             }
             call.body = scpi::to_text(where_ref);
             call.timeout = kAuthorizeTimeout;
+            call.signer = request_signer();
+            const bool signed_request = call.signer.has_value();
             const auto reply = co_await service::call(client_, std::move(call));
             if (alive.expired()) {
                 co_return refuse(Refusal::msp_unreachable, "the CPO stopped");
+            }
+            if (const auto problem = signed_request && reply.ok()
+                                         ? service::answer_signature_problem(reply.body, reply.headers)
+                                         : std::nullopt) {
+                known_nowhere = false;
+                failure = "the authorization of " + token_uid + " has no valid signature: " + *problem;
+                continue;
             }
             if (reply.status_code == 2004) {
                 continue;  // not this eMSP's token

@@ -152,12 +152,17 @@ boost::asio::awaitable<std::optional<std::string>> Delivery::resolve(const Peer&
     if (target.starts_with("http://") || target.starts_with("https://")) {
         co_return target;
     }
-    const auto slash = target.find('/');
-    const auto url = co_await endpoint(peer, target.substr(0, slash), scpi::InterfaceRole::RECEIVER);
+    // "sender:<module>/…" addresses the recipient's SENDER interface (e.g. an ActiveChargingProfile update).
+    constexpr std::string_view kSender = "sender:";
+    const bool sender = target.starts_with(kSender);
+    const std::string rest = sender ? target.substr(kSender.size()) : target;
+    const auto slash = rest.find('/');
+    const auto url = co_await endpoint(peer, rest.substr(0, slash),
+                                       sender ? scpi::InterfaceRole::SENDER : scpi::InterfaceRole::RECEIVER);
     if (!url) {
         co_return std::nullopt;
     }
-    co_return slash == std::string::npos ? *url : *url + target.substr(slash);
+    co_return slash == std::string::npos ? *url : *url + rest.substr(slash);
 }
 
 boost::asio::awaitable<void> Delivery::run() {
@@ -178,7 +183,7 @@ boost::asio::awaitable<void> Delivery::run() {
                         co_return;
                     }
                     if (!url) {
-                        error = "the recipient offers no receiver for " + m.target.substr(0, m.target.find('/'));
+                        error = "the recipient offers no interface for " + m.target.substr(0, m.target.find('/'));
                     } else {
                         service::Call c;
                         c.method = http::method_from_string(m.method);
@@ -193,16 +198,23 @@ boost::asio::awaitable<void> Delivery::run() {
                                                              std::string(meta.at("to_party_id").as_string())};
                         }
                         c.correlation_id = std::string(meta.at("correlation_id").as_string());
+                        if (signer_) {
+                            c.signer = signer_();
+                        }
+                        const bool signed_request = c.signer.has_value();
                         const auto reply = co_await service::call(client_, std::move(c));
                         if (shared->stopped) {
                             co_return;
                         }
-                        if (reply.ok()) {
+                        const auto problem = signed_request && reply.ok()
+                                                 ? service::answer_signature_problem(reply.body, reply.headers)
+                                                 : std::nullopt;
+                        if (reply.ok() && !problem) {
                             store_.outbox().delivered(m.id);
                             continue;
                         }
-                        error = reply.describe();
-                        for_good = refused_for_good(reply);
+                        error = problem ? "unable to verify the answer's signature: " + *problem : reply.describe();
+                        for_good = !problem && refused_for_good(reply);
                     }
                 } catch (const std::exception& e) {
                     if (shared->stopped) {

@@ -3,6 +3,7 @@
 #include <scn/config/config.hpp>
 #include <scn/core/clock.hpp>
 #include <scn/core/log.hpp>
+#include <scn/eth/crypto.hpp>
 #include <scn/http/client.hpp>
 #include <scn/party/party_store.hpp>
 #include <scn/scpi/protocol.hpp>
@@ -35,7 +36,8 @@ struct Peer {
 /// `policy.max_age`, goes to the outbox's dead-letter list, and the next message of its key follows.
 ///
 /// A message's `target` is either an absolute URL (command results to a response_url) or `<module>/<suffix>`,
-/// resolved against the recipient's RECEIVER endpoint for that module (read from its version details, cached).
+/// resolved against the recipient's RECEIVER endpoint for that module (read from its version details, cached), or
+/// `sender:<module>/<suffix>`, resolved against its SENDER endpoint.
 class Delivery {
 public:
     /// `peer` returns where to send now (it may change when the party registers); nullopt keeps messages queued.
@@ -55,6 +57,9 @@ public:
     /// Looks for due messages now (e.g. after a test moved its clock, or a dead letter was queued again).
     void wake();
     void set_policy(const config::PushPolicy& policy) { policy_ = policy; }
+    /// Where the key to sign messages with comes from (nullopt: unsigned). A signed message counts as delivered only
+    /// when the answer carries a valid `scn_signature`.
+    void set_signer(std::function<std::optional<eth::PrivateKey>()> signer) { signer_ = std::move(signer); }
     [[nodiscard]] const config::PushPolicy& policy() const { return policy_; }
 
     /// Where the party's own requests go now (the node, a bilateral peer), or nullopt.
@@ -79,6 +84,7 @@ private:
     const core::Clock& clock_;
     std::function<std::optional<Peer>()> peer_;
     config::PushPolicy policy_;
+    std::function<std::optional<eth::PrivateKey>()> signer_;
     /// What the sending coroutine may still touch after the Delivery is gone: it checks `stopped` after every wait.
     struct Shared {
         explicit Shared(boost::asio::io_context& ioc) : wake(ioc, boost::asio::steady_timer::time_point::max()) {}

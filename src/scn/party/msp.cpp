@@ -1,6 +1,7 @@
 #include <scn/party/msp.hpp>
 #include <scn/party/paging.hpp>
 #include <scn/pricing/decimal.hpp>
+#include <scn/scpi/chargingprofiles.hpp>
 #include <scn/scpi/commands.hpp>
 #include <scn/scpi/hubclientinfo.hpp>
 #include <scn/scpi/sessions.hpp>
@@ -28,6 +29,7 @@ Msp::Msp(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyS
     if (config_.roles.empty()) {
         throw std::runtime_error("the msp section has no roles");
     }
+    delivery_.set_signer([this] { return request_signer(); });
     const auto file = config_.data_dir / "tokens.json";
     std::ifstream in(file, std::ios::binary);
     if (!in) {
@@ -114,8 +116,6 @@ void Msp::on_client_info(const scpi::ClientInfo& info, const std::optional<scpi:
     }
 }
 
-namespace {}  // namespace
-
 void Msp::push_tokens(const scpi::ClientInfo& cpo) {
     const auto& self = config_.roles.front();
     const scpi::RoutingHeaders routing{self.country_code, self.party_id, cpo.country_code, cpo.party_id};
@@ -151,6 +151,7 @@ std::vector<ServedEndpoint> Msp::endpoints() const {
             {"tariffs", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/tariffs"},
             {"sessions", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/sessions"},
             {"cdrs", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/cdrs"},
+            {"chargingprofiles", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/chargingprofiles"},
             {"tokens", scpi::InterfaceRole::SENDER, "/scpi/sender/2.2/tokens"},
             {"hubclientinfo", scpi::InterfaceRole::RECEIVER, "/scpi/receiver/2.2/hubclientinfo"}};
 }
@@ -174,6 +175,7 @@ http::Response Msp::put_session(http::Request& req, bool patch) {
         stored = body.as_object();
     }
     const auto session = scpi::from_json<scpi::Session>(stored);
+    check_cdr_token(session.cdr_token, "Session " + session.id);
     if (session.id != key.id || session.country_code != key.country_code || session.party_id != key.party_id) {
         throw scpi::Error::invalid("the session in the body (" + session.country_code + "/" + session.party_id + "/" +
                                    session.id + ") does not match the URL");
@@ -190,9 +192,27 @@ http::Response Msp::put_session(http::Request& req, bool patch) {
     return service::ok(json::value(), clock_, created && !patch ? 201 : 200);
 }
 
+void Msp::check_cdr_token(const scpi::CdrToken& token, const std::string& what) const {
+    std::string missing;
+    for (const auto& [name, value] : {std::pair{"country_code", &token.country_code}, {"party_id", &token.party_id}}) {
+        if (!value->has_value() || (*value)->empty()) {
+            missing += missing.empty() ? name : std::string(" and ") + name;
+        }
+    }
+    if (missing.empty()) {
+        return;
+    }
+    // OCPI 2.2.1 §10.4.3 made both required; OCPI 2.2 had neither, and CPOs still send such tokens.
+    if (config_.strict) {
+        throw scpi::Error::invalid("$.cdr_token: missing " + missing + " (required since OCPI 2.2.1)");
+    }
+    log_.warn(what + ": cdr_token without " + missing + " (required since OCPI 2.2.1; accepted as OCPI 2.2 did)");
+}
+
 http::Response Msp::post_cdr(http::Request& req) {
     const auto cdr = service::body_as<scpi::Cdr>(req);
     scpi::check_cdr(cdr);
+    check_cdr_token(cdr.cdr_token, "CDR " + cdr.id);
     const auto number = store_.add_cdr({cdr.country_code, cdr.party_id, cdr.id}, req.body, cdr.last_updated);
     if (!number) {
         throw scpi::Error::invalid("CDR already exists: " + cdr.country_code + "/" + cdr.party_id + "/" + cdr.id);
@@ -292,6 +312,21 @@ void Msp::add_routes(http::Router& router) {
                }));
     router.add(http::Method::post, "/scpi/receiver/2.2/cdrs",
                module_route([this](http::Request& req) { return post_cdr(req); }));
+    // OCPI 2.2 §14.2.1.2: the CPO's update of a session's active charging profile, kept with the session's history.
+    router.add(http::Method::put, "/scpi/sender/2.2/chargingprofiles/{session_id}",
+               module_route([this](http::Request& req) {
+                   const auto active = service::body_as<scpi::ActiveChargingProfile>(req);
+                   const auto from = service::routing_of(req);
+                   const std::string id(req.param("session_id"));
+                   store_.add_session_history({from.from_country_code, from.from_party_id, id}, "PROFILE", req.body);
+                   std::string limits;
+                   for (const auto& p : active.charging_profile.charging_profile_period) {
+                       limits += (limits.empty() ? "" : ", ") + pricing::decimal_text(p.limit) + " " +
+                                 std::string(scpi::to_string(active.charging_profile.charging_rate_unit));
+                   }
+                   log_.info("Session " + id + " active charging profile: " + limits);
+                   return service::ok(json::value(), clock_);
+               }));
     router.add(http::Method::get, "/scpi/receiver/2.2/cdrs/{number}", module_route([this](http::Request& req) {
                    const std::string n(req.param("number"));
                    std::optional<std::string> cdr;

@@ -44,6 +44,8 @@ private:
 
     http::Response put_session(http::Request& req, bool patch);
     http::Response post_cdr(http::Request& req);
+    /// A CdrToken without country_code or party_id (OCPI 2.2 style): 2001 when strict, else a warning in the log.
+    void check_cdr_token(const scpi::CdrToken& token, const std::string& what) const;
     http::Response command_result(http::Request& req);
     http::Response authorize(http::Request& req);
     /// OCPI 2.2 §4.1.2 client-owned objects: when the request names its sender (SCPI-From-* headers), the owner in

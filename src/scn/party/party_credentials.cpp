@@ -350,7 +350,19 @@ boost::asio::awaitable<std::vector<scpi::Endpoint>> PartyServer::read_peer_endpo
     if (!*alive) {
         co_return std::vector<scpi::Endpoint>();
     }
-    co_return endpoints_of(details, details_url);
+    auto endpoints = endpoints_of(details, details_url);
+    std::string missing;
+    for (const auto& module : config_.required_modules) {
+        if (std::none_of(endpoints.begin(), endpoints.end(),
+                         [&](const scpi::Endpoint& e) { return e.identifier == module; })) {
+            missing += (missing.empty() ? "" : ", ") + module;
+        }
+    }
+    if (!missing.empty()) {
+        throw scpi::Error(3003, 200,
+                          "the version details at " + details_url + " lack modules this party requires: " + missing);
+    }
+    co_return endpoints;
 }
 
 // The CPO's and the MSP's pushes go to the peer registered here.
@@ -358,7 +370,22 @@ void Cpo::on_bilateral_peer(std::optional<Peer> peer) {
     set_peer(std::move(peer));
 }
 void Msp::on_bilateral_peer(std::optional<Peer> peer) {
+    const bool registered = peer.has_value();
     set_peer(std::move(peer));
+    if (!registered || !bilateral()) {
+        return;
+    }
+    // A CPO connected bilaterally gets the drivers' tokens, as one the node reports connected does.
+    for (const auto& role : bilateral()->roles) {
+        if (role.role == scpi::Role::CPO) {
+            scpi::ClientInfo cpo;
+            cpo.country_code = role.country_code;
+            cpo.party_id = role.party_id;
+            cpo.role = scpi::Role::CPO;
+            cpo.status = scpi::ConnectionStatus::CONNECTED;
+            push_tokens(cpo);
+        }
+    }
 }
 
 }  // namespace scn::party

@@ -55,7 +55,7 @@ std::string PartyServer::public_url() const {
 }
 
 void PartyServer::sign(const http::Request& request, http::Response& response) const {
-    if (!signer_ || !request.header("SCN-Signature")) {
+    if (!signer_ || (!request.header("SCN-Signature") && !config_.signatures)) {
         return;
     }
     response.inline_file();  // the signature covers the whole body
@@ -65,6 +65,19 @@ void PartyServer::sign(const http::Request& request, http::Response& response) c
         return;
     }
     response.body = service::with_signature(std::move(envelope.as_object()), response.headers, *signer_);
+}
+
+void PartyServer::check_signature(const http::Request& request, bool functional) const {
+    const auto signature = request.header("SCN-Signature");
+    if (!signature) {
+        if (functional && config_.signatures) {
+            throw scpi::Error::invalid("Missing SCN Signature");
+        }
+        return;
+    }
+    // Who signed is the node's to check (against the sender's registry listing); here: that nothing changed on the
+    // way and every rewrite is accounted for.
+    (void)service::verified_signer(*signature, service::request_values(request));
 }
 
 std::vector<scpi::CredentialsRole> PartyServer::credentials_roles() const {

@@ -67,6 +67,10 @@ public:
     /// The key of the party's registry listing: with it, answers to requests that carry an SCN-Signature are
     /// signed (`scn_signature`), as the node then requires.
     void set_signer(std::optional<eth::PrivateKey> key) { signer_ = std::move(key); }
+    /// The key the party signs its own requests with: its signer when `signatures` is on in its configuration.
+    [[nodiscard]] std::optional<eth::PrivateKey> request_signer() const {
+        return config_.signatures ? signer_ : std::nullopt;
+    }
 
     [[nodiscard]] const std::string& name() const { return name_; }
     [[nodiscard]] const config::PartyConfig& config() const { return config_; }
@@ -112,6 +116,7 @@ protected:
             authenticate(req);
             http::Response res;
             try {
+                check_signature(req, routing);
                 res = body(req);
             } catch (const scpi::Error& e) {
                 res = service::error(e.status_code(), e.http_status(), e.what(), clock_);
@@ -127,8 +132,13 @@ protected:
     /// (DELETE, nullopt), or restored from the store when the server starts.
     virtual void on_bilateral_peer(std::optional<Peer> peer) { (void)peer; }
 
-    /// Adds `scn_signature` to the envelope when the request was signed and the party has a signer.
+    /// Adds `scn_signature` to the envelope when the party has a signer and the request was signed or `signatures`
+    /// is on.
     void sign(const http::Request& request, http::Response& response) const;
+    /// Verifies the request's SCN-Signature, if it has one, against what was received (a node's rewrites included);
+    /// with `signatures` on, a functional-module request without one is refused. Throws scpi::Error 2001 (HTTP 400)
+    /// with the node's wording ("Missing SCN Signature", "Invalid signature: Request has been modified.").
+    void check_signature(const http::Request& request, bool functional) const;
 
     /// Stores a ClientInfo as the HubClientInfo receiver does (`json` is the object as received), logs it and tells
     /// on_client_info().

@@ -37,7 +37,7 @@ namespace {
 
 service::Reply checked(const service::Reply& reply, const std::string& what) {
     if (!reply.ok()) {
-        throw std::runtime_error("the node refused " + what + ": " + reply.describe());
+        throw std::runtime_error("refused " + what + ": " + reply.describe());
     }
     return reply;
 }
@@ -80,6 +80,70 @@ boost::asio::awaitable<ConnectionState> check_connection(http::Client& client, N
     } catch (const std::exception&) {
         co_return ConnectionState::unreachable;
     }
+}
+
+boost::asio::awaitable<Handshake> credentials_handshake(PartyServer& party, http::Client& client,
+                                                        std::string versions_url, std::string token_a) {
+    service::Call call;
+    call.url = versions_url;
+    call.token = token_a;
+    const auto versions = checked(co_await service::call(client, call), "TOKEN_A at " + call.url);
+    std::string details_url;
+    if (versions.data.is_array()) {
+        for (const auto& v : versions.data.get_array()) {
+            const auto version = scpi::from_json<scpi::Version>(v);
+            if (version.version == scpi::kVersion) {
+                details_url = version.url;
+            }
+        }
+    }
+    if (details_url.empty()) {
+        throw std::runtime_error(versions_url + " offers no SCPI version " + std::string(scpi::kVersion));
+    }
+    call.url = details_url;
+    const auto details = scpi::from_json<scpi::VersionDetails>(
+        checked(co_await service::call(client, call), "the version details").data);
+    std::string credentials_url;
+    for (const auto& e : details.endpoints) {
+        if (e.identifier == "credentials") {
+            credentials_url = e.url;
+        }
+    }
+    if (credentials_url.empty()) {
+        throw std::runtime_error("the version details at " + details_url + " have no credentials module");
+    }
+    const std::string token_b = core::random_uuid();
+    party.accept_token(token_b);  // the peer calls back with it during the POST
+    scpi::Credentials mine;
+    mine.token = token_b;
+    mine.url = party.versions_url();
+    mine.roles = party.credentials_roles();
+    call.method = http::Method::post;
+    call.url = credentials_url;
+    call.body = scpi::to_text(mine);
+    const auto reply = checked(co_await service::call(client, call), "the credentials");
+    const auto theirs = scpi::from_json<scpi::Credentials>(reply.data);
+    co_return Handshake{theirs.token, token_b};
+}
+
+std::optional<Peer> stored_peer_registration(PartyServer& party, PartyStore& store, const std::string& versions_url) {
+    const auto url = store.setting("peer_versions_url");
+    const auto c = store.setting("peer_token_c");
+    const auto b = store.setting("peer_token_b");
+    if (!url || *url != versions_url || !c || !b) {
+        return std::nullopt;
+    }
+    party.accept_token(*b);
+    return Peer{*c, *url};
+}
+
+boost::asio::awaitable<Peer> register_with_peer(PartyServer& party, PartyStore& store, http::Client& client,
+                                                std::string versions_url, std::string token_a) {
+    const auto done = co_await credentials_handshake(party, client, versions_url, token_a);
+    store.set_setting("peer_versions_url", versions_url);
+    store.set_setting("peer_token_c", done.token_c);
+    store.set_setting("peer_token_b", done.token_b);
+    co_return Peer{done.token_c, versions_url};
 }
 
 boost::asio::awaitable<NodeConnection> register_with_node(PartyServer& party, PartyStore& store, http::Client& client,
@@ -141,41 +205,8 @@ boost::asio::awaitable<NodeConnection> register_with_node(PartyServer& party, Pa
     }
 
     // 3. The credentials handshake.
-    service::Call call;
-    call.url = node_url + "/scpi/versions";
-    call.token = token_a;
-    const auto versions = checked(co_await service::call(client, call), "TOKEN_A at " + call.url);
-    std::string details_url;
-    for (const auto& v : versions.data.as_array()) {
-        const auto version = scpi::from_json<scpi::Version>(v);
-        if (version.version == scpi::kVersion) {
-            details_url = version.url;
-        }
-    }
-    if (details_url.empty()) {
-        throw std::runtime_error("the node offers no SCPI version 2.2");
-    }
-    call.url = details_url;
-    const auto details = scpi::from_json<scpi::VersionDetails>(
-        checked(co_await service::call(client, call), "the version details").data);
-    std::string credentials_url;
-    for (const auto& e : details.endpoints) {
-        if (e.identifier == "credentials") {
-            credentials_url = e.url;
-        }
-    }
-    const std::string token_b = core::random_uuid();
-    party.accept_token(token_b);  // the node calls back with it during the POST
-    scpi::Credentials mine;
-    mine.token = token_b;
-    mine.url = party.versions_url();
-    mine.roles = party.credentials_roles();
-    call.method = http::Method::post;
-    call.url = credentials_url;
-    call.body = scpi::to_text(mine);
-    const auto reply = checked(co_await service::call(client, call), "the credentials");
-    const auto theirs = scpi::from_json<scpi::Credentials>(reply.data);
-    NodeConnection connection{node_url, theirs.token, token_b};
+    const auto done = co_await credentials_handshake(party, client, node_url + "/scpi/versions", token_a);
+    NodeConnection connection{node_url, done.token_c, done.token_b};
     store.set_setting("node_url", connection.node_url);
     store.set_setting("token_c", connection.token_c);
     store.set_setting("token_b", connection.token_b);

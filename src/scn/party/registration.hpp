@@ -39,6 +39,26 @@ struct ListingKeys {
     std::optional<eth::PrivateKey> spender;
 };
 
+/// The tokens of a credentials handshake the party initiated.
+struct Handshake {
+    std::string token_c;  ///< the party calls the peer with it
+    std::string token_b;  ///< the peer calls the party with it
+};
+
+/// The credentials handshake of OCPI 2.2 §7.4.1 as its initiator: reads the versions at `versions_url` and the 2.2
+/// version details with TOKEN_A, accepts a fresh TOKEN_B on `party` (the peer calls back with it during the POST),
+/// POSTs the party's credentials and returns the peer's TOKEN_C. Throws std::runtime_error saying what was refused.
+boost::asio::awaitable<Handshake> credentials_handshake(PartyServer& party, http::Client& client,
+                                                        std::string versions_url, std::string token_a);
+
+/// A bilateral registration with the peer at `versions_url` (config `peer.token_a`): the handshake, its tokens kept in
+/// the store. Returns where the party's requests go from now on (TOKEN_C).
+boost::asio::awaitable<Peer> register_with_peer(PartyServer& party, PartyStore& store, http::Client& client,
+                                                std::string versions_url, std::string token_a);
+/// The stored bilateral registration with the peer at `versions_url`, if there is one; its TOKEN_B is accepted again.
+[[nodiscard]] std::optional<Peer> stored_peer_registration(PartyServer& party, PartyStore& store,
+                                                           const std::string& versions_url);
+
 /// Registers `party` with the node at `node_url`: reads the node's identity (`/scn/registry/node-info`), checks
 /// that TOKEN_A is there before anything is sent, lists the party's roles in the registry if they are not listed
 /// under that node (one listing per country code / party id, with all its roles), then runs the credentials

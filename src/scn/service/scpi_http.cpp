@@ -5,6 +5,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <charconv>
+
 namespace scn::service {
 namespace json = boost::json;
 
@@ -47,6 +50,82 @@ boost::json::value response_values(const boost::json::object& envelope, const ht
     values["headers"] = std::move(signed_headers);
     values["body"] = std::move(body);
     return values;
+}
+
+json::value request_values(const http::Headers& headers, const std::vector<std::pair<std::string, std::string>>& query,
+                           const json::value& body) {
+    json::object signed_headers;
+    for (const auto& [name, key] : std::initializer_list<std::pair<std::string_view, const char*>>{
+             {scpi::header::kCorrelationId, "x-correlation-id"},
+             {scpi::header::kFromCountryCode, "scpi-from-country-code"},
+             {scpi::header::kFromPartyId, "scpi-from-party-id"},
+             {scpi::header::kToCountryCode, "scpi-to-country-code"},
+             {scpi::header::kToPartyId, "scpi-to-party-id"}}) {
+        if (const auto v = headers.get(name)) {
+            signed_headers[key] = *v;
+        }
+    }
+    json::object params;
+    for (const char* name : {"date_from", "date_to", "offset", "limit"}) {
+        const auto it = std::find_if(query.begin(), query.end(), [&](const auto& p) { return p.first == name; });
+        if (it == query.end()) {
+            continue;
+        }
+        std::int64_t n = 0;
+        const auto& v = it->second;
+        const bool numeric = std::string_view(name) == "offset" || std::string_view(name) == "limit";
+        if (numeric && std::from_chars(v.data(), v.data() + v.size(), n).ec == std::errc()) {
+            params[name] = n;
+        } else {
+            params[name] = v;
+        }
+    }
+    json::object values;
+    values["headers"] = std::move(signed_headers);
+    values["params"] = std::move(params);
+    values["body"] = body;
+    return values;
+}
+
+json::value request_values(const http::Request& request) {
+    boost::system::error_code ec;
+    auto body = request.body.empty() ? json::value() : json::parse(request.body, ec);
+    if (ec) {
+        body = nullptr;
+    }
+    return request_values(request.headers, request.query_params(), body);
+}
+
+eth::Address verified_signer(std::string_view signature, const json::value& values) {
+    eth::notary::Verification result;
+    try {
+        result = eth::notary::verify(eth::notary::deserialize(signature), values);
+    } catch (const eth::notary::NotaryError& e) {
+        throw scpi::Error::invalid(std::string("Invalid signature: ") + e.what());
+    }
+    if (!result.valid() || !result.signer) {
+        throw scpi::Error::invalid("Invalid signature: " + result.error + ".");
+    }
+    return *result.signer;
+}
+
+std::optional<std::string> answer_signature_problem(std::string_view body, const http::Headers& headers) {
+    boost::system::error_code ec;
+    const auto envelope = json::parse(body, ec);
+    const auto* member = !ec && envelope.is_object() ? envelope.get_object().if_contains("scn_signature") : nullptr;
+    if (member == nullptr || !member->is_string()) {
+        return "Missing SCN Signature";
+    }
+    try {
+        const auto result = eth::notary::verify(eth::notary::deserialize(member->get_string()),
+                                                response_values(envelope.get_object(), headers));
+        if (!result.valid()) {
+            return result.error;
+        }
+    } catch (const eth::notary::NotaryError& e) {
+        return e.what();
+    }
+    return std::nullopt;
 }
 
 std::string with_signature(boost::json::object envelope, const http::Headers& headers, const eth::PrivateKey& key) {
@@ -168,6 +247,19 @@ boost::asio::awaitable<Reply> call(http::Client& client, Call c) {
     if (c.body) {
         req.headers.add("Content-Type", "application/json");
         req.body = std::move(*c.body);
+    }
+    if (c.signer) {
+        http::Request target;  // for its query parser
+        if (const auto q = req.url.find('?'); q != std::string::npos) {
+            target.query = req.url.substr(q + 1, req.url.find('#', q) - q - 1);
+        }
+        boost::system::error_code ec;
+        auto body = req.body.empty() ? json::value() : json::parse(req.body, ec);
+        if (ec) {
+            body = nullptr;
+        }
+        const auto values = request_values(req.headers, target.query_params(), body);
+        req.headers.set("SCN-Signature", eth::notary::serialize(eth::notary::sign(values, *c.signer)));
     }
     auto res = co_await client.send(std::move(req));
     Reply reply;

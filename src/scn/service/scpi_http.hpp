@@ -17,6 +17,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace scn::service {
 
@@ -48,6 +50,20 @@ namespace scn::service {
 /// The envelope with an `scn_signature` by `key` over `response_values`, serialised (plain-decimal numbers).
 [[nodiscard]] std::string with_signature(boost::json::object envelope, const http::Headers& headers,
                                          const eth::PrivateKey& key);
+
+/// What the notary signs of a request (OCN notary "request values"): X-Correlation-ID and the routing headers
+/// (lower-case keys), the paging query parameters (`offset` and `limit` as numbers), and the body.
+[[nodiscard]] boost::json::value request_values(const http::Headers& headers,
+                                                const std::vector<std::pair<std::string, std::string>>& query,
+                                                const boost::json::value& body);
+/// request_values() of a received request; a body that is not JSON counts as none.
+[[nodiscard]] boost::json::value request_values(const http::Request& request);
+/// The signer of a notary signature that verifies against `values`; throws scpi::Error 2001 (HTTP 400) with the
+/// node's wording otherwise ("Invalid signature: Request has been modified.").
+eth::Address verified_signer(std::string_view signature, const boost::json::value& values);
+/// Why an answer does not carry a valid `scn_signature` (any signer; "Missing SCN Signature" when it has none);
+/// nullopt when it does.
+[[nodiscard]] std::optional<std::string> answer_signature_problem(std::string_view body, const http::Headers& headers);
 
 /// Echoes X-Request-ID and X-Correlation-ID of the request, and for functional modules the routing headers swapped.
 void echo_headers(const http::Request& request, http::Response& response, bool routing);
@@ -81,8 +97,10 @@ struct Call {
     std::optional<scpi::RoutingHeaders> routing;
     std::string correlation_id;  ///< fresh if empty
     std::optional<std::string> body;
-    http::Headers headers;  ///< sent as well (e.g. SCN-Signature)
+    http::Headers headers;  ///< sent as well
     std::chrono::milliseconds timeout{10'000};
+    /// Signs the request with it (SCN-Signature over request_values()) when set.
+    std::optional<eth::PrivateKey> signer;
 };
 
 /// Makes an SCPI call: fills in the headers, parses the envelope. A body that is not an envelope is a Reply with

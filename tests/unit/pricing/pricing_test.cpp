@@ -60,7 +60,7 @@ const std::string kWeekTariff = R"([
 
 }  // namespace
 
-TEST(WorkedExample, EveningEnergyAndParking) {
+TEST(T06_WorkedExample, EveningEnergyAndParking) {
     const auto p = evening(tariff(evening_elements()), evening_session());
     EXPECT_EQ(excl(p), 4.70);
     EXPECT_EQ(incl(p), 5.64);
@@ -73,13 +73,13 @@ TEST(WorkedExample, EveningEnergyAndParking) {
     EXPECT_EQ(to_double(p.total_parking_time), 0.2833);
 }
 
-TEST(WorkedExample, EnergyStepRoundsTheTotalAtTheLastComponentsPrice) {
+TEST(T06_WorkedExample, EnergyStepRoundsTheTotalAtTheLastComponentsPrice) {
     const auto p = evening(tariff(evening_elements(500)), evening_session(6.62));
     EXPECT_EQ(to_double(p.energy.excl), 3.35);
     EXPECT_EQ(excl(p), 4.85);
 }
 
-TEST(WorkedExample, ChargingTimeIsNotRoundedWhenParkingIsBillable) {
+TEST(T06_WorkedExample, ChargingTimeIsNotRoundedWhenParkingIsBillable) {
     const auto t = tariff(evening_elements(1, R"(,{"type":"TIME","price":1.20,"step_size":900})"));
     const auto p = evening(t, evening_session());
     EXPECT_EQ(to_double(p.time.excl), 1.50) << "75 min, not rounded";
@@ -89,7 +89,7 @@ TEST(WorkedExample, ChargingTimeIsNotRoundedWhenParkingIsBillable) {
     EXPECT_EQ(to_double(evening(t, periods, "2024-01-15T18:47:00Z").time.excl), 1.80);
 }
 
-TEST(WorkedExample, MinAndMaxPriceClampTheTotal) {
+TEST(T06_WorkedExample, MinAndMaxPriceClampTheTotal) {
     auto p = evening(tariff(evening_elements(), R"("max_price":{"excl_vat":4.00,"incl_vat":4.80})"), evening_session());
     EXPECT_EQ(excl(p), 4.00);
     EXPECT_EQ(incl(p), 4.80);
@@ -99,7 +99,7 @@ TEST(WorkedExample, MinAndMaxPriceClampTheTotal) {
     EXPECT_EQ(incl(p), 6.00);
 }
 
-TEST(RegressionVectors, V1ParkingRoundsTheTimePool) {
+TEST(T06_RegressionVectors, V1ParkingRoundsTheTimePool) {
     const auto p = price_periods(
         tariff(kDayEvening), kUtc, at("2024-01-15T16:55:00Z"), at("2024-01-15T17:12:00Z"),
         {period("2024-01-15T16:55:00Z", {{D::TIME, 5.0 / 60}}), period("2024-01-15T17:00:00Z", {{D::TIME, 5.0 / 60}}),
@@ -107,14 +107,14 @@ TEST(RegressionVectors, V1ParkingRoundsTheTimePool) {
     EXPECT_EQ(excl(p), 0.55);
 }
 
-TEST(RegressionVectors, V2ChargingTimeRoundedAtTheLastPrice) {
+TEST(T06_RegressionVectors, V2ChargingTimeRoundedAtTheLastPrice) {
     const auto p = price_periods(tariff(kDayEvening), kUtc, at("2024-01-15T16:35:00Z"), at("2024-01-15T17:10:00Z"),
                                  {period("2024-01-15T16:35:00Z", {{D::TIME, 25.0 / 60}}),
                                   period("2024-01-15T17:00:00Z", {{D::TIME, 10.0 / 60}})});
     EXPECT_EQ(excl(p), 1.30);
 }
 
-TEST(RegressionVectors, V3FreeParkingIsNotBillable) {
+TEST(T06_RegressionVectors, V3FreeParkingIsNotBillable) {
     const auto p = price_periods(tariff(kDayEvening), kUtc, at("2024-01-15T19:40:00Z"), at("2024-01-15T20:12:00Z"),
                                  {period("2024-01-15T19:40:00Z", {{D::TIME, 12.0 / 60}}),
                                   period("2024-01-15T19:52:00Z", {{D::PARKING_TIME, 8.0 / 60}}),
@@ -122,7 +122,7 @@ TEST(RegressionVectors, V3FreeParkingIsNotBillable) {
     EXPECT_EQ(excl(p), 0.73);
 }
 
-TEST(RegressionVectors, V4EnergyStepAcrossAPriceChange) {
+TEST(T06_RegressionVectors, V4EnergyStepAcrossAPriceChange) {
     const auto t = tariff(R"([
       {"price_components":[{"type":"ENERGY","price":0.20,"step_size":500}],"restrictions":{"end_time":"17:00"}},
       {"price_components":[{"type":"ENERGY","price":0.27,"step_size":500}]}])");
@@ -132,7 +132,7 @@ TEST(RegressionVectors, V4EnergyStepAcrossAPriceChange) {
     EXPECT_EQ(excl(p), 1.184);
 }
 
-TEST(RegressionVectors, V5TimeStepAcrossAPriceChange) {
+TEST(T06_RegressionVectors, V5TimeStepAcrossAPriceChange) {
     const auto t = tariff(R"([
       {"price_components":[{"type":"TIME","price":5.00,"step_size":600}],"restrictions":{"end_time":"17:00"}},
       {"price_components":[{"type":"TIME","price":7.00,"step_size":600}]}])");
@@ -142,7 +142,7 @@ TEST(RegressionVectors, V5TimeStepAcrossAPriceChange) {
     EXPECT_EQ(excl(p), 3.30);
 }
 
-TEST(RegressionVectors, V6TimeAndParking) {
+TEST(T06_RegressionVectors, V6TimeAndParking) {
     const auto t = tariff(R"([{"price_components":[{"type":"TIME","price":1.00,"step_size":600},
                                                   {"type":"PARKING_TIME","price":2.00,"step_size":600}]}])");
     const auto p = price_periods(t, kUtc, at("2024-01-15T10:00:00Z"), at("2024-01-15T10:37:00Z"),
@@ -151,7 +151,7 @@ TEST(RegressionVectors, V6TimeAndParking) {
     EXPECT_EQ(excl(p), 1.0167);
 }
 
-TEST(RegressionVectors, V7CurrentAndWeekdayOnMonday) {
+TEST(T06_RegressionVectors, V7CurrentAndWeekdayOnMonday) {
     const auto p = price_periods(tariff(kWeekTariff), kUtc, at("2024-01-15T09:30:00Z"), at("2024-01-15T12:57:00Z"),
                                  {period("2024-01-15T09:30:00Z", {{D::TIME, 165.0 / 60}, {D::MAX_CURRENT, 16}}),
                                   period("2024-01-15T12:15:00Z", {{D::PARKING_TIME, 42.0 / 60}})});
@@ -159,14 +159,14 @@ TEST(RegressionVectors, V7CurrentAndWeekdayOnMonday) {
     EXPECT_EQ(incl(p), 10.30);
 }
 
-TEST(RegressionVectors, V8CurrentAndWeekdayOnSaturday) {
+TEST(T06_RegressionVectors, V8CurrentAndWeekdayOnSaturday) {
     const auto p = price_periods(tariff(kWeekTariff), kUtc, at("2024-01-20T13:30:00Z"), at("2024-01-20T16:35:00Z"),
                                  {period("2024-01-20T13:30:00Z", {{D::TIME, 114.0 / 60}, {D::MAX_CURRENT, 43}}),
                                   period("2024-01-20T15:24:00Z", {{D::PARKING_TIME, 71.0 / 60}})});
     EXPECT_EQ(excl(p), 12.375);
 }
 
-TEST(RegressionVectors, V9PowerBands) {
+TEST(T06_RegressionVectors, V9PowerBands) {
     const auto t = tariff(R"([
       {"price_components":[{"type":"ENERGY","price":0.20,"step_size":1}],"restrictions":{"max_power":16.00}},
       {"price_components":[{"type":"ENERGY","price":0.35,"step_size":1}],"restrictions":{"min_power":16.00,"max_power":32.00}},
@@ -178,7 +178,7 @@ TEST(RegressionVectors, V9PowerBands) {
     EXPECT_EQ(excl(p), 20.30);
 }
 
-TEST(RegressionVectors, V10DurationBands) {
+TEST(T06_RegressionVectors, V10DurationBands) {
     const auto t = tariff(R"([
       {"price_components":[{"type":"ENERGY","price":0.00,"step_size":1}],"restrictions":{"max_duration":1800}},
       {"price_components":[{"type":"ENERGY","price":0.25,"step_size":1}],"restrictions":{"max_duration":3600}},
@@ -189,7 +189,7 @@ TEST(RegressionVectors, V10DurationBands) {
     EXPECT_EQ(excl(p), 0.30);
 }
 
-TEST(RegressionVectors, V11TimeStepWithVat) {
+TEST(T06_RegressionVectors, V11TimeStepWithVat) {
     const auto t = tariff(R"([{"price_components":[{"type":"TIME","price":2.00,"vat":10.0,"step_size":300}]}])");
     const auto p = price_periods(t, kUtc, at("2024-01-15T10:00:00Z"), at("2024-01-15T11:58:22.800Z"),
                                  {period("2024-01-15T10:00:00Z", {{D::TIME, 1.973}})});
@@ -197,7 +197,7 @@ TEST(RegressionVectors, V11TimeStepWithVat) {
     EXPECT_EQ(incl(p), 4.40);
 }
 
-TEST(RegressionVectors, V12FlatEnergyParkingWithDifferentVat) {
+TEST(T06_RegressionVectors, V12FlatEnergyParkingWithDifferentVat) {
     const auto t = tariff(R"([{"price_components":[{"type":"FLAT","price":0.50,"vat":20.0,"step_size":1},
                                                   {"type":"ENERGY","price":0.25,"vat":10.0,"step_size":1},
                                                   {"type":"PARKING_TIME","price":2.00,"vat":20.0,"step_size":900}]}])");
