@@ -35,6 +35,8 @@ int run(int argc, char** argv) {
     mock_cmd->add_flag("--offline", mock.offline, "Run without registry or node, for bilateral testing");
     mock_cmd->add_flag("--register-only", mock.register_only, "Register and connect the party, then exit");
     mock_cmd->add_option("--port", mock.port, "Port to listen on (overrides the configuration)");
+    mock_cmd->add_option("--control-port", mock.control_port,
+                         "Port of the control API (default 3100 for the CPO, 3101 for the MSP; 0 turns it off)");
     mock_cmd->add_option("--data", mock.data_dir, "Data directory (overrides the configuration)");
     mock_cmd->add_option("--db", mock.db, "SQLite database file (overrides the configuration)");
     mock_cmd->callback([&] {

@@ -65,6 +65,17 @@ void start_or_explain(std::string_view part, std::string_view hint, const std::f
     }
 }
 
+std::unique_ptr<party::ControlServer> make_control(boost::asio::io_context& ioc, party::PartyServer& party,
+                                                   core::VirtualClock& clock, const config::PartyConfig& config,
+                                                   core::Logger log) {
+    if (config.control_port == 0) {
+        return nullptr;
+    }
+    party.enable_interception();
+    return std::make_unique<party::ControlServer>(
+        ioc, party, clock, party::ControlOptions{config.control_bind, config.control_port}, std::move(log));
+}
+
 std::optional<eth::PrivateKey> key_from_env(const char* name) {
     const char* value = std::getenv(name);
     if (value == nullptr || *value == '\0') {

@@ -4,6 +4,8 @@
 #include <scn/config/config.hpp>
 #include <scn/core/log.hpp>
 #include <scn/eth/crypto.hpp>
+#include <scn/party/control_server.hpp>
+#include <scn/party/party_server.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -12,6 +14,7 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -35,6 +38,12 @@ std::vector<std::filesystem::path> data_dir_candidates(const std::filesystem::pa
 /// Runs `start` (a server's start); a port it cannot listen on becomes one line naming the part, the address, the
 /// reason and what to change: `the node cannot listen on 127.0.0.1:8080: address already in use (…)`.
 void start_or_explain(std::string_view part, std::string_view hint, const std::function<void()>& start);
+
+/// The control API of `party` when its configuration names a control_port, with the party's interception enabled
+/// (call before the party starts); null when the port is 0.
+std::unique_ptr<party::ControlServer> make_control(boost::asio::io_context& ioc, party::PartyServer& party,
+                                                   core::VirtualClock& clock, const config::PartyConfig& config,
+                                                   core::Logger log);
 
 /// A private key from the environment (SIGNER_KEY, SPENDER_KEY, NODE_KEY); nullopt when unset or empty. A malformed
 /// key is an error that names the variable and never echoes the value.

@@ -74,18 +74,23 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
         }
         party.data_dir = resolve_data_dir(party.data_dir);
         log.info("Starting " + name + " server with the data in " + party.data_dir.string() + "...");
+        if (options.control_port) {
+            party.control_port = *options.control_port;
+        }
         boost::asio::io_context ioc(1);
-        party::PartyStore store(party.db, core::system_clock());
+        core::VirtualClock clock;  // real time until a test moves it on through the control API
+        party::PartyStore store(party.db, clock);
         std::unique_ptr<party::Cpo> cpo;
         std::unique_ptr<party::Msp> msp;
         party::PartyServer* server = nullptr;
         if (is_cpo) {
-            cpo = std::make_unique<party::Cpo>(ioc, party, store, log);
+            cpo = std::make_unique<party::Cpo>(ioc, party, store, log, clock);
             server = cpo.get();
         } else {
-            msp = std::make_unique<party::Msp>(ioc, party, store, log);
+            msp = std::make_unique<party::Msp>(ioc, party, store, log, clock);
             server = msp.get();
         }
+        const auto control = make_control(ioc, *server, clock, party, core::Logger("control", sink));
         const auto set_peer = [&](party::Peer peer) { is_cpo ? cpo->set_peer(peer) : msp->set_peer(peer); };
         std::optional<party::Peer> stored_peer;
         if (party.peer && party.peer->token_a.empty()) {
@@ -101,6 +106,13 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
             "another " + name + " running? Stop it, or use --port or \"" + (is_cpo ? "cpo" : "msp") + ".port\"",
             [&] { is_cpo ? cpo->start_all() : msp->start_all(); });
         log.info(name + " server listening for SCPI requests");
+        if (control) {
+            start_or_explain("the " + name + "'s control API",
+                             std::string("another ") + name + " running? Stop it, or use --control-port or \"" +
+                                 (is_cpo ? "cpo" : "msp") + ".control_port\" (0 turns it off)",
+                             [&] { control->start(); });
+            log.info("Control API: " + control->url() + "/control");
+        }
         int exit_code = 0;
         http::Client peer_client(ioc.get_executor());
         // The peer reads this party's versions during the handshake: it runs once the server listens, and again
@@ -162,6 +174,9 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
         http::on_stop_signal(ioc, [&](int) {
             log.info("Stopping " + name + " server...");
             is_cpo ? cpo->stop_all() : msp->stop_all();
+            if (control) {
+                control->stop();
+            }
             ioc.stop();
         });
         ioc.run();

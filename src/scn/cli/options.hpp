@@ -23,6 +23,7 @@ struct MockOptions {
     bool offline = false;
     bool register_only = false;
     std::optional<std::uint16_t> port;
+    std::optional<std::uint16_t> control_port;  ///< 0 turns the control API off
     std::optional<std::filesystem::path> data_dir;
     std::optional<std::filesystem::path> db;
 };

@@ -149,6 +149,12 @@ int wait_ready(const SandboxOptions& options) {
             std::cout << "SCN_NODE_URL=" << ready.at("node_url").as_string().c_str() << "\n"
                       << "SCN_CPO_TOKEN=" << ready.at("cpo_token").as_string().c_str() << "\n"
                       << "SCN_MSP_TOKEN=" << ready.at("msp_token").as_string().c_str() << "\n";
+            for (const auto& [key, name] :
+                 {std::pair{"cpo_control_url", "SCN_CPO_CONTROL"}, std::pair{"msp_control_url", "SCN_MSP_CONTROL"}}) {
+                if (const auto* url = ready.if_contains(key); url != nullptr && url->is_string()) {
+                    std::cout << name << "=" << url->get_string().c_str() << "\n";
+                }
+            }
             return 0;
         }
         why = *problem;
@@ -219,17 +225,29 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
         const auto registry = registry::make_registry(cfg.registry, registry_client, cfg.stage);
         registry->on_progress([&log](const std::string& m) { log.info("Registry: " + m); });
         node::NodeStore node_store(cfg.node.db, core::system_clock());
-        party::PartyStore cpo_store(cfg.cpo.db, core::system_clock());
-        party::PartyStore msp_store(cfg.msp.db, core::system_clock());
+        // The parties' time: real time until a test moves it on through a control API (both parties follow).
+        core::VirtualClock clock;
+        party::PartyStore cpo_store(cfg.cpo.db, clock);
+        party::PartyStore msp_store(cfg.msp.db, clock);
         node::NodeServer node(ioc, cfg.node, node_store, *registry, keys.node, core::Logger("node", sink));
-        party::Cpo cpo(ioc, cfg.cpo, cpo_store, core::Logger("cpo", sink));
-        party::Msp msp(ioc, cfg.msp, msp_store, core::Logger("msp", sink));
+        party::Cpo cpo(ioc, cfg.cpo, cpo_store, core::Logger("cpo", sink), clock);
+        party::Msp msp(ioc, cfg.msp, msp_store, core::Logger("msp", sink), clock);
         const auto busy = [](const char* key) {
             return std::string("another sandbox running? Stop it, or change \"") + key + "\" in a --config file";
         };
+        const auto cpo_control = make_control(ioc, cpo, clock, cfg.cpo, core::Logger("cpo-control", sink));
+        const auto msp_control = make_control(ioc, msp, clock, cfg.msp, core::Logger("msp-control", sink));
         start_or_explain("the node", busy("node.port"), [&] { node.start(); });
         start_or_explain("the CPO", busy("cpo.port"), [&] { cpo.start_all(); });
         start_or_explain("the MSP", busy("msp.port"), [&] { msp.start_all(); });
+        if (cpo_control) {
+            start_or_explain("the CPO's control API", busy("cpo.control_port"), [&] { cpo_control->start(); });
+            cpo_control->set_sibling(&msp);
+        }
+        if (msp_control) {
+            start_or_explain("the MSP's control API", busy("msp.control_port"), [&] { msp_control->start(); });
+            msp_control->set_sibling(&cpo);
+        }
         std::filesystem::remove(ready_file(dir));  // ready again only once this run is
         http::Client client(ioc.get_executor());
 
@@ -270,12 +288,21 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
             log.info("To send requests as the CPO, use Authorization Token " + c.token_c);
             log.info("To send requests as the MSP, use Authorization Token " + m.token_c);
             log.info("Try: " + curl_example(m.token_c));
-            write_ready_file(dir, {{"pid", static_cast<std::int64_t>(::getpid())},
-                                   {"node_url", node_url},
-                                   {"cpo_url", cpo.public_url()},
-                                   {"msp_url", msp.public_url()},
-                                   {"cpo_token", c.token_c},
-                                   {"msp_token", m.token_c}});
+            boost::json::object ready{{"pid", static_cast<std::int64_t>(::getpid())},
+                                      {"node_url", node_url},
+                                      {"cpo_url", cpo.public_url()},
+                                      {"msp_url", msp.public_url()},
+                                      {"cpo_token", c.token_c},
+                                      {"msp_token", m.token_c}};
+            if (cpo_control) {
+                ready["cpo_control_url"] = cpo_control->url();
+                log.info("The CPO's control API: " + cpo_control->url() + "/control");
+            }
+            if (msp_control) {
+                ready["msp_control_url"] = msp_control->url();
+                log.info("The MSP's control API: " + msp_control->url() + "/control");
+            }
+            write_ready_file(dir, ready);
             log.info("Sandbox ready (state in " + dir.string() + ", registry: " + registry->describe() +
                      "); Ctrl-C stops it");
         };
@@ -298,6 +325,11 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
             cpo.stop_all();
             msp.stop_all();
             node.stop();
+            for (auto* control : {cpo_control.get(), msp_control.get()}) {
+                if (control != nullptr) {
+                    control->stop();
+                }
+            }
             ioc.stop();
         });
 
@@ -307,6 +339,11 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
             cpo.stop_all();
             msp.stop_all();
             node.stop();
+            for (auto* control : {cpo_control.get(), msp_control.get()}) {
+                if (control != nullptr) {
+                    control->stop();
+                }
+            }
             grace.expires_after(std::chrono::milliseconds(300));  // let answers in flight go out
             grace.async_wait([&](const boost::system::error_code&) { ioc.stop(); });
         });

@@ -187,15 +187,17 @@ void read_roles(const Section& party, std::vector<RoleConfig>& roles) {
 void read_party(const Section& s, PartyConfig& party, bool is_cpo) {
     if (is_cpo) {
         s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "session_update_interval", "warm_data", "peer",
-                      "strict", "push", "signatures", "required_modules"});
+                      "strict", "push", "signatures", "required_modules", "control_port", "control_bind"});
     } else {
         s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "peer", "strict", "push", "signatures",
-                      "required_modules"});
+                      "required_modules", "control_port", "control_bind"});
     }
     s.boolean("strict", party.strict);
     s.boolean("signatures", party.signatures);
     s.strings("required_modules", party.required_modules);
     s.integer("port", party.port, 0, 65535);
+    s.integer("control_port", party.control_port, 0, 65535);
+    s.string("control_bind", party.control_bind);
     s.string("bind", party.bind);
     s.string("publicIP", party.public_url);
     read_roles(s, party.roles);
@@ -287,11 +289,13 @@ void read_node(const Section& s, NodeConfig& n) {
 Config defaults() {
     Config c;
     c.cpo.port = 3000;
+    c.cpo.control_port = 3100;
     c.cpo.public_url = "http://localhost:3000";
     c.cpo.roles = {RoleConfig{"CH", "CPO", "CPO", "Mock CPO CH/CPO", std::nullopt}};
     c.cpo.data_dir = "data/cpo";
     c.cpo.db = "cpo.db";
     c.msp.port = 3001;
+    c.msp.control_port = 3101;
     c.msp.public_url = "http://localhost:3001";
     c.msp.roles = {RoleConfig{"CH", "MSP", "EMSP", "Mock MSP CH/MSP", std::nullopt}};
     c.msp.data_dir = "data/msp";

@@ -46,6 +46,9 @@ struct PartyConfig {
     std::uint16_t port = 0;
     std::string bind = "127.0.0.1";  ///< address to listen on
     std::string public_url;          ///< `publicIP`: the base URL the node calls back
+    /// The control API's port (the sandbox's defaults: 3100 for the CPO, 3101 for the MSP); 0 turns it off.
+    std::uint16_t control_port = 0;
+    std::string control_bind = "127.0.0.1";  ///< the control API listens here only, unless told otherwise
     std::vector<RoleConfig> roles;
     std::filesystem::path data_dir;
     std::filesystem::path db;

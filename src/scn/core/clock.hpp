@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 
 namespace scn::core {
 
@@ -31,6 +33,20 @@ public:
 
 private:
     TimePoint now_;
+};
+
+/// Real time moved on by an offset that only grows: the mock parties' clock, which a test advances through the
+/// control API (two hours of charging in two seconds). Safe to read from any thread.
+class VirtualClock final : public Clock {
+public:
+    [[nodiscard]] TimePoint now() const override {
+        return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()) + offset();
+    }
+    void advance(std::chrono::milliseconds d) { offset_ms_ += d.count(); }
+    [[nodiscard]] std::chrono::milliseconds offset() const { return std::chrono::milliseconds(offset_ms_.load()); }
+
+private:
+    std::atomic<std::int64_t> offset_ms_{0};
 };
 
 /// The process-wide system clock, for code that has no clock injected.

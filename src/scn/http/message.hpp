@@ -136,6 +136,8 @@ struct Response {
     /// Close the connection after sending this response, while its head still offers keep-alive: what a peer does
     /// when its idle timer fires just as the answer leaves (fault injection, tests of clients).
     bool drop_connection = false;
+    /// Close the connection without sending anything: what a peer that fails mid-request does (fault injection).
+    bool close_unanswered = false;
 
     /// Reads the file or shared part into `body` (with the tail), for code that must see the whole body; throws
     /// std::runtime_error if the file cannot be read.

@@ -245,6 +245,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         req.path_params = std::move(match.params);
         std::exception_ptr failure;
         try {
+            if (options.hooks.around) {
+                co_return co_await options.hooks.around(req, *match.handler);
+            }
             co_return co_await (*match.handler)(req);
         } catch (...) {
             failure = std::current_exception();
@@ -349,6 +352,13 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 const bool keep_alive = parser.keep_alive();
                 res = co_await dispatch(req);
                 close_after = !keep_alive || stopping;
+                if (res.close_unanswered) {
+                    if (options.log_requests) {
+                        options.access_log.info(
+                            access_log_line(req.method_name, req.target, 0, SteadyClock::now() - started, 0));
+                    }
+                    break;
+                }
             }
             if (wire::status_without_body(res.status)) {
                 res.body.clear();

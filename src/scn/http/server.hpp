@@ -29,6 +29,8 @@ struct ServerHooks {
     std::function<Response(const Request&, const std::vector<Method>& allowed)> method_not_allowed;
     /// The request could not be read: 400 malformed, 413 body too large, 431 headers too large.
     std::function<Response(unsigned http_status, std::string_view reason)> protocol_error;
+    /// Runs instead of a matched route's handler, which it is given to call (or not): fault injection, recording.
+    std::function<boost::asio::awaitable<Response>(Request&, const Handler&)> around;
 };
 
 struct ServerOptions {

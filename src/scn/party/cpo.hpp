@@ -82,6 +82,32 @@ public:
     /// The tokens eMSPs pushed to this CPO.
     [[nodiscard]] TokenStore& tokens() { return tokens_; }
 
+    // What the control API does to the CPO (cpo_control.cpp).
+
+    /// The answer and result the next command of a kind gets instead of the simulated ones. A result other than
+    /// ACCEPTED means the command takes no effect; nullopt: no result is ever posted (a silent charger).
+    struct ScriptedCommand {
+        scpi::CommandResponseType response = scpi::CommandResponseType::ACCEPTED;
+        std::optional<scpi::CommandResultType> result = scpi::CommandResultType::ACCEPTED;
+        std::chrono::milliseconds delay{0};  ///< before the result is posted
+    };
+    void script_command(scpi::CommandType type, ScriptedCommand next) { scripted_[type] = next; }
+    [[nodiscard]] const std::map<scpi::CommandType, ScriptedCommand>& scripted_commands() const { return scripted_; }
+    /// Sets the status of the EVSE `evse_uid` (in `location_id`, or found among the locations) as its charger reports
+    /// it, and pushes the change; false when there is no such EVSE. Throws std::invalid_argument when the data set is
+    /// too large to search and no location is given.
+    bool control_evse_status(const std::string& evse_uid, const std::optional<std::string>& location_id,
+                             scpi::Status status);
+    /// The EVSEs (of the first 100 locations) with their status, the running sessions and reservations.
+    [[nodiscard]] boost::json::object control_state();
+    /// After the clock moved on from `from`: each ACTIVE session's updates that fell due in the skipped time are
+    /// sent (at most 1,000 per session), then one at the new time; expired reservations end.
+    void clock_advanced(core::TimePoint from);
+    /// Back to the data the CPO started with: running sessions, reservations, stored sessions and CDRs, queued pushes
+    /// and scripted commands are dropped, EVSE statuses and the shipped sessions and CDRs restored. Tokens received,
+    /// connections and credentials stay.
+    void reset();
+
 protected:
     void add_routes(http::Router& router) override;
     [[nodiscard]] std::vector<ServedEndpoint> endpoints() const override;
@@ -205,6 +231,12 @@ private:
     void resume_charging();
     void schedule(const std::string& session_id, std::chrono::milliseconds delay);
     void tick(const std::string& session_id);
+    /// An ACTIVE session's state at `at` (priced so far, profile ends) is stored and pushed.
+    void update(Charging& c, core::TimePoint at);
+    /// A scripted command's answer, or nullopt when it is to run as usual (cpo_control.cpp).
+    std::optional<CommandOutcome> scripted_command(scpi::CommandType type, const boost::json::value& body,
+                                                   const ScriptedCommand& next, const scpi::RoutingHeaders& routing,
+                                                   const std::string& correlation);
     void finish(const std::string& session_id);
     /// Charging periods, energy and cost of an ACTIVE session up to `now` (OCPI 2.2 §9.3.1, priced per §11).
     pricing::PricedCdr price_so_far(Charging& c, core::TimePoint now);
@@ -233,6 +265,9 @@ private:
     store::Catalog tariffs_catalog_;
     std::map<std::string, scpi::Tariff> tariffs_;
     std::map<std::string, std::unique_ptr<Charging>> charging_;
+    std::map<scpi::CommandType, ScriptedCommand> scripted_;
+    /// The delay before the next command result is posted, when scripted.
+    std::optional<std::chrono::milliseconds> result_delay_;
     boost::asio::steady_timer reservations_timer_;
     /// Timer handlers hold a weak reference: a handler already queued when the CPO goes away does nothing.
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);

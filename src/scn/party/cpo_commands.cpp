@@ -141,6 +141,16 @@ http::Response Cpo::command(http::Request& req) {
     const auto routing = service::routing_of(req);
     const std::string correlation(req.header(scpi::header::kCorrelationId).value_or(""));
     const auto body = scpi::parse_json(req.body);
+    if (const auto scripted = scripted_.find(*type); scripted != scripted_.end()) {
+        const auto next = scripted->second;
+        scripted_.erase(scripted);
+        if (auto outcome = scripted_command(*type, body, next, routing, correlation)) {
+            const json::value data = scpi::to_json(outcome->response);
+            return http::Response::json(200, scpi::envelope(outcome->status_code, std::nullopt, &data, clock_.now()));
+        }
+        // Scripted ACCEPTED / ACCEPTED: the command takes effect as usual, its result after the scripted delay.
+        result_delay_ = next.delay;
+    }
     CommandOutcome r;
     switch (*type) {
         case scpi::CommandType::START_SESSION:
@@ -180,7 +190,9 @@ void Cpo::send_result(const std::string& response_url, scpi::CommandResultType r
     if (!message.empty()) {
         r.message.push_back({"en", message});
     }
-    after(kResultDelay, [this, response_url, body = scpi::to_text(r), to_msp, correlation] {
+    const auto delay = result_delay_.value_or(kResultDelay);
+    result_delay_.reset();
+    after(delay, [this, response_url, body = scpi::to_text(r), to_msp, correlation] {
         delivery_.send("result:" + response_url, "POST", response_url, body, to_msp, correlation);
     });
 }
@@ -592,18 +604,23 @@ void Cpo::tick(const std::string& session_id) {
         s.status = scpi::SessionStatus::ACTIVE;
         s.start_date_time = now;  // the moment it became ACTIVE (OCPI 2.2 §9.3.1)
     }
+    update(c, now);
+    schedule(session_id, std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_update_interval));
+}
+
+void Cpo::update(Charging& c, core::TimePoint at) {
+    auto& s = c.session;
     if (c.profile && c.profile->duration && c.profile->start_date_time &&
-        now >= *c.profile->start_date_time + std::chrono::seconds(*c.profile->duration)) {
+        at >= *c.profile->start_date_time + std::chrono::seconds(*c.profile->duration)) {
         c.profile.reset();  // its time is up: the charger is back at full power
-        push_active_profile(c, now);
+        push_active_profile(c, at);
     }
-    price_so_far(c, now);
-    c.last_tick = now;
-    s.last_updated = now;
-    store_.put_session({s.country_code, s.party_id, s.id}, scpi::to_text(s), now);
+    price_so_far(c, at);
+    c.last_tick = at;
+    s.last_updated = at;
+    store_.put_session({s.country_code, s.party_id, s.id}, scpi::to_text(s), at);
     persist(c);
     push_session(s, c.to_msp, c.correlation);
-    schedule(session_id, std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_update_interval));
 }
 
 pricing::PricedCdr Cpo::price_so_far(Charging& c, core::TimePoint now) {

@@ -1,3 +1,4 @@
+#include <scn/core/datetime.hpp>
 #include <scn/party/msp.hpp>
 #include <scn/party/paging.hpp>
 #include <scn/pricing/decimal.hpp>
@@ -81,6 +82,33 @@ std::uint16_t Msp::start_all() {
 void Msp::stop_all() {
     delivery_.stop();
     stop();
+}
+
+json::object Msp::control_state() {
+    json::array latest;
+    const auto total = store_.count_sessions({});
+    store_.page_sessions({}, total > 20 ? total - 20 : 0, 20, [&](std::string_view text) {
+        const auto s = scpi::from_json<scpi::Session>(scpi::parse_json(text));
+        latest.push_back({{"id", s.id},
+                          {"country_code", s.country_code},
+                          {"party_id", s.party_id},
+                          {"status", scpi::to_string(s.status)},
+                          {"kwh", s.kwh},
+                          {"last_updated", core::format_datetime(s.last_updated)}});
+    });
+    json::object o;
+    o["sessions"] = std::move(latest);
+    o["stored_sessions"] = total;
+    o["stored_cdrs"] = store_.count_cdrs({});
+    o["command_results"] = store_.command_results().size();
+    o["drivers"] = drivers_.size();
+    o["outbox"] = {{"queued", store_.outbox().pending()}, {"dead_letters", store_.outbox().dead_count()}};
+    return o;
+}
+
+void Msp::reset() {
+    store_.reset_objects();
+    log_.info("Reset: received sessions, CDRs and command results forgotten");
 }
 
 void Msp::set_peer(std::optional<Peer> peer) {

@@ -27,6 +27,13 @@ public:
 
     static constexpr std::size_t kMaxLimit = 100;
 
+    // What the control API does to the MSP (in control_server.cpp's terms: state and reset).
+    /// Sessions and CDRs received (counts and the latest sessions), command results, drivers, queued pushes.
+    [[nodiscard]] boost::json::object control_state();
+    /// Forgets received sessions, CDRs and command results and queued pushes; drivers, received locations and
+    /// tariffs, connections and credentials stay.
+    void reset();
+
 protected:
     void add_routes(http::Router& router) override;
     [[nodiscard]] std::vector<ServedEndpoint> endpoints() const override;

@@ -215,8 +215,13 @@ std::uint16_t PartyServer::start() {
     add_common_routes(router);
     add_hubclientinfo_routes(router);
     add_routes(router);
-    server_ = std::make_unique<http::Server>(
-        ioc_, service::scpi_server_options(config_.bind, config_.port, log_, clock_), std::move(router));
+    auto options = service::scpi_server_options(config_.bind, config_.port, log_, clock_);
+    if (interceptor_) {
+        options.hooks.around = [this](http::Request& req, const http::Handler& handler) {
+            return interceptor_->handle(req, handler);
+        };
+    }
+    server_ = std::make_unique<http::Server>(ioc_, std::move(options), std::move(router));
     const auto port = server_->start();
     if (bilateral_) {
         log_.info("Peer registered by the credentials module: " + bilateral_->versions_url +

@@ -7,6 +7,7 @@
 #include <scn/http/client.hpp>
 #include <scn/http/server.hpp>
 #include <scn/party/delivery.hpp>
+#include <scn/party/interceptor.hpp>
 #include <scn/party/party_store.hpp>
 #include <scn/party/received_store.hpp>
 #include <scn/scpi/credentials.hpp>
@@ -71,6 +72,18 @@ public:
     [[nodiscard]] std::optional<eth::PrivateKey> request_signer() const {
         return config_.signatures ? signer_ : std::nullopt;
     }
+
+    /// Records what the party receives and lets faults be injected (the control API); call before start(). Without
+    /// it requests take no detour.
+    void enable_interception() {
+        if (!interceptor_) {
+            interceptor_ = std::make_unique<Interceptor>(clock_);
+        }
+    }
+    /// The interceptor, or null when interception is off.
+    [[nodiscard]] Interceptor* interceptor() { return interceptor_.get(); }
+    [[nodiscard]] const core::Clock& clock() const { return clock_; }
+    [[nodiscard]] PartyStore& store() { return store_; }
 
     [[nodiscard]] const std::string& name() const { return name_; }
     [[nodiscard]] const config::PartyConfig& config() const { return config_; }
@@ -195,6 +208,7 @@ private:
     std::unique_ptr<http::Client> credentials_client_;
     std::vector<std::string> accepted_;
     std::optional<eth::PrivateKey> signer_;
+    std::unique_ptr<Interceptor> interceptor_;
     std::unique_ptr<http::Server> server_;
 };
 

@@ -94,6 +94,13 @@ void PartyStore::set_setting(std::string_view key, std::string_view value) {
         .run();
 }
 
+void PartyStore::reset_objects() {
+    db_.exec(
+        "DELETE FROM sessions; DELETE FROM session_history; DELETE FROM cdrs; DELETE FROM reservations; "
+        "DELETE FROM charging; DELETE FROM command_results; DELETE FROM outbox; DELETE FROM outbox_dead; "
+        "DELETE FROM settings WHERE key = 'seeded' OR key LIKE 'reservation_session:%';");
+}
+
 void PartyStore::erase_setting(std::string_view key) {
     db_.prepare("DELETE FROM settings WHERE key = ?").bind(1, key).run();
 }

@@ -55,6 +55,9 @@ public:
     [[nodiscard]] std::optional<std::string> setting(std::string_view key);
     void set_setting(std::string_view key, std::string_view value);
     void erase_setting(std::string_view key);
+    /// Forgets sessions, their history, CDRs, reservations, charging state, command results and the outbox (dead
+    /// letters too), and that the shipped data was loaded; settings and credentials stay (the control API's reset).
+    void reset_objects();
 
     // Sessions: latest state, ordered by last_updated for paging.
     void put_session(const ObjectKey& key, std::string_view json, core::TimePoint last_updated);

@@ -104,3 +104,12 @@ TEST(Database, TwoConnectionsToOneFileSeeEachOthersWrites) {
     ASSERT_TRUE(count.step());
     EXPECT_EQ(count.get_int(0), 100);
 }
+
+TEST(Database, AnEmptyStringViewIsBoundAsEmptyTextNotNull) {
+    Database db(":memory:");
+    auto q = db.prepare("SELECT ?1 IS NULL, ?1 = ''");
+    q.bind(1, std::string_view{});  // a default view has no data pointer
+    ASSERT_TRUE(q.step());
+    EXPECT_EQ(q.get_int(0), 0);
+    EXPECT_EQ(q.get_int(1), 1);
+}
