@@ -83,4 +83,5 @@ done
 grep -q "with the data in $dir/moved/share/scn-tools/data/cpo" "$dir/mock.log" || fail "data not from the moved prefix"
 token=$(grep -o "Accepting requests with Authorization Token [^ ]*" "$dir/mock.log" | awk '{print $NF}')
 [[ $(locations "http://127.0.0.1:$port" "$token") == 10 ]] || fail "ten locations from the offline CPO"
+[[ $("$dir/moved/bin/scn-tools" scenario list | wc -l) == 7 ]] || fail "the built-in scenarios from the moved prefix"
 echo "install: all checks passed"

@@ -17,6 +17,7 @@ deb=$(ls "$dir"/out/scn-tools_*.deb 2>/dev/null | head -1)
 echo "package: $(basename "$deb")"
 contents=$(dpkg-deb -c "$deb")
 for path in ./usr/bin/scn-tools ./usr/share/scn-tools/data/cpo/locations.json ./usr/share/scn-tools/data/msp/tokens.json \
+    ./usr/share/scn-tools/data/scenarios/happy-path.json \
     ./usr/share/scn-tools/config/config.local.json; do
     grep -q " $path\$" <<<"$contents" || fail "$path not in the package"
 done

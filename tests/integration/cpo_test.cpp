@@ -134,7 +134,7 @@ TEST(Cpo, LocationPagesHaveCountsLimitsAndLinksThatKeepTheirParameters) {
     ASSERT_TRUE(page.headers.get("Link"));
     EXPECT_NE(page.headers.get("Link")->find("date_from=2019-10-14T00%3A00%3A00Z"), std::string::npos)
         << *page.headers.get("Link");
-    EXPECT_EQ(t.get("/scpi/sender/2.2/tariffs").data.as_array().size(), 3u);
+    EXPECT_EQ(t.get("/scpi/sender/2.2/tariffs").data.as_array().size(), 4u);
     for (const auto* bad : {"offset=-1", "limit=x", "date_from=yesterday"}) {
         const auto r = t.get(std::string("/scpi/sender/2.2/locations?") + bad);
         EXPECT_EQ(r.status_code, 2001) << bad;

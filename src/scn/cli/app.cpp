@@ -165,6 +165,18 @@ int run(int argc, char** argv) {
         action = [&] { return run_check(global, check); };
     });
 
+    ScenarioOptions scenario;
+    auto* scenario_cmd =
+        app.add_subcommand("scenario", "Run a scripted journey against the running sandbox, with expectations");
+    scenario_cmd->add_option("action", scenario.action, "list, or run")
+        ->required()
+        ->check(CLI::IsMember({"list", "run"}));
+    scenario_cmd->add_option("scenario", scenario.scenario,
+                             "A built-in scenario (scn-tools scenario list) or a scenario file (JSON)");
+    scenario_cmd->add_option("--dir", scenario.dir, "The running sandbox's --dir")->capture_default_str();
+    scenario_cmd->add_option("--seed", scenario.seed, "Seed of the generated uids (default: the scenario's)");
+    scenario_cmd->callback([&] { action = [&] { return run_scenario(global, scenario); }; });
+
     GenerateOptions generate;
     auto* generate_cmd = app.add_subcommand("generate", "Generate test data");
     generate_cmd->add_option("what", generate.what, "What to generate")->check(CLI::IsMember({"locations"}));

@@ -114,7 +114,16 @@ struct CheckCommandOptions {
     std::optional<std::string> callback_url;
 };
 
+/// `scn-tools scenario list|run NAME|FILE`
+struct ScenarioOptions {
+    std::string action;                     ///< list or run
+    std::string scenario;                   ///< a built-in scenario's name or a file
+    std::filesystem::path dir = "sandbox";  ///< the running sandbox's --dir (its ready.json)
+    std::optional<std::uint64_t> seed;      ///< overrides the scenario's seed
+};
+
 int run_mock(const GlobalOptions& global, const MockOptions& options);
+int run_scenario(const GlobalOptions& global, const ScenarioOptions& options);
 int run_check(const GlobalOptions& global, const CheckCommandOptions& options);
 int run_node(const GlobalOptions& global, const NodeOptions& options);
 int run_sandbox(const GlobalOptions& global, const SandboxOptions& options);

@@ -364,12 +364,12 @@ http::Router ControlServer::routes() {
             }
         }
         json::array out;
-        std::uint64_t last = after;
         for (const auto& request : party_.interceptor()->received(module, after, since_time)) {
-            last = std::max(last, request.seq);
             out.push_back(to_json(request));
         }
-        co_return reply(200, json::object{{"requests", std::move(out)}, {"last_seq", last}});
+        // last_seq: the newest request the party received, to ask for what comes after it next time.
+        co_return reply(200,
+                        json::object{{"requests", std::move(out)}, {"last_seq", party_.interceptor()->last_seq()}});
     });
 
     r.add(M::post, "/control/reset", [this](http::Request&) -> Awaitable {

@@ -78,6 +78,11 @@ public:
     [[nodiscard]] std::vector<ReceivedRequest> received(std::string_view module, std::uint64_t after_seq,
                                                         std::optional<core::TimePoint> since_time) const;
     void clear_received();
+    /// The sequence number of the newest request received so far (0: none yet).
+    [[nodiscard]] std::uint64_t last_seq() const {
+        const std::lock_guard lock(mutex_);
+        return next_seq_ - 1;
+    }
 
     /// The SCPI module a path belongs to: "versions", "credentials", "locations", …; "" when none.
     [[nodiscard]] static std::string module_of(std::string_view path);

@@ -87,7 +87,7 @@ std::vector<scn::scpi::Tariff> shipped_tariffs() {
 
 TEST(ShippedTariffs, PriceASimulatedSessionAsDocumented) {
     const auto tariffs = shipped_tariffs();
-    ASSERT_EQ(tariffs.size(), 3u);
+    ASSERT_EQ(tariffs.size(), 4u);
     const TimeZone zug("Europe/Zurich");
     // 40 minutes at 11 kW: 7.3333 kWh.
     const SimulatedSession s{at("2024-01-15T10:00:00Z"), at("2024-01-15T10:40:00Z"), at("2024-01-15T10:40:00Z"), 11,
@@ -108,4 +108,13 @@ TEST(ShippedTariffs, PriceASimulatedSessionAsDocumented) {
     p = price(tariffs[2]);
     EXPECT_EQ(excl(p), 8.00);
     EXPECT_EQ(incl(p), 8.616);
+    // Tariff 4: FLAT 0.50, per started kWh 0.30 from 07:00 to 22:00 local time and 0.20 at night. An hour across
+    // 22:00 in Zug (21:00Z in January) at 11 kW: 5.5 kWh at each price, 0.50 + 1.65 + 1.10 = 3.25, two periods.
+    const SimulatedSession late{at("2024-01-15T20:30:00Z"), at("2024-01-15T21:30:00Z"), at("2024-01-15T21:30:00Z"), 11,
+                                16};
+    const auto periods = build_periods(&tariffs[3], zug, late);
+    EXPECT_EQ(periods.size(), 2u);
+    p = price_periods(tariffs[3], zug, late.start, late.end, periods);
+    EXPECT_EQ(excl(p), 3.25);
+    EXPECT_EQ(to_double(p.total_energy), 11.0);
 }
