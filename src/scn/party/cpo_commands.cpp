@@ -151,6 +151,8 @@ http::Response Cpo::command(http::Request& req) {
         // Scripted ACCEPTED / ACCEPTED: the command takes effect as usual, its result after the scripted delay.
         result_delay_ = next.delay;
     }
+    // The scripted delay is this command's only, whether it posts a result or is refused first.
+    const std::shared_ptr<void> forget_delay(nullptr, [this](void*) { result_delay_.reset(); });
     CommandOutcome r;
     switch (*type) {
         case scpi::CommandType::START_SESSION:
