@@ -241,3 +241,24 @@ TEST(Delivery, AMessageDiesWhenItFailsPastMaxAge) {
     EXPECT_GE(dead[0].died - dead[0].created, 20s);
     EXPECT_LT(dead[0].attempts, 10) << "backoff 1 s, 2 s, 4 s, 8 s …";
 }
+
+TEST(Delivery, AFullOutboxSendsTheNextMessageToTheDeadLettersAndSaysSo) {
+    config::PushPolicy policy;
+    policy.max_queued = 3;
+    // A recipient that is down (HTTP 503): nothing leaves the queue.
+    DeliveryUnderTest t(
+        "full",
+        [](const std::string&, std::size_t) {
+            return std::pair{503u, 3000};
+        },
+        policy);
+    for (int i = 0; i < 5; ++i) {
+        t.send("s" + std::to_string(i), "{\"n\":" + std::to_string(i) + "}");
+    }
+    EXPECT_EQ(t.pending(), 3u);
+    const auto dead = t.dead();
+    ASSERT_EQ(dead.size(), 2u);
+    EXPECT_EQ(dead[0].key, "s3");
+    EXPECT_EQ(dead[0].last_error, "the outbox is full (3 messages waiting)");
+    EXPECT_TRUE(t.logs->contains("moved to the dead letters: the outbox is full (3 messages waiting)"));
+}

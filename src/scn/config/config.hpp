@@ -39,6 +39,9 @@ struct PeerConfig {
 struct PushPolicy {
     int max_attempts = 10;
     std::chrono::seconds max_age{3600};
+    /// Messages waiting at most; one more goes straight to the dead letters, with a log line (a recipient gone for
+    /// good must not fill the disk).
+    std::int64_t max_queued = 100'000;
 };
 
 /// The `cpo` or `msp` section.

@@ -191,13 +191,39 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
     asio::awaitable<void> accept_loop() {
         auto self = shared_from_this();
+        asio::steady_timer pause(ioc);
+        bool full = false;  // said once when the limit is reached, and once when there is room again
         for (;;) {
             auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
             if (ec) {
                 if (ec == asio::error::operation_aborted || stopping) {
                     co_return;
                 }
-                continue;  // e.g. too many open files: keep serving the connections we have
+                // E.g. too many open files: keep serving the connections there are, and try again in a moment
+                // rather than spinning on an accept that fails at once.
+                options.access_log.warn("cannot accept a connection (" + ec.message() + "); trying again in 100 ms");
+                pause.expires_after(std::chrono::milliseconds(100));
+                co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+                continue;
+            }
+            std::size_t open = 0;
+            {
+                const std::lock_guard lock(mutex);
+                open = connections.size();
+            }
+            if (open >= options.max_connections) {
+                if (!full) {
+                    options.access_log.warn("connection limit reached (" + std::to_string(options.max_connections) +
+                                            " open): new connections are closed until one ends");
+                    full = true;
+                }
+                boost::system::error_code ignored;
+                socket.close(ignored);
+                continue;
+            }
+            if (full) {
+                options.access_log.info("connections accepted again (" + std::to_string(open) + " open)");
+                full = false;
             }
             asio::co_spawn(ioc, serve(std::move(socket)), asio::detached);
         }

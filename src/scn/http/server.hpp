@@ -38,6 +38,8 @@ struct ServerOptions {
     std::uint16_t port = 0;  ///< 0: an ephemeral port (see Server::port())
     std::uint32_t header_limit = 16 * 1024;
     std::uint64_t body_limit = 10 * 1024 * 1024;
+    /// Connections served at once; one more is closed as soon as it is accepted (and the access log says so once).
+    std::size_t max_connections = 10'000;
     /// Time allowed to receive one whole request once its first byte arrived.
     std::chrono::milliseconds read_timeout{30'000};
     /// Time a keep-alive connection may wait for its next request.

@@ -48,7 +48,21 @@ void Delivery::send(const std::string& key, const std::string& method, const std
         meta["to_party_id"] = routing->to_party_id;
     }
     meta["correlation_id"] = correlation_id;
-    store_.outbox().enqueue(key, method, target, body, json::serialize(meta), clock_.now());
+    const auto now = clock_.now();
+    const auto id = store_.outbox().enqueue(key, method, target, body, json::serialize(meta), now);
+    // Counting the queue costs a scan: the count is kept, and read again only near the limit (another process,
+    // `scn-tools outbox --retry`, may have changed it).
+    if (!queued_ || ++*queued_ >= static_cast<std::size_t>(policy_.max_queued)) {
+        queued_ = store_.outbox().pending();
+    }
+    if (*queued_ > static_cast<std::size_t>(policy_.max_queued)) {
+        const std::string error = "the outbox is full (" + std::to_string(policy_.max_queued) + " messages waiting)";
+        store_.outbox().dead(id, error, now);
+        --*queued_;
+        log_.warn(method + " " + target + " (outbox message " + std::to_string(id) +
+                  ") moved to the dead letters: " + error);
+        return;
+    }
     shared_->wake.cancel();
 }
 
@@ -70,6 +84,9 @@ void Delivery::failed(const store::OutboxMessage& m, const std::string& error, b
     }
     if (!why.empty()) {
         store_.outbox().dead(m.id, error, now);
+        if (queued_ && *queued_ > 0) {
+            --*queued_;
+        }
         log_.warn(m.method + " " + m.target + " (outbox message " + std::to_string(m.id) +
                   ") moved to the dead letters, " + why + ": " + error);
         return;
@@ -211,6 +228,9 @@ boost::asio::awaitable<void> Delivery::run() {
                                                  : std::nullopt;
                         if (reply.ok() && !problem) {
                             store_.outbox().delivered(m.id);
+                            if (queued_ && *queued_ > 0) {
+                                --*queued_;
+                            }
                             continue;
                         }
                         error = problem ? "unable to verify the answer's signature: " + *problem : reply.describe();

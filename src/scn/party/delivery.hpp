@@ -85,6 +85,7 @@ private:
     std::function<std::optional<Peer>()> peer_;
     config::PushPolicy policy_;
     std::function<std::optional<eth::PrivateKey>()> signer_;
+    std::optional<std::size_t> queued_;  ///< messages waiting, as last counted (see send())
     /// What the sending coroutine may still touch after the Delivery is gone: it checks `stopped` after every wait.
     struct Shared {
         explicit Shared(boost::asio::io_context& ioc) : wake(ioc, boost::asio::steady_timer::time_point::max()) {}

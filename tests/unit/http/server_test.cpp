@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <thread>
@@ -388,6 +389,32 @@ TEST(Server, IdleKeepAliveConnectionsAreClosedAfterTheIdleTimeout) {
     const auto waited = std::chrono::steady_clock::now() - started;
     EXPECT_GE(waited, 150ms);
     EXPECT_LT(waited, 2s);
+}
+
+TEST(Server, ConnectionsBeyondTheLimitAreClosedAndTheOthersServed) {
+    ServerOptions o;
+    o.max_connections = 2;
+    Harness h(std::move(o));
+    RawClient first(h.port);
+    auto second = std::make_unique<RawClient>(h.port);
+    first.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    second->send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_NE(first.read_until("hello").find("200"), std::string::npos);
+    ASSERT_NE(second->read_until("hello").find("200"), std::string::npos);
+    RawClient third(h.port);  // the kernel completes the handshake; the server closes it at once
+    EXPECT_TRUE(third.closed_by_peer());
+    EXPECT_TRUE(h.log->contains("connection limit reached (2 open)"));
+    first.send("GET /hello?name=again HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_NE(first.read_until("helloagain").find("200"), std::string::npos) << "the open ones are still served";
+    second.reset();
+    const auto started = std::chrono::steady_clock::now();
+    while (h.server->connections() > 1 && std::chrono::steady_clock::now() - started < 5s) {
+        std::this_thread::sleep_for(20ms);
+    }
+    RawClient fourth(h.port);
+    fourth.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_NE(fourth.read_until("hello").find("200"), std::string::npos) << "room again after one ended";
+    EXPECT_TRUE(h.log->contains("connections accepted again"));
 }
 
 TEST(Server, AReaderThatStopsReadingAFileBodyIsCutOff) {
