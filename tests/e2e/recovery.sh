@@ -58,6 +58,8 @@ token_a() {
         -H 'Content-Type: application/json' -d '[]' | jq -r .token
 }
 key() { echo "0x$(python3 -c 'import os; print(os.urandom(32).hex())')"; }
+now() { date +%s.%N; }
+since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f} s')" "$1" "$(now)"; }
 
 start_node 1
 TOKEN_A=$(token_a) SIGNER_KEY=$(key) run mock --cpo --register-only >register-cpo.log 2>&1 || fail "CPO registration"
@@ -71,9 +73,12 @@ wait_for msp.log " ACTIVE - " 2
 first=$(grep -o "Session [0-9a-f-]* ACTIVE" msp.log | head -1 | awk '{print $2}')
 kill -9 "$cpo_pid"
 sleep 1
+t=$(now)
 start_party cpo 2
 wait_for cpo.log "Session $first resumed"
 before=$(grep -c "Session $first ACTIVE" msp.log)
+wait_for msp.log "Session $first ACTIVE" $((before + 1))
+echo "recovery: CPO restarted, its session's updates reach the MSP again after $(since "$t")"
 wait_for msp.log "Session $first ACTIVE" $((before + 2))
 
 # 2. The MSP is killed, then the session stops: the COMPLETED update and the CDR wait in the CPO's outbox and reach
@@ -82,9 +87,11 @@ kill -9 "$msp_pid"
 run request --as msp stop-session "$first" >stop1.out || fail "stop-session 1 (the node answers for the CPO)"
 wait_for cpo.log "CDR "
 sleep 2
+t=$(now)
 start_party msp 2
 wait_for msp.log "Session $first COMPLETED"
 wait_for msp.log "CDR "
+echo "recovery: MSP restarted, the held-back update and CDR arrive after $(since "$t")"
 # The session's last update (the CDR queues behind it, in order) was held back while the MSP was down.
 grep -qE "PUT sessions/CH/CPO/$first not delivered" cpo.log || fail "nothing was held back while the MSP was down"
 
@@ -96,8 +103,11 @@ second=$(grep -o "Session [0-9a-f-]* ACTIVE" msp.log | grep -v "$first" | head -
 [[ -n $second ]] || fail "no second session"
 kill -9 "$node_pid"
 sleep 2
+t=$(now)
 start_node 2
 before=$(grep -c "Session $second ACTIVE" msp.log)
+wait_for msp.log "Session $second ACTIVE" $((before + 1))
+echo "recovery: node restarted, updates flow again after $(since "$t")"
 wait_for msp.log "Session $second ACTIVE" $((before + 2))
 grep -qE "PUT sessions/CH/CPO/$second not delivered" cpo.log || fail "no update was held back while the node was down"
 run request --as msp stop-session "$second" >stop2.out || fail "stop-session 2"

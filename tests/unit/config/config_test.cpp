@@ -81,7 +81,36 @@ TEST(Config, PushPolicyIsReadPerParty) {
     EXPECT_EQ(error_of(R"({"cpo": {"push": {"max_attempts": 0}}})"),
               "config.json: $.cpo.push.max_attempts: expected an integer from 1 to 1000000");
     EXPECT_EQ(error_of(R"({"msp": {"push": {"retries": 3}}})"),
-              "config.json: $.msp.push.retries: unknown key (known keys here: max_attempts, max_age)");
+              "config.json: $.msp.push.retries: unknown key (known keys here: max_attempts, max_age, max_queued)");
+    EXPECT_EQ(d.cpo.push.max_queued, 100'000);
+    EXPECT_EQ(parse(R"({"cpo": {"push": {"max_queued": 50}}})").cpo.push.max_queued, 50);
+    EXPECT_EQ(error_of(R"({"cpo": {"push": {"max_queued": 0}}})"),
+              "config.json: $.cpo.push.max_queued: expected an integer from 1 to 100000000");
+}
+
+TEST(Config, SignaturesRequiredModulesControlPortAndPeerTokenA) {
+    const auto d = parse("{}");
+    EXPECT_FALSE(d.cpo.signatures);
+    EXPECT_TRUE(d.msp.required_modules.empty());
+    EXPECT_EQ(d.cpo.control_port, 3100);
+    EXPECT_EQ(d.msp.control_port, 3101);
+    EXPECT_EQ(d.cpo.control_bind, "127.0.0.1");
+    const auto c = parse(R"({"cpo": {"signatures": true, "control_port": 0, "required_modules": ["sessions", "cdrs"],
+                              "peer": {"url": "http://localhost:9000/versions", "token_a": "a-1"}}})");
+    EXPECT_TRUE(c.cpo.signatures);
+    EXPECT_EQ(c.cpo.control_port, 0);
+    EXPECT_EQ(c.cpo.required_modules, (std::vector<std::string>{"sessions", "cdrs"}));
+    ASSERT_TRUE(c.cpo.peer);
+    EXPECT_EQ(c.cpo.peer->token_a, "a-1");
+    EXPECT_TRUE(c.cpo.peer->token.empty());
+    EXPECT_EQ(error_of(R"({"cpo": {"required_modules": ["sessions", 3]}})"),
+              "config.json: $.cpo.required_modules: expected an array of non-empty strings");
+    EXPECT_EQ(error_of(R"({"cpo": {"peer": {"url": "http://x/versions"}}})"),
+              "config.json: $.cpo.peer.token: expected either token (used as it is) or token_a (registers by the "
+              "credentials handshake)");
+    EXPECT_EQ(error_of(R"({"cpo": {"peer": {"url": "http://x/versions", "token": "t", "token_a": "a"}}})"),
+              "config.json: $.cpo.peer.token: expected either token (used as it is) or token_a (registers by the "
+              "credentials handshake)");
 }
 
 TEST(Config, ErrorsNameTheFileAndPath) {
