@@ -192,8 +192,12 @@ json::value to_json(const ReceivedRequest& r) {
     }
     o["headers"] = std::move(headers);
     boost::system::error_code ec;
-    auto body = r.body.empty() ? json::value() : json::parse(r.body, ec);
-    o["body"] = ec ? json::value(r.body) : std::move(body);  // JSON as JSON, anything else as the text received
+    auto body = r.body.empty() || r.body_cut ? json::value() : json::parse(r.body, ec);
+    // JSON as JSON, anything else (or the start of a long body) as the text received
+    o["body"] = ec || r.body_cut ? json::value(r.body) : std::move(body);
+    if (r.body_cut) {
+        o["body_cut"] = true;
+    }
     o["status"] = r.status;
     return o;
 }
@@ -265,11 +269,17 @@ std::uint64_t Interceptor::record(const http::Request& request) {
     for (const auto& [name, value] : request.headers) {
         r.headers.append(name).append(": ").append(value).push_back('\n');
     }
-    r.body = request.body;
+    r.body_cut = request.body.size() > kMaxRecordedBody;
+    r.body = request.body.substr(0, kMaxRecordedBody);
+    const auto bytes = [](const ReceivedRequest& x) {
+        return x.path.size() + x.query.size() + x.headers.size() + x.body.size();
+    };
     const std::lock_guard lock(mutex_);
     r.seq = next_seq_++;
+    received_bytes_ += bytes(r);
     received_.push_back(std::move(r));
-    while (received_.size() > kMaxReceived) {
+    while (received_.size() > kMaxReceived || (received_.size() > 1 && received_bytes_ > kMaxReceivedBytes)) {
+        received_bytes_ -= bytes(received_.front());
         received_.pop_front();
     }
     return received_.back().seq;
@@ -368,6 +378,7 @@ std::vector<ReceivedRequest> Interceptor::received(std::string_view module, std:
 void Interceptor::clear_received() {
     const std::lock_guard lock(mutex_);
     received_.clear();
+    received_bytes_ = 0;
 }
 
 }  // namespace scn::party

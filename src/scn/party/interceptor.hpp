@@ -53,16 +53,20 @@ struct ReceivedRequest {
     std::string method;
     std::string path;
     std::string query;
-    std::string headers;  ///< "Name: value\n" per field
-    std::string body;
-    unsigned status = 0;  ///< the HTTP status it was answered with (0: no answer)
+    std::string headers;    ///< "Name: value\n" per field
+    std::string body;       ///< at most Interceptor::kMaxRecordedBody bytes of it
+    bool body_cut = false;  ///< the body was longer
+    unsigned status = 0;    ///< the HTTP status it was answered with (0: no answer)
 };
 [[nodiscard]] boost::json::value to_json(const ReceivedRequest& r);
 
 class Interceptor {
 public:
-    /// How many received requests are kept (the oldest go first).
+    /// How many received requests are kept, and how many bytes of them at most (the oldest go first); of a body,
+    /// the first kMaxRecordedBody bytes are kept.
     static constexpr std::size_t kMaxReceived = 2000;
+    static constexpr std::size_t kMaxReceivedBytes = 64 * 1024 * 1024;
+    static constexpr std::size_t kMaxRecordedBody = 1024 * 1024;
 
     explicit Interceptor(const core::Clock& clock) : clock_(clock) {}
 
@@ -98,6 +102,7 @@ private:
     std::vector<FaultRule> faults_;
     std::atomic<bool> has_faults_{false};
     std::deque<ReceivedRequest> received_;
+    std::size_t received_bytes_ = 0;
     std::uint64_t next_seq_ = 1;
 };
 
