@@ -4,6 +4,7 @@
 // Start the sandbox, then: eval "$(scn-tools sandbox --wait-ready)" && node --test examples/control/partner_quirks.test.mjs
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 
 const CPO = process.env.SCN_CPO_CONTROL ?? "http://127.0.0.1:3100";
 const NODE = process.env.SCN_NODE_URL ?? "http://localhost:8080";
@@ -23,8 +24,8 @@ const scpi = (method, path, body) =>
     headers: {
       Authorization: `Token ${TOKEN}`,
       "Content-Type": "application/json",
-      "X-Request-ID": crypto.randomUUID(),
-      "X-Correlation-ID": crypto.randomUUID(),
+      "X-Request-ID": randomUUID(),
+      "X-Correlation-ID": randomUUID(),
       "SCPI-From-Country-Code": "CH",
       "SCPI-From-Party-Id": "MSP",
       "SCPI-To-Country-Code": "CH",
