@@ -77,6 +77,9 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
         if (options.control_port) {
             party.control_port = *options.control_port;
         }
+        if (options.register_only) {
+            party.control_port = 0;  // it exits once registered: nothing to control
+        }
         boost::asio::io_context ioc(1);
         core::VirtualClock clock;  // real time until a test moves it on through the control API
         party::PartyStore store(party.db, clock);
