@@ -47,10 +47,11 @@ msp=$SCN_MSP_CONTROL
 state=$(expect_status 200 GET "$cpo/control/state")
 [[ $(jq '.evses | length' <<<"$state") == 20 && $(jq -r .party <<<"$state") == CPO ]] || fail "CPO state: $state"
 [[ $(expect_status 200 GET "$msp/control/state" | jq -r '.partners[0].party_id') == CPO ]] || fail "MSP state"
-expect_status 200 GET "$cpo/control/clock" | jq -e '.offset_ms == 0' >/dev/null || fail "GET /control/clock"
+[[ $(expect_status 200 GET "$cpo/control/clock" | jq -r .offset_ms) == 0 ]] || fail "GET /control/clock"
 
 # Bad input: a clear 4xx with a message, and nothing changes.
-expect_status 404 PUT "$cpo/control/evses/NOPE/status" '{"status":"OUTOFORDER"}' | jq -e .error >/dev/null
+[[ $(expect_status 404 PUT "$cpo/control/evses/NOPE/status" '{"status":"OUTOFORDER"}' | jq -r .error) == \
+   "no EVSE NOPE at this CPO" ]] || fail "unknown EVSE"
 expect_status 400 PUT "$cpo/control/evses/CH-CPO-S1E100001/status" '{"status":"BROKEN"}' |
     grep -q "is not one of" || fail "unknown status"
 expect_status 400 PUT "$cpo/control/evses/CH-CPO-S1E100001/status" '{"status":' >/dev/null
@@ -67,7 +68,7 @@ expect_status 200 PUT "$cpo/control/commands/STOP_SESSION/next" '{"response":"UN
 [[ $(expect_status 200 GET "$cpo/control/commands" | jq -r .STOP_SESSION.response) == UNKNOWN_SESSION ]] ||
     fail "GET /control/commands"
 expect_status 200 PUT "$cpo/control/faults" '[{"module":"tariffs","http_status":500}]' >/dev/null
-expect_status 200 DELETE "$cpo/control/faults" | jq -e '.faults == []' >/dev/null || fail "DELETE /control/faults"
+[[ $(expect_status 200 DELETE "$cpo/control/faults" | jq -c .faults) == "[]" ]] || fail "DELETE /control/faults"
 expect_status 200 POST "$cpo/control/reset" >/dev/null
 [[ $(expect_status 200 GET "$cpo/control/commands" | jq 'length') == 0 ]] || fail "reset keeps scripts"
 

@@ -310,7 +310,7 @@ http::Router ControlServer::routes() {
     });
     r.add(M::get, "/control/commands", [need_cpo](http::Request&) -> Awaitable {
         auto& cpo = need_cpo("a command");
-        co_return reply(200, cpo.control_state().at("scripted_commands"));
+        co_return reply(200, cpo.scripted_json());
     });
 
     r.add(M::put, "/control/faults", [this](http::Request& req) -> Awaitable {

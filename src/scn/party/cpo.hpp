@@ -92,7 +92,8 @@ public:
         std::chrono::milliseconds delay{0};  ///< before the result is posted
     };
     void script_command(scpi::CommandType type, ScriptedCommand next) { scripted_[type] = next; }
-    [[nodiscard]] const std::map<scpi::CommandType, ScriptedCommand>& scripted_commands() const { return scripted_; }
+    /// The scripts not used yet, by command: {"START_SESSION": {"response", "result", "delay_ms"}}.
+    [[nodiscard]] boost::json::object scripted_json() const;
     /// Sets the status of the EVSE `evse_uid` (in `location_id`, or found among the locations) as its charger reports
     /// it, and pushes the change; false when there is no such EVSE. Throws std::invalid_argument when the data set is
     /// too large to search and no location is given.

@@ -59,6 +59,17 @@ std::optional<Cpo::CommandOutcome> Cpo::scripted_command(scpi::CommandType type,
     return outcome;
 }
 
+json::object Cpo::scripted_json() const {
+    json::object scripted;
+    for (const auto& [type, next] : scripted_) {
+        scripted[scpi::to_string(type)] = {
+            {"response", scpi::to_string(next.response)},
+            {"result", next.result ? json::value(scpi::to_string(*next.result)) : json::value("NONE")},
+            {"delay_ms", next.delay.count()}};
+    }
+    return scripted;
+}
+
 bool Cpo::control_evse_status(const std::string& evse_uid, const std::optional<std::string>& location_id,
                               scpi::Status status) {
     std::optional<std::string> where = location_id;
@@ -119,13 +130,6 @@ json::object Cpo::control_state() {
                             {"start_date_time", core::format_datetime(s.start_date_time)},
                             {"power_kw", c->power_kw}});
     }
-    json::object scripted;
-    for (const auto& [type, next] : scripted_) {
-        scripted[scpi::to_string(type)] = {
-            {"response", scpi::to_string(next.response)},
-            {"result", next.result ? json::value(scpi::to_string(*next.result)) : json::value("NONE")},
-            {"delay_ms", next.delay.count()}};
-    }
     json::object o;
     o["locations"] = locations_.count({});
     o["evses"] = std::move(evses);
@@ -133,7 +137,7 @@ json::object Cpo::control_state() {
     o["stored_sessions"] = store_.count_sessions({});
     o["stored_cdrs"] = store_.count_cdrs({});
     o["tokens"] = tokens_.count();
-    o["scripted_commands"] = std::move(scripted);
+    o["scripted_commands"] = scripted_json();
     o["outbox"] = {{"queued", store_.outbox().pending()}, {"dead_letters", store_.outbox().dead_count()}};
     return o;
 }

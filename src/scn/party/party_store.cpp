@@ -97,8 +97,9 @@ void PartyStore::set_setting(std::string_view key, std::string_view value) {
 void PartyStore::reset_objects() {
     db_.exec(
         "DELETE FROM sessions; DELETE FROM session_history; DELETE FROM cdrs; DELETE FROM reservations; "
-        "DELETE FROM charging; DELETE FROM command_results; DELETE FROM outbox; DELETE FROM outbox_dead; "
+        "DELETE FROM charging; DELETE FROM command_results; "
         "DELETE FROM settings WHERE key = 'seeded' OR key LIKE 'reservation_session:%';");
+    outbox_.clear();
 }
 
 void PartyStore::erase_setting(std::string_view key) {

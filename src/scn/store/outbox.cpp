@@ -190,6 +190,10 @@ std::optional<std::int64_t> Outbox::revive(std::int64_t dead_id, core::TimePoint
     return id;
 }
 
+void Outbox::clear() {
+    db_.exec("DELETE FROM outbox; DELETE FROM outbox_dead;");
+}
+
 std::chrono::milliseconds Outbox::backoff(int attempt, std::chrono::milliseconds cap) {
     const int shift = std::clamp(attempt - 1, 0, 20);
     return std::min(cap, std::chrono::milliseconds(1000LL << shift));

@@ -70,6 +70,8 @@ public:
     /// Queues a dead letter again as a new message (behind what its key has queued), due at once, with no attempts
     /// counted. Returns the new id, or nullopt if there is no such dead letter.
     std::optional<std::int64_t> revive(std::int64_t dead_id, core::TimePoint now);
+    /// Forgets every queued message and dead letter.
+    void clear();
 
     /// Backoff for the n-th failed attempt (1-based): 1 s, 2 s, 4 s … capped at `cap`.
     [[nodiscard]] static std::chrono::milliseconds backoff(int attempt,
