@@ -75,6 +75,19 @@ routed_args=("http://127.0.0.1:$node_port$path" -H "Authorization: Token $msp_to
 read -r p_rps p_p50 p_p99 p_err <<<"$(bench_wrk "http://127.0.0.1:$proxy_port$path" "$seconds" 32 \
     -H "Authorization: Token $cpo_token_b" "${headers[@]}")"
 
+# User-space instructions the node spends per routed request: its counter over one more routed round, divided by
+# the requests wrk completed in that round (the node is idle outside it).
+node_pid=$(ss -ltnpH "sport = :$node_port" | sed -E 's/.*pid=([0-9]+).*/\1/' | head -1)
+count_seconds=$(((seconds + 2) / 3))
+perf stat -x, -e instructions:u -p "$node_pid" -o "$BENCH_TMP/perf.txt" -- sleep $((count_seconds + 1)) &
+perf_pid=$!
+sleep 0.2
+counted=$(bench_on_cpu 1 wrk -t1 -c32 -d"${count_seconds}s" --timeout 5s "${routed_args[@]}")
+wait "$perf_pid"
+requests=$(awk '/requests in/ {print $1}' <<<"$counted")
+instructions=$(awk -F, '/instructions/ {print $1}' "$BENCH_TMP/perf.txt")
+per_request=$(python3 -c 'import sys; print(round(int(sys.argv[1]) / int(sys.argv[2])))' "$instructions" "$requests")
+
 printf "%-36s %12s %10s %10s %8s\n" "measurement" "req/s" "p50 ms" "p99 ms" "non-2xx"
 printf "%-36s %12s %10s %10s %8s\n" "direct to the mock CPO (baseline)" "$d_rps" "$d_p50" "$d_p99" "$d_err"
 printf "%-36s %12s %10s %10s %8s\n" "through the local node" "$r_rps" "$r_p50" "$r_p99" "$r_err"
@@ -82,4 +95,5 @@ printf "%-36s %12s %10s %10s %8s\n" "nginx reverse proxy (reference)" "$p_rps" "
 echo "routed / direct throughput: $(bench_ratio "$r_rps" "$d_rps")"
 echo "nginx proxy / direct throughput: $(bench_ratio "$p_rps" "$d_rps")"
 echo "routed / nginx proxy throughput: $(bench_ratio "$r_rps" "$p_rps")"
+echo "node user-space instructions per routed request: $per_request ($requests requests)"
 echo "added p50 latency (ms): $(python3 -c 'import sys; print(round(float(sys.argv[1]) - float(sys.argv[2]), 3))' "$r_p50" "$d_p50")"

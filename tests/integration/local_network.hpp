@@ -40,9 +40,10 @@ struct LocalNetwork {
     party::NodeConnection cpo_connection, msp_connection;
     std::map<std::string, eth::PrivateKey> signers;  ///< the keys the parties were listed with, by party name
 
-    /// `adjust` changes a party's configuration before it starts (`cpo` tells which).
+    /// `adjust` changes a party's configuration before it starts (`cpo` tells which), `adjust_node` the node's.
     explicit LocalNetwork(std::chrono::milliseconds forward_timeout = std::chrono::seconds(10),
-                          const std::function<void(config::PartyConfig&, bool cpo)>& adjust = {})
+                          const std::function<void(config::PartyConfig&, bool cpo)>& adjust = {},
+                          const std::function<void(config::NodeConfig&)>& adjust_node = {})
         : dir(std::filesystem::temp_directory_path() / ("scn-net-" + std::to_string(::getpid()))) {
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
@@ -58,6 +59,9 @@ struct LocalNetwork {
             nc.forward_timeout = forward_timeout;
             nc.still_alive_interval = std::chrono::seconds(1);
             nc.planned_party_search_interval = std::chrono::seconds(1);
+            if (adjust_node) {
+                adjust_node(nc);
+            }
             node = std::make_unique<node::NodeServer>(io.ioc(), nc, *node_store, *registry, node_key,
                                                       core::Logger("node", node_log));
             node->start();

@@ -265,12 +265,13 @@ void read_registry(const Section& s, RegistryConfig& r) {
 
 void read_node(const Section& s, NodeConfig& n) {
     s.allow_only({"port", "bind", "public_url", "api_key", "db", "forward_timeout_ms", "still_alive_interval_ms",
-                  "planned_party_search_interval_ms"});
+                  "planned_party_search_interval_ms", "signatures"});
     s.integer("port", n.port, 0, 65535);
     s.string("bind", n.bind);
     s.string("public_url", n.public_url);
     s.string("api_key", n.api_key);
     s.path("db", n.db);
+    s.boolean("signatures", n.signatures);
     std::int64_t ms = n.forward_timeout.count();
     s.integer("forward_timeout_ms", ms, 100, 600'000);
     n.forward_timeout = std::chrono::milliseconds(ms);

@@ -96,6 +96,10 @@ struct NodeConfig {
     std::chrono::milliseconds still_alive_interval{900'000};
     /// How often the registry is searched for parties listed under this node but not connected (PLANNED); 0: off.
     std::chrono::milliseconds planned_party_search_interval{3'600'000};
+    /// Node-wide signature requirement (OCN node behaviour §6.1): every routed request and every answer must carry
+    /// a valid SCN-Signature, and new platforms start with their own `signatures` rule on. Off by default, as a
+    /// development node runs.
+    bool signatures = false;
 };
 
 struct Config {

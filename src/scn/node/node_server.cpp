@@ -1,5 +1,10 @@
-#include <scn/node/node_routing.hpp>
+#include <scn/node/errors.hpp>
+#include <scn/node/forwarder.hpp>
+#include <scn/node/hub.hpp>
 #include <scn/node/node_server.hpp>
+#include <scn/node/proxy_urls.hpp>
+#include <scn/node/routing.hpp>
+#include <scn/node/signing.hpp>
 #include <scn/scpi/credentials.hpp>
 #include <scn/scpi/io.hpp>
 #include <scn/scpi/versions.hpp>
@@ -12,21 +17,6 @@
 namespace scn::node {
 namespace json = boost::json;
 using Awaitable = boost::asio::awaitable<http::Response>;
-
-namespace {
-
-/// What an SCN node takes as the token: the last space-separated word of Authorization, never Base64-decoded.
-}  // namespace
-
-std::string token_of(const http::Request& req) {
-    // `Token <value>` only, as the reference node reads it: another scheme (`Bearer …`) names no token.
-    const auto h = req.header("Authorization");
-    constexpr std::string_view kScheme = "Token ";
-    if (!h || !h->starts_with(kScheme)) {
-        return {};
-    }
-    return std::string(h->substr(kScheme.size()));
-}
 
 namespace {
 
@@ -44,8 +34,8 @@ scpi::Credentials node_credentials(const std::string& token, const std::string& 
     scpi::CredentialsRole role;
     role.role = scpi::Role::HUB;
     role.business_details.name = "Smart Charging Network Node";
-    role.party_id = "SCN";
-    role.country_code = "CH";
+    role.party_id = kHubParty.party_id;
+    role.country_code = kHubParty.country_code;
     c.roles.push_back(role);
     return c;
 }
@@ -62,7 +52,13 @@ NodeServer::NodeServer(boost::asio::io_context& ioc, config::NodeConfig config, 
       log_(std::move(log)),
       clock_(clock),
       client_(ioc.get_executor(), forwarding_client_options()),
-      background_client_(std::make_shared<http::Client>(ioc.get_executor())) {}
+      background_client_(std::make_shared<http::Client>(ioc.get_executor())),
+      context_{ioc_, config_, store_, registry_, wallet_, log_, clock_, client_, background_client_, {}},
+      signing_(std::make_unique<Signing>(context_)),
+      proxies_(std::make_unique<ProxyUrls>(context_)),
+      forwarder_(std::make_unique<Forwarder>(context_, *signing_)),
+      hub_(std::make_unique<Hub>(context_, *forwarder_, *signing_)),
+      routing_(std::make_unique<Routing>(context_, *forwarder_, *signing_, *proxies_, *hub_)) {}
 
 NodeServer::~NodeServer() = default;
 
@@ -74,41 +70,56 @@ std::string NodeServer::url() const {
 }
 
 void NodeServer::add_admin_routes(http::Router& router) {
+    // The admin key, compared exactly (missing header: 2001, as the reference node's framework answers).
+    const auto admin = [this](const http::Request& req) {
+        if (!req.header(scpi::header::kAuthorization)) {
+            throw errors::missing_header("authorization");
+        }
+        return !config_.api_key.empty() && token_of(req) == config_.api_key;
+    };
     router.add(http::Method::get, "/health",
                [](http::Request&) -> Awaitable { co_return http::Response::text(200, "OK"); });
-    router.add(http::Method::post, "/admin/generate-registration-token", [this](http::Request& req) -> Awaitable {
-        if (!req.header("Authorization")) {
-            co_return error(2001, 400, "Missing request header 'authorization' for method parameter of type String");
-        }
-        if (token_of(req) != config_.api_key || config_.api_key.empty()) {
-            co_return http::Response::text(401, "Unauthorized");
-        }
-        json::value body;
-        try {
-            body = req.body.empty() ? json::value(json::array()) : scpi::parse_json(req.body);
-        } catch (const scpi::ParseError& e) {
-            co_return error(2001, 400, e.what());
-        }
-        if (!body.is_array()) {
-            co_return error(2001, 400, "expected a JSON array of {\"party_id\",\"country_code\"}");
-        }
-        for (const auto& entry : body.get_array()) {
-            const auto* obj = entry.if_object();
-            const auto* pid = obj != nullptr ? obj->if_contains("party_id") : nullptr;
-            const auto* cc = obj != nullptr ? obj->if_contains("country_code") : nullptr;
-            if (pid == nullptr || cc == nullptr || !pid->is_string() || !cc->is_string()) {
-                co_return error(2001, 400, "each entry needs party_id and country_code");
+    router.add(
+        http::Method::get, "/admin/connection-status/{cc}/{pid}", [this, admin](http::Request& req) -> Awaitable {
+            if (!admin(req)) {
+                co_return http::Response::text(401, "Unauthorized");
             }
-            const PartyRef party{std::string(cc->get_string()), std::string(pid->get_string())};
-            if (store_.platform_of(party)) {
-                co_return http::Response::text(400, "Role BasicRole(id=" + party.party_id +
-                                                        ", country=" + party.country_code + ") already exists");
+            const auto platform = store_.platform_of({std::string(req.param("cc")), std::string(req.param("pid"))});
+            if (!platform) {
+                co_return http::Response::text(404, "Role not found");
             }
-        }
-        const auto token = store_.create_planned_platform();
-        co_return http::Response::json(
-            200, json::serialize(json::object{{"token", token}, {"versions", url() + "/scpi/versions"}}));
-    });
+            const auto p = store_.platform(*platform);
+            if (!p) {
+                co_return http::Response::text(500, "Could not find connection status");
+            }
+            co_return http::Response::text(200, p->status);
+        });
+    router.add(
+        http::Method::post, "/admin/generate-registration-token", [this, admin](http::Request& req) -> Awaitable {
+            if (!admin(req)) {
+                co_return http::Response::text(401, "Unauthorized");
+            }
+            const json::value body = req.body.empty() ? json::value(json::array()) : scpi::parse_json(req.body);
+            if (!body.is_array()) {
+                throw errors::invalid("expected a JSON array of {\"party_id\",\"country_code\"}");
+            }
+            for (const auto& entry : body.get_array()) {
+                const auto* obj = entry.if_object();
+                const auto* pid = obj != nullptr ? obj->if_contains("party_id") : nullptr;
+                const auto* cc = obj != nullptr ? obj->if_contains("country_code") : nullptr;
+                if (pid == nullptr || cc == nullptr || !pid->is_string() || !cc->is_string()) {
+                    throw errors::invalid("each entry needs party_id and country_code");
+                }
+                const PartyRef party{std::string(cc->get_string()), std::string(pid->get_string())};
+                if (store_.platform_of(party)) {
+                    co_return http::Response::text(400, "Role BasicRole(id=" + party.party_id +
+                                                            ", country=" + party.country_code + ") already exists");
+                }
+            }
+            const auto token = store_.create_planned_platform();
+            co_return http::Response::json(
+                200, json::serialize(json::object{{"token", token}, {"versions", url() + "/scpi/versions"}}));
+        });
     router.add(http::Method::get, "/scn/registry/node-info", [this](http::Request&) -> Awaitable {
         co_return http::Response::json(
             200, json::serialize(json::object{{"url", url()}, {"address", wallet_.address().lower()}}));
@@ -131,7 +142,7 @@ void NodeServer::add_credentials_routes(http::Router& router) {
     const auto versions = [this](http::Request& req) -> Awaitable {
         const auto token = token_of(req);
         if (!store_.platform_by_token_a(token) && !store_.platform_by_token_c(token)) {
-            co_return error(2001, 400, "Invalid CREDENTIALS_TOKEN_A");
+            throw errors::invalid_token_a();
         }
         if (req.path.ends_with("/versions")) {
             co_return service::ok(scpi::to_json(std::vector<scpi::Version>{{"2.2", url() + "/scpi/2.2"}}), clock_);
@@ -171,20 +182,16 @@ void NodeServer::add_credentials_routes(http::Router& router) {
         const auto token = token_of(req);
         const auto platform = update ? store_.platform_by_token_c(token) : store_.platform_by_token_a(token);
         if (!platform) {
-            co_return error(2001, 400, update ? "Invalid CREDENTIALS_TOKEN_C" : "Invalid CREDENTIALS_TOKEN_A");
+            throw update ? errors::invalid_token_c() : errors::invalid_token_a();
         }
-        scpi::Credentials creds;
-        try {
-            creds = service::body_as<scpi::Credentials>(req);
-        } catch (const scpi::ParseError& e) {
-            co_return error(2001, 400, e.what());
-        }
+        const auto creds = service::body_as<scpi::Credentials>(req);
         service::Call versions_call;
         versions_call.url = creds.url;
         versions_call.token = creds.token;
         versions_call.timeout = config_.forward_timeout;
         std::string details_url;
         std::string failure;
+        bool no_version = false;
         try {
             const auto v = co_await service::call(client_, versions_call);
             if (!v.ok() || !v.data.is_array()) {
@@ -197,15 +204,19 @@ void NodeServer::add_credentials_routes(http::Router& router) {
                     }
                 }
                 if (details_url.empty()) {
-                    co_return update ? error(2001, 400, "Expected version 2.2 from " + creds.url)
-                                     : error(3003, 200, "Expected version 2.2 from " + json::serialize(v.data));
+                    failure = update ? "Expected version 2.2 from " + creds.url
+                                     : "Expected version 2.2 from " + json::serialize(v.data);
+                    no_version = true;
                 }
             }
         } catch (const std::exception& e) {
             failure = e.what();
         }
+        if (no_version) {
+            throw update ? errors::invalid(failure) : errors::no_matching_endpoints(failure);
+        }
         if (!failure.empty()) {
-            co_return error(3001, 200, "Failed to request from " + creds.url + ": " + failure);
+            throw errors::unusable_api("Failed to request from " + creds.url + ": " + failure);
         }
         scpi::VersionDetails details;
         try {
@@ -220,7 +231,7 @@ void NodeServer::add_credentials_routes(http::Router& router) {
             failure = e.what();
         }
         if (!failure.empty()) {
-            co_return error(3001, 200, "Failed to request v2.2 details from " + details_url + ": " + failure);
+            throw errors::unusable_api("Failed to request v2.2 details from " + details_url + ": " + failure);
         }
         std::vector<PlatformRole> roles;
         for (const auto& r : creds.roles) {
@@ -228,15 +239,12 @@ void NodeServer::add_credentials_routes(http::Router& router) {
                 const auto listing = co_await registry_.party(r.country_code, r.party_id);
                 const bool mine =
                     listing && listing->operator_address == wallet_.address().lower() && listing->node_url == url();
+                const std::string role = "Role with party_id=" + r.party_id + " and country_code=" + r.country_code;
                 if (!mine) {
-                    co_return error(2001, 400,
-                                    "Role with party_id=" + r.party_id + " and country_code=" + r.country_code +
-                                        " not listed in SCN Registry with my node info!");
+                    throw errors::invalid(role + " not listed in SCN Registry with my node info!");
                 }
                 if (store_.platform_of({r.country_code, r.party_id})) {
-                    co_return error(2001, 400,
-                                    "Role with party_id=" + r.party_id + " and country_code=" + r.country_code +
-                                        " already connected to this node!");
+                    throw errors::invalid(role + " already connected to this node!");
                 }
             }
             roles.push_back(
@@ -253,7 +261,13 @@ void NodeServer::add_credentials_routes(http::Router& router) {
                       r.role + ")");
         }
         if (!update) {
-            broadcast(platform->id, "CONNECTED");
+            if (config_.signatures) {
+                // §4: a new platform's signature rule starts as the node's setting.
+                auto rules = store_.rules(platform->id);
+                rules.signatures = true;
+                store_.save_rules(platform->id, rules);
+            }
+            broadcast(platform->id, scpi::ConnectionStatus::CONNECTED);
         }
         co_return service::ok(scpi::to_json(node_credentials(token_c, url())), clock_);
     };
@@ -264,28 +278,34 @@ void NodeServer::add_credentials_routes(http::Router& router) {
     router.add(http::Method::get, "/scpi/2.2/credentials", [this](http::Request& req) -> Awaitable {
         const auto token = token_of(req);
         if (!store_.platform_by_token_c(token)) {
-            co_return error(2001, 400, "Invalid CREDENTIALS_TOKEN_C");
+            throw errors::invalid_token_c();
         }
         co_return service::ok(scpi::to_json(node_credentials(token, url())), clock_);
     });
     router.add(http::Method::del, "/scpi/2.2/credentials", [this](http::Request& req) -> Awaitable {
         const auto platform = store_.platform_by_token_c(token_of(req));
         if (!platform) {
-            co_return error(2001, 400, "Invalid CREDENTIALS_TOKEN_C");
+            throw errors::invalid_token_c();
         }
         for (const auto& r : store_.roles(platform->id)) {
             log_.info("Disconnected " + r.country_code + "/" + r.party_id);
         }
-        broadcast(platform->id, "SUSPENDED");
+        broadcast(platform->id, scpi::ConnectionStatus::SUSPENDED);
         store_.delete_platform(platform->id);
         co_return service::ok(json::value(), clock_);
     });
 }
 
-http::Response NodeServer::error(int status_code, unsigned http_status, std::string_view message) const {
-    auto res = service::error(status_code, http_status, message, clock_);
-    res.body = service::with_signature(json::parse(res.body).as_object(), {}, wallet_);
-    return res;
+http::ServerHooks NodeServer::hooks() const {
+    auto hooks = service::scpi_hooks(log_, clock_);
+    // The one error boundary: whatever a route throws becomes an SCPI envelope signed by the node (§1.2).
+    hooks.error_response = [base = hooks.error_response, signing = signing_.get()](const http::Request& req,
+                                                                                   std::exception_ptr failure) {
+        auto res = base(req, std::move(failure));
+        signing->sign_envelope(res);
+        return res;
+    };
+    return hooks;
 }
 
 std::uint16_t NodeServer::start() {
@@ -295,11 +315,12 @@ std::uint16_t NodeServer::start() {
     add_rules_routes(router);
     add_hubclientinfo_routes(router);
     add_client_info_route(router);
-    routing_ = std::make_unique<Routing>(*this);
     routing_->add_routes(router);
-    server_ = std::make_unique<http::Server>(
-        ioc_, service::scpi_server_options(config_.bind, config_.port, log_, clock_), std::move(router));
+    auto options = service::scpi_server_options(config_.bind, config_.port, log_, clock_);
+    options.hooks = hooks();
+    server_ = std::make_unique<http::Server>(ioc_, std::move(options), std::move(router));
     const auto port = server_->start();
+    context_.url = url();
     start_tasks();
     return port;
 }

@@ -6,26 +6,30 @@
 #include <scn/eth/crypto.hpp>
 #include <scn/http/client.hpp>
 #include <scn/http/server.hpp>
+#include <scn/node/node_context.hpp>
 #include <scn/node/node_store.hpp>
+#include <scn/node/routed_request.hpp>
 #include <scn/registry/registry.hpp>
 #include <scn/scpi/hubclientinfo.hpp>
 
 #include <boost/asio/io_context.hpp>
 
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 
 namespace scn::node {
 
-/// A local SCN node: the admin API, registry look-ups, versions and the credentials handshake, and the routing of
-/// SCPI module requests between the parties connected to it, with the reference node's header checks, error texts,
-/// and proxied pagination links, CDR locations and command response URLs.
-/// The token an SCN node reads from a request: what follows `Token ` in Authorization, never Base64-decoded (as
-/// the reference node does); empty for a missing header or another scheme.
-[[nodiscard]] std::string token_of(const http::Request& request);
+class Forwarder;
+class Hub;
+class ProxyUrls;
+class Routing;
+class Signing;
 
+/// A local SCN node: the admin API, registry look-ups, versions and the credentials handshake, the ScnRules and
+/// HubClientInfo modules, and the routing of SCPI module requests between the parties connected to it (routing.hpp)
+/// with the reference node's checks, error texts and proxied URLs. One error boundary answers every failure with
+/// an SCPI envelope signed by the node's wallet.
 class NodeServer {
 public:
     NodeServer(boost::asio::io_context& ioc, config::NodeConfig config, NodeStore& store, registry::Registry& registry,
@@ -33,8 +37,6 @@ public:
     ~NodeServer();
 
     std::uint16_t start();
-    /// An error envelope of the node itself, signed with its wallet (`scn_signature`, §6.1).
-    [[nodiscard]] http::Response error(int status_code, unsigned http_status, std::string_view message) const;
     void stop();
     [[nodiscard]] std::string url() const;
     [[nodiscard]] eth::Address address() const { return wallet_.address(); }
@@ -44,8 +46,10 @@ private:
     void add_credentials_routes(http::Router& router);
     void add_rules_routes(http::Router& router);
     void add_hubclientinfo_routes(http::Router& router);
+    /// The server hooks: SCPI envelopes for every failure, the node's own error envelopes signed.
+    [[nodiscard]] http::ServerHooks hooks() const;
     /// Tells the other connected parties with a hubclientinfo receiver that `platform`'s roles are now `status`.
-    void broadcast(std::int64_t platform, const std::string& status);
+    void broadcast(std::int64_t platform, scpi::ConnectionStatus status);
     /// Pushes one ClientInfo to every connected party with a hubclientinfo receiver (except `except`) whose rules
     /// allow the party it is about. Fire and forget.
     void broadcast_info(const scpi::ClientInfo& info, std::optional<std::int64_t> except);
@@ -68,14 +72,17 @@ private:
     http::Client client_;
     /// For pushes and still-alive calls, which may outlive a request: shared with the coroutines that use it.
     std::shared_ptr<http::Client> background_client_;
+    NodeContext context_;
+    std::unique_ptr<Signing> signing_;
+    std::unique_ptr<ProxyUrls> proxies_;
+    std::unique_ptr<Forwarder> forwarder_;
+    std::unique_ptr<Hub> hub_;
+    std::unique_ptr<Routing> routing_;
     std::unique_ptr<http::Server> server_;
     /// Cleared by stop(); the periodic tasks hold a copy and end when it is cleared.
     std::shared_ptr<bool> running_ = std::make_shared<bool>(false);
     std::map<std::string, scpi::ClientInfo> remote_clients_;  ///< learned from other nodes, by "CC/PID/ROLE"
     std::map<std::string, scpi::ClientInfo> planned_;         ///< found by the planned-party search, by "CC/PID/ROLE"
-
-    struct Routing;  // the module routes (node_routing.cpp)
-    std::unique_ptr<Routing> routing_;
 };
 
 }  // namespace scn::node

@@ -2,6 +2,8 @@
 // its broadcasts to the parties (§9).
 #include <scn/core/datetime.hpp>
 #include <scn/core/random.hpp>
+#include <scn/core/text.hpp>
+#include <scn/node/errors.hpp>
 #include <scn/node/node_server.hpp>
 #include <scn/node/routing_rules.hpp>
 #include <scn/node/scn_message.hpp>
@@ -26,10 +28,7 @@ using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return s;
-}
+using core::ascii_upper;
 
 json::object entry_json(const RuleEntry& e) {
     json::array modules;
@@ -59,7 +58,7 @@ ParsedEntry parse_entry(const json::value& v, bool single) {
         out.problem = "Rule entries need country_code and party_id";
         return out;
     }
-    out.entry.party = {upper(std::string(cc->get_string())), upper(std::string(pid->get_string()))};
+    out.entry.party = {ascii_upper(std::string(cc->get_string())), ascii_upper(std::string(pid->get_string()))};
     if (modules == nullptr || !modules->is_array() || modules->get_array().empty()) {
         out.problem = single ? "Module list is empty" : "Module list of one the party is empty";
         return out;
@@ -74,6 +73,8 @@ ParsedEntry parse_entry(const json::value& v, bool single) {
     return out;
 }
 
+constexpr auto kClientError = scpi::StatusCode::client_error;
+constexpr auto kInvalid = scpi::StatusCode::invalid_parameters;
 constexpr std::string_view kConflict = "SCN Rules whitelist and blacklist cannot be active at same time";
 
 }  // namespace
@@ -85,30 +86,22 @@ void NodeServer::add_rules_routes(http::Router& router) {
             return [this, change](http::Request& req) -> Awaitable {
                 const auto platform = store_.platform_by_token_c(token_of(req));
                 if (!platform) {
-                    co_return error(2001, 400, "Invalid CREDENTIALS_TOKEN_C");
+                    throw errors::invalid_token_c();
                 }
-                json::value body;
-                if (!req.body.empty()) {
-                    try {
-                        body = scpi::parse_json(req.body);
-                    } catch (const scpi::ParseError& e) {
-                        co_return error(2001, 400, e.what());
-                    }
-                }
+                const json::value body = req.body.empty() ? json::value() : scpi::parse_json(req.body);
                 Rules rules = store_.rules(platform->id);
-                const auto refusal = change(rules, body, req);
-                if (refusal) {
-                    co_return error(refusal->first, 400, refusal->second);
+                if (const auto refusal = change(rules, body, req)) {
+                    throw scpi::Error(refusal->first, 400, refusal->second);
                 }
                 store_.save_rules(platform->id, rules);
                 co_return service::ok(json::value(), clock_);
             };
         };
-        using Refusal = std::optional<std::pair<int, std::string>>;
+        using Refusal = std::optional<std::pair<scpi::StatusCode, std::string>>;
         router.add(http::Method::get, base, [this](http::Request& req) -> Awaitable {
             const auto platform = store_.platform_by_token_c(token_of(req));
             if (!platform) {
-                co_return error(2001, 400, "Invalid CREDENTIALS_TOKEN_C");
+                throw errors::invalid_token_c();
             }
             const auto rules = store_.rules(platform->id);
             json::array entries;
@@ -131,7 +124,7 @@ void NodeServer::add_rules_routes(http::Router& router) {
         router.add(http::Method::put, base + "/block-all",
                    with_rules([](Rules& r, const json::value&, http::Request&) -> Refusal {
                        if (r.blacklist_active) {
-                           return std::pair{2000, std::string(kConflict)};
+                           return std::pair{kClientError, std::string(kConflict)};
                        }
                        r.whitelist_active = true;
                        r.entries.clear();  // this platform's entries only
@@ -142,13 +135,13 @@ void NodeServer::add_rules_routes(http::Router& router) {
             router.add(http::Method::put, base + "/" + list,
                        with_rules([white](Rules& r, const json::value& body, http::Request&) -> Refusal {
                            if (!body.is_array()) {
-                               return std::pair{2001, std::string("Expected an array of rule entries")};
+                               return std::pair{kInvalid, std::string("Expected an array of rule entries")};
                            }
                            std::vector<RuleEntry> entries;
                            for (const auto& v : body.get_array()) {
                                auto parsed = parse_entry(v, false);
                                if (parsed.problem) {
-                                   return std::pair{2000, *parsed.problem};
+                                   return std::pair{kClientError, *parsed.problem};
                                }
                                entries.push_back(std::move(parsed.entry));
                            }
@@ -160,7 +153,7 @@ void NodeServer::add_rules_routes(http::Router& router) {
                                return std::nullopt;
                            }
                            if (other) {
-                               return std::pair{2000, std::string(kConflict)};
+                               return std::pair{kClientError, std::string(kConflict)};
                            }
                            mine = true;
                            r.entries = std::move(entries);
@@ -170,51 +163,44 @@ void NodeServer::add_rules_routes(http::Router& router) {
                        with_rules([white, list](Rules& r, const json::value& body, http::Request&) -> Refusal {
                            auto parsed = parse_entry(body, true);
                            if (parsed.problem) {
-                               return std::pair{2000, *parsed.problem};
+                               return std::pair{kClientError, *parsed.problem};
                            }
                            if (white ? r.blacklist_active : r.whitelist_active) {
-                               return std::pair{2000, std::string(kConflict)};
+                               return std::pair{kClientError, std::string(kConflict)};
                            }
                            const bool present =
                                std::any_of(r.entries.begin(), r.entries.end(),
                                            [&](const RuleEntry& e) { return e.party == parsed.entry.party; });
                            if (present) {
-                               return std::pair{2001, "Party already on SCN Rules " + list};
+                               return std::pair{kInvalid, "Party already on SCN Rules " + list};
                            }
                            (white ? r.whitelist_active : r.blacklist_active) = true;
                            r.entries.push_back(std::move(parsed.entry));
                            return std::nullopt;
                        }));
-            router.add(
-                http::Method::del, base + "/" + list + "/{cc}/{pid}",
-                with_rules([white, list](Rules& r, const json::value&, http::Request& req) -> Refusal {
-                    const bool mine = white ? r.whitelist_active : r.blacklist_active;
-                    const bool other = white ? r.blacklist_active : r.whitelist_active;
-                    if (!mine || other) {
-                        return std::pair{2000, "Cannot delete entry from SCN Rules " + list};
-                    }
-                    const PartyRef party{upper(std::string(req.param("cc"))), upper(std::string(req.param("pid")))};
-                    std::erase_if(r.entries, [&](const RuleEntry& e) { return e.party == party; });
-                    (white ? r.whitelist_active : r.blacklist_active) = !r.entries.empty();
-                    return std::nullopt;
-                }));
+            router.add(http::Method::del, base + "/" + list + "/{cc}/{pid}",
+                       with_rules([white, list](Rules& r, const json::value&, http::Request& req) -> Refusal {
+                           const bool mine = white ? r.whitelist_active : r.blacklist_active;
+                           const bool other = white ? r.blacklist_active : r.whitelist_active;
+                           if (!mine || other) {
+                               return std::pair{kClientError, "Cannot delete entry from SCN Rules " + list};
+                           }
+                           const PartyRef party{ascii_upper(std::string(req.param("cc"))),
+                                                ascii_upper(std::string(req.param("pid")))};
+                           std::erase_if(r.entries, [&](const RuleEntry& e) { return e.party == party; });
+                           (white ? r.whitelist_active : r.blacklist_active) = !r.entries.empty();
+                           return std::nullopt;
+                       }));
         }
     }
 }
 
 void NodeServer::add_hubclientinfo_routes(http::Router& router) {
     router.add(http::Method::get, "/scpi/2.2/hubclientinfo", [this](http::Request& req) -> Awaitable {
-        for (const auto* name : {"Authorization", "X-Request-ID", "X-Correlation-ID", "SCPI-From-Country-Code",
-                                 "SCPI-From-Party-Id", "SCPI-To-Country-Code", "SCPI-To-Party-Id"}) {
-            if (!req.header(name)) {
-                co_return error(
-                    2001, 400,
-                    std::string("Missing request header '") + name + "' for method parameter of type String");
-            }
-        }
+        require_headers(req, kRoutingRequestHeaders);
         const auto caller = store_.platform_by_token_c(token_of(req));
         if (!caller) {
-            co_return error(2001, 400, "Invalid CREDENTIALS_TOKEN_C");
+            throw errors::invalid_token_c();
         }
         const auto rules = store_.rules(caller->id);
         json::array data;
@@ -224,7 +210,7 @@ void NodeServer::add_hubclientinfo_routes(http::Router& router) {
                 continue;
             }
             for (const auto& r : store_.roles(p.id)) {
-                listed.push_back({upper(r.country_code), upper(r.party_id)});
+                listed.push_back({ascii_upper(r.country_code), ascii_upper(r.party_id)});
                 if (!rules_allow_party(rules, listed.back())) {
                     continue;
                 }
@@ -240,7 +226,7 @@ void NodeServer::add_hubclientinfo_routes(http::Router& router) {
         // Parties learned from other nodes: reported PLANNED whatever their last status, as the reference node
         // does (§2.7 / §11); their pushes carry the real status.
         for (const auto& [key, info] : remote_clients_) {
-            const PartyRef ref{upper(info.country_code), upper(info.party_id)};
+            const PartyRef ref{ascii_upper(info.country_code), ascii_upper(info.party_id)};
             if (std::find(listed.begin(), listed.end(), ref) != listed.end() || !rules_allow_party(rules, ref)) {
                 continue;
             }
@@ -249,7 +235,7 @@ void NodeServer::add_hubclientinfo_routes(http::Router& router) {
             data.push_back(scpi::to_json(shown));
         }
         for (const auto& [key, info] : planned_) {
-            const PartyRef ref{upper(info.country_code), upper(info.party_id)};
+            const PartyRef ref{ascii_upper(info.country_code), ascii_upper(info.party_id)};
             if (std::find(listed.begin(), listed.end(), ref) != listed.end() || !rules_allow_party(rules, ref)) {
                 continue;
             }
@@ -269,13 +255,13 @@ void NodeServer::add_hubclientinfo_routes(http::Router& router) {
     });
 }
 
-void NodeServer::broadcast(std::int64_t changed, const std::string& status) {
+void NodeServer::broadcast(std::int64_t changed, scpi::ConnectionStatus status) {
     for (const auto& r : store_.roles(changed)) {
         scpi::ClientInfo info;
         info.party_id = r.party_id;
         info.country_code = r.country_code;
         info.role = scpi::from_json<scpi::Role>(json::value(r.role));
-        info.status = scpi::from_json<scpi::ConnectionStatus>(json::value(status));
+        info.status = status;
         info.last_updated = clock_.now();
         broadcast_info(info, changed);
         tell_other_nodes(info);
@@ -330,18 +316,12 @@ void NodeServer::tell_other_nodes(const scpi::ClientInfo& info) {
 
 void NodeServer::add_client_info_route(http::Router& router) {
     router.add(http::Method::put, "/scn/client-info", [this](http::Request& req) -> Awaitable {
-        const auto signature = req.header("SCN-Signature");
-        if (!signature) {
-            co_return error(2001, 400, "Missing request header 'SCN-Signature' for method parameter of type String");
-        }
-        scpi::ClientInfo info;
-        try {
-            info = scpi::from_json<scpi::ClientInfo>(scpi::parse_json(req.body));
-        } catch (const scpi::ParseError& e) {
-            co_return error(2001, 400, e.what());
-        }
-        const std::string cc = upper(info.country_code);
-        const std::string pid = upper(info.party_id);
+        static constexpr std::array<std::string_view, 1> kRequired{scpi::header::kSignature};
+        require_headers(req, kRequired);
+        const auto signature = req.header(scpi::header::kSignature);
+        const auto info = scpi::from_json<scpi::ClientInfo>(scpi::parse_json(req.body));
+        const std::string cc = ascii_upper(info.country_code);
+        const std::string pid = ascii_upper(info.party_id);
         const auto listing = co_await registry_.party(cc, pid);
         const auto signer = message_signer(req.body, *signature);
         const std::string expected = listing ? listing->operator_address : std::string("(not listed)");
@@ -363,7 +343,7 @@ void NodeServer::add_client_info_route(http::Router& router) {
 }
 
 void NodeServer::broadcast_info(const scpi::ClientInfo& info, std::optional<std::int64_t> except) {
-    const PartyRef about{upper(info.country_code), upper(info.party_id)};
+    const PartyRef about{ascii_upper(info.country_code), ascii_upper(info.party_id)};
     for (const auto& p : store_.platforms()) {
         if (p.id == except || p.status != "CONNECTED" || !p.token_b) {
             continue;
@@ -450,14 +430,14 @@ boost::asio::awaitable<void> NodeServer::still_alive_round() {
         if (!*running) {
             co_return;
         }
-        const std::string status = alive ? "CONNECTED" : "OFFLINE";
+        const auto status = alive ? scpi::ConnectionStatus::CONNECTED : scpi::ConnectionStatus::OFFLINE;
         if (alive) {
             store_.renew(p.id);
         }
-        if (status != p.status) {
-            store_.set_status(p.id, status);
+        if (scpi::to_string(status) != p.status) {
+            store_.set_status(p.id, scpi::to_string(status));
             for (const auto& r : store_.roles(p.id)) {
-                log_.info(r.country_code + "/" + r.party_id + " is " + status);
+                log_.info(r.country_code + "/" + r.party_id + " is " + std::string(scpi::to_string(status)));
             }
             broadcast(p.id, status);
         }

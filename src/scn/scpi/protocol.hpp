@@ -47,6 +47,8 @@ class Error : public std::runtime_error {
 public:
     Error(int status_code, unsigned http_status, const std::string& message)
         : std::runtime_error(message), status_code_(status_code), http_status_(http_status) {}
+    Error(StatusCode status_code, unsigned http_status, const std::string& message)
+        : Error(static_cast<int>(status_code), http_status, message) {}
     [[nodiscard]] int status_code() const { return status_code_; }
     [[nodiscard]] unsigned http_status() const { return http_status_; }
 
