@@ -34,16 +34,16 @@ bench_free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Waits (at most 30 s) until something answers on 127.0.0.1:$1.
+# Waits until something answers on 127.0.0.1:$1 ($2 tries 0.1 s apart, default 300).
 bench_wait_port() {
-    local port=$1
-    for _ in $(seq 1 300); do
+    local port=$1 tries=${2:-300}
+    for _ in $(seq 1 "$tries"); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             return 0
         fi
         sleep 0.1
     done
-    echo "nothing listens on 127.0.0.1:$port after 30 s" >&2
+    echo "nothing listens on 127.0.0.1:$port after $((tries / 10)) s" >&2
     return 1
 }
 

@@ -34,15 +34,22 @@ http::ClientRequest outgoing(const NodeContext& node, http::Method method, std::
 
 boost::asio::awaitable<Delivered> Forwarder::send(http::ClientRequest out, const Forward& f, std::string_view via) {
     const auto started = std::chrono::steady_clock::now();
-    const auto line = [&] {
-        return "→ " + f.to.country_code + "/" + f.to.party_id + " " + f.method_name + " " + f.log_path +
-               std::string(via);
+    // `→ CH/CPO GET /scpi/sender/2.2/locations/Loc1[ via …]` and what became of it.
+    const auto line = [&](std::initializer_list<std::string_view> outcome) {
+        std::string text;
+        text.reserve(96 + f.log_path.size() + via.size());
+        text.append("→ ").append(f.to.country_code).append("/").append(f.to.party_id).append(" ");
+        text.append(f.method_name).append(" ").append(f.log_path).append(via);
+        for (const auto part : outcome) {
+            text.append(part);
+        }
+        return text;
     };
     http::ClientResponse res;
     try {
         res = co_await node_.client.send(std::move(out));
     } catch (const http::ClientError& e) {
-        node_.log.info(line() + " failed: " + e.what());
+        node_.log.info(line({" failed: ", e.what()}));
         throw e.kind() == http::ClientError::Kind::timeout ? errors::timeout(e.what()) : errors::unreachable(e.what());
     }
     const auto scan = scan_envelope(res.body);
@@ -50,8 +57,8 @@ boost::asio::awaitable<Delivered> Forwarder::send(http::ClientRequest out, const
         throw errors::bad_answer("Could not parse JSON response of forwarded SCPI request: not a JSON object");
     }
     if (node_.log.enabled(core::LogLevel::info)) {
-        node_.log.info(line() + " " + std::to_string(res.status) + " " + std::to_string(scan.status_code.value_or(0)) +
-                       " " + core::format_millis(std::chrono::steady_clock::now() - started, 1) + " ms");
+        node_.log.info(line({" ", std::to_string(res.status), " ", std::to_string(scan.status_code.value_or(0)), " ",
+                             core::format_millis(std::chrono::steady_clock::now() - started, 1), " ms"}));
     }
     http::Response answer = http::Response::json(res.status, std::move(res.body));
     for (const auto name : kRelayedHeaders) {
@@ -63,11 +70,16 @@ boost::asio::awaitable<Delivered> Forwarder::send(http::ClientRequest out, const
 }
 
 boost::asio::awaitable<Delivered> Forwarder::to_local(std::int64_t recipient, Forward f) {
-    const auto rules = node_.store.rules(recipient);
-    const PartyRef sender{core::ascii_upper(f.from.country_code), core::ascii_upper(f.from.party_id)};
-    if (const auto refusal = rules_refusal(rules, sender, f.module)) {
-        throw errors::refused(*refusal);
+    const auto& rules = node_.store.rules(recipient);  // read before the first co_await: the store may change
+    if (rules.whitelist_active || rules.blacklist_active) {
+        const PartyRef sender{core::ascii_upper(f.from.country_code), core::ascii_upper(f.from.party_id)};
+        if (const auto refusal = rules_refusal(rules, sender, f.module)) {
+            throw errors::refused(*refusal);
+        }
     }
+    // §6.1: the answer is checked for a signed request, when the recipient's rules ask for signatures, and when the
+    // node or the sender's own rules do.
+    const bool signing = f.signature || rules.signatures || f.sender_wants_signed_answer;
     std::string url;
     if (f.resource && !f.proxy_uid) {
         url = *f.resource;
@@ -78,9 +90,8 @@ boost::asio::awaitable<Delivered> Forwarder::to_local(std::int64_t recipient, Fo
         }
         url = http::with_query(join_url(*endpoint, f.url_path), f.query);
     }
-    const auto platform = node_.store.platform(recipient);
     auto out = outgoing(node_, f.method, std::move(url));
-    out.headers.add(scpi::header::kAuthorization, "Token " + (platform ? platform->token_b.value_or("") : ""));
+    out.headers.add(scpi::header::kAuthorization, node_.store.authorization(recipient));
     out.headers.add(scpi::header::kRequestId, core::request_uuid());
     out.headers.add(scpi::header::kCorrelationId, f.correlation_id);
     out.headers.add(scpi::header::kFromCountryCode, f.from.country_code);
@@ -94,9 +105,6 @@ boost::asio::awaitable<Delivered> Forwarder::to_local(std::int64_t recipient, Fo
         out.headers.add("Content-Type", "application/json");
         out.body = std::move(*f.body);
     }
-    // §6.1: the answer is checked for a signed request, when the recipient's rules ask for signatures, and when the
-    // node or the sender's own rules do.
-    const bool signing = f.signature || rules.signatures || f.sender_wants_signed_answer;
     auto delivered = co_await send(std::move(out), f, "");
     if (signing) {
         co_await signing_.verify_answer(delivered.response, delivered.status_code, f.to);

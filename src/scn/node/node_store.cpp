@@ -115,23 +115,47 @@ std::optional<Platform> NodeStore::platform_by_token_a(std::string_view token) {
     return token.empty() ? std::nullopt : platform_where("token_a", token);
 }
 
-std::optional<Platform> NodeStore::platform_by_token_c(std::string_view token) {
+const Platform* NodeStore::cached_by_token_c(std::string_view token) {
     if (token.empty()) {
-        return std::nullopt;
+        return nullptr;
     }
-    if (const auto it = cache_.by_token_c.find(token); it == cache_.by_token_c.end()) {
-        cache_.by_token_c.emplace(std::string(token), platform_where("token_c", token));
+    auto it = cache_.by_token_c.find(token);
+    if (it == cache_.by_token_c.end()) {
+        it = cache_.by_token_c.emplace(std::string(token), platform_where("token_c", token)).first;
     }
-    const auto& p = cache_.by_token_c.find(token)->second;
-    return p ? std::optional(with_seen(*p)) : std::nullopt;
+    return it->second ? &*it->second : nullptr;
+}
+
+const Platform* NodeStore::cached_platform(std::int64_t id) {
+    auto it = cache_.by_id.find(id);
+    if (it == cache_.by_id.end()) {
+        it = cache_.by_id.emplace(id, platform_where("id", std::to_string(id))).first;
+    }
+    return it->second ? &*it->second : nullptr;
+}
+
+std::optional<Platform> NodeStore::platform_by_token_c(std::string_view token) {
+    const auto* p = cached_by_token_c(token);
+    return p != nullptr ? std::optional(with_seen(*p)) : std::nullopt;
+}
+
+std::optional<std::int64_t> NodeStore::platform_id_by_token_c(std::string_view token) {
+    const auto* p = cached_by_token_c(token);
+    return p != nullptr ? std::optional(p->id) : std::nullopt;
 }
 
 std::optional<Platform> NodeStore::platform(std::int64_t id) {
-    if (const auto it = cache_.by_id.find(id); it == cache_.by_id.end()) {
-        cache_.by_id.emplace(id, platform_where("id", std::to_string(id)));
-    }
-    const auto& p = cache_.by_id.at(id);
-    return p ? std::optional(with_seen(*p)) : std::nullopt;
+    const auto* p = cached_platform(id);
+    return p != nullptr ? std::optional(with_seen(*p)) : std::nullopt;
+}
+
+std::string NodeStore::authorization(std::int64_t id) {
+    const auto* p = cached_platform(id);
+    const std::string_view token = p != nullptr && p->token_b ? std::string_view(*p->token_b) : std::string_view();
+    std::string out;
+    out.reserve(6 + token.size());
+    out.append("Token ").append(token);
+    return out;
 }
 
 Platform NodeStore::with_seen(Platform p) const {
@@ -331,14 +355,14 @@ void NodeStore::delete_proxy(std::string_view id_or_alias) {
     }
 }
 
-Rules NodeStore::rules(std::int64_t platform_id) {
+const Rules& NodeStore::rules(std::int64_t platform_id) {
     if (const auto it = cache_.rules.find(platform_id); it != cache_.rules.end()) {
         return it->second;
     }
     Rules r;
     auto p = db_.prepare("SELECT signatures, whitelist_active, blacklist_active FROM platforms WHERE id = ?");
     if (!p.bind(1, platform_id).step()) {
-        return r;
+        return cache_.rules.emplace(platform_id, r).first->second;
     }
     r.signatures = p.get_int(0) != 0;
     r.whitelist_active = p.get_int(1) != 0;
@@ -360,8 +384,7 @@ Rules NodeStore::rules(std::int64_t platform_id) {
         }
         r.entries.push_back(std::move(e));
     }
-    cache_.rules.emplace(platform_id, r);
-    return r;
+    return cache_.rules.emplace(platform_id, std::move(r)).first->second;
 }
 
 void NodeStore::save_rules(std::int64_t platform_id, const Rules& rules) {

@@ -69,6 +69,10 @@ public:
     std::string create_planned_platform();
     [[nodiscard]] std::optional<Platform> platform_by_token_a(std::string_view token);
     [[nodiscard]] std::optional<Platform> platform_by_token_c(std::string_view token);
+    /// The id of the platform holding this TOKEN_C, without copying the platform (every routed request asks).
+    [[nodiscard]] std::optional<std::int64_t> platform_id_by_token_c(std::string_view token);
+    /// `Token <TOKEN_B>`: what the node sends the platform as Authorization (`Token ` alone without TOKEN_B).
+    [[nodiscard]] std::string authorization(std::int64_t id);
     [[nodiscard]] std::optional<Platform> platform(std::int64_t id);
     /// Completes a registration: stores TOKEN_B, a fresh TOKEN_C (returned), roles and endpoints, clears TOKEN_A.
     std::string connect_platform(std::int64_t id, const std::string& token_b, const std::string& versions_url,
@@ -98,7 +102,8 @@ public:
                                                    const PartyRef& receiver);
     void delete_proxy(std::string_view id_or_alias);
 
-    [[nodiscard]] Rules rules(std::int64_t platform_id);
+    /// The platform's rules, valid until the next change to the store (copy them to keep them longer).
+    [[nodiscard]] const Rules& rules(std::int64_t platform_id);
     void save_rules(std::int64_t platform_id, const Rules& rules);
 
     /// Small key/value settings (e.g. the node's generated wallet key).
@@ -112,6 +117,9 @@ private:
     void replace_roles_and_endpoints(std::int64_t id, const std::vector<PlatformRole>& roles,
                                      const std::vector<Endpoint>& endpoints);
     [[nodiscard]] std::optional<Platform> platform_where(std::string_view column, std::string_view value);
+    /// The cached platform (filled on first use); null when there is none.
+    [[nodiscard]] const Platform* cached_platform(std::int64_t id);
+    [[nodiscard]] const Platform* cached_by_token_c(std::string_view token);
     void invalidate() { cache_ = {}; }
 
     store::Database db_;

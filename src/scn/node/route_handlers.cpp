@@ -166,7 +166,7 @@ void RouteHandler::prepare(Exchange& x) const {
     auto& r = x.request;
     x.forward.url_path = r.target;
     if (r.method != http::Method::del) {
-        x.forward.query = r.query;  // the reference node drops the query of DELETE requests
+        x.forward.query = std::move(r.query);  // the reference node drops the query of DELETE requests
     }
     if (!r.raw_body.empty()) {
         x.forward.body = std::move(r.raw_body);

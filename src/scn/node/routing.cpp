@@ -24,14 +24,14 @@ Awaitable Routing::route(http::Request& req, const RouteSpec& spec) {
     Exchange x;
     x.request = parse_routed(req, spec);
     const auto& r = x.request;
-    const auto sender = store.platform_by_token_c(r.token);
+    const auto sender = store.platform_id_by_token_c(r.token);
     if (!sender) {
         throw errors::invalid_token_c();
     }
-    if (store.platform_of(r.from) != sender->id) {
+    if (store.platform_of(r.from) != *sender) {
         throw errors::unknown_sender_role();
     }
-    store.renew(sender->id);
+    store.renew(*sender);
 
     // Where the recipient is: connected here, the hub itself, or listed under another node.
     x.local = store.platform_of(r.to);
@@ -60,11 +60,12 @@ Awaitable Routing::route(http::Request& req, const RouteSpec& spec) {
     f.request_id = r.request_id;
     f.correlation_id = r.correlation_id;
     f.signature = r.signature;
-    f.log_path = r.path;
-    f.sender_wants_signed_answer = signing_.required_by_node() || store.rules(sender->id).signatures;
+    f.sender_wants_signed_answer = signing_.required_by_node() || store.rules(*sender).signatures;
     if (to_hub) {
-        co_return co_await hub_.answer(x, sender->id);
+        f.log_path = r.path;
+        co_return co_await hub_.answer(x, *sender);
     }
+    f.log_path = std::move(x.request.path);  // the rest of the way only the forward names it
 
     const auto& handler = handlers_.of(spec.kind);
     handler.prepare(x);
