@@ -97,9 +97,9 @@ if [[ "${BENCH_CALLGRIND:-1}" == 1 ]] && command -v valgrind >/dev/null; then
     bench_wait_port "$node_port" 600
     grind_pid=$(ss -ltnpH "sport = :$node_port" | sed -E 's/.*pid=([0-9]+).*/\1/' | head -1)
     wrk -t1 -c8 -d3s --timeout 20s "${routed_args[@]}" >/dev/null
-    callgrind_control -z "$grind_pid" >/dev/null
+    callgrind_control -z "$grind_pid" >/dev/null 2>&1
     counted=$(wrk -t1 -c8 -d"${BENCH_CALLGRIND_SECONDS:-20}s" --timeout 20s "${routed_args[@]}")
-    callgrind_control -d "$grind_pid" >/dev/null
+    callgrind_control -d "$grind_pid" >/dev/null 2>&1
     requests=$(awk '/requests in/ {print $1}' <<<"$counted")
     dump=$(ls -t "$BENCH_TMP"/callgrind.* | head -1)
     instructions=$(awk '/^(summary|totals):/ {print $2; exit}' "$dump")
