@@ -197,7 +197,7 @@ TEST(TwoNodes, MessagesMustBeSignedByTheSendersOperator) {
     TwoNodes net;
     node::ScnMessage m;
     m.module = "LOCATIONS";
-    m.interface_role = "SENDER";
+    m.interface_role = scpi::InterfaceRole::SENDER;
     m.method = "GET";
     m.request_id = "1";
     m.correlation_id = "2";

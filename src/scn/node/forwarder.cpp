@@ -84,7 +84,7 @@ boost::asio::awaitable<Delivered> Forwarder::to_local(std::int64_t recipient, Fo
     if (f.resource && !f.proxy_uid) {
         url = *f.resource;
     } else {
-        const auto endpoint = node_.store.endpoint_url(recipient, f.module, scpi::to_string(f.interface));
+        const auto endpoint = node_.store.endpoint_url(recipient, f.module, f.interface);
         if (!endpoint) {
             throw errors::module_not_supported();
         }
@@ -118,7 +118,7 @@ boost::asio::awaitable<Delivered> Forwarder::to_remote(const std::string& node_u
     if (m.module == "CUSTOM") {
         m.custom_module_id = f.module;
     }
-    m.interface_role = std::string(scpi::to_string(f.interface));
+    m.interface_role = f.interface;
     m.method = f.method_name;
     m.request_id = f.request_id;
     m.correlation_id = f.correlation_id;

@@ -20,19 +20,20 @@ namespace {
 
 /// The roles a broadcast push of `sender_role` goes to (OCPI 2.2 §4.1.4): a CPO's to eMSPs, NSPs and OTHER
 /// parties; an eMSP's or an OTHER party's to CPOs.
-std::vector<std::string_view> broadcast_roles(std::string_view sender_role) {
-    if (sender_role == "CPO") {
-        return {"EMSP", "NSP", "OTHER"};
+std::vector<scpi::Role> broadcast_roles(std::optional<scpi::Role> sender_role) {
+    using scpi::Role;
+    if (sender_role == Role::CPO) {
+        return {Role::EMSP, Role::NSP, Role::OTHER};
     }
-    if (sender_role == "EMSP" || sender_role == "OTHER") {
-        return {"CPO"};
+    if (sender_role == Role::EMSP || sender_role == Role::OTHER) {
+        return {Role::CPO};
     }
     return {};
 }
 
 /// The role that owns a module's objects: tokens are the eMSPs', the other lists the CPOs'.
-std::string_view owner_role(std::string_view module) {
-    return module == "tokens" ? "EMSP" : "CPO";
+scpi::Role owner_role(std::string_view module) {
+    return module == "tokens" ? scpi::Role::EMSP : scpi::Role::CPO;
 }
 
 bool broadcastable(std::string_view module) {
@@ -49,12 +50,13 @@ struct Target {
     std::int64_t platform;
     PartyRef party;
 };
-std::vector<Target> targets(NodeStore& store, std::int64_t sender, const std::vector<std::string_view>& roles,
+std::vector<Target> targets(NodeStore& store, std::int64_t sender, const std::vector<scpi::Role>& roles,
                             const std::string& module, scpi::InterfaceRole interface) {
     std::vector<Target> out;
     for (const auto& p : store.platforms()) {
-        if (p.id == sender || p.status == "PLANNED" || p.status == "SUSPENDED" || !p.token_b ||
-            !store.endpoint_url(p.id, module, scpi::to_string(interface))) {
+        using scpi::ConnectionStatus;
+        if (p.id == sender || p.status == ConnectionStatus::PLANNED || p.status == ConnectionStatus::SUSPENDED ||
+            !p.token_b || !store.endpoint_url(p.id, module, interface)) {
             continue;
         }
         for (const auto& r : store.roles(p.id)) {
@@ -84,7 +86,7 @@ boost::asio::awaitable<http::Response> Hub::answer(Exchange& x, std::int64_t sen
 
 http::Response Hub::broadcast(Exchange& x, std::int64_t sender) {
     const auto& r = x.request;
-    std::string sender_role;
+    std::optional<scpi::Role> sender_role;
     for (const auto& role : node_.store.roles(sender)) {
         if (http::iequals(role.country_code, r.from.country_code) && http::iequals(role.party_id, r.from.party_id)) {
             sender_role = role.role;

@@ -92,7 +92,7 @@ void NodeServer::add_admin_routes(http::Router& router) {
             if (!p) {
                 co_return http::Response::text(500, "Could not find connection status");
             }
-            co_return http::Response::text(200, p->status);
+            co_return http::Response::text(200, std::string(scpi::to_string(p->status)));
         });
     router.add(
         http::Method::post, "/admin/generate-registration-token", [this, admin](http::Request& req) -> Awaitable {
@@ -247,18 +247,17 @@ void NodeServer::add_credentials_routes(http::Router& router) {
                     throw errors::invalid(role + " already connected to this node!");
                 }
             }
-            roles.push_back(
-                {std::string(scpi::to_string(r.role)), r.country_code, r.party_id, scpi::to_text(r.business_details)});
+            roles.push_back({r.role, r.country_code, r.party_id, scpi::to_text(r.business_details)});
         }
         std::vector<Endpoint> endpoints;
         for (const auto& e : details.endpoints) {
-            endpoints.push_back({e.identifier, std::string(scpi::to_string(e.role)), e.url});
+            endpoints.push_back({e.identifier, e.role, e.url});
         }
         const auto token_c = update ? store_.update_platform(platform->id, creds.token, creds.url, roles, endpoints)
                                     : store_.connect_platform(platform->id, creds.token, creds.url, roles, endpoints);
         for (const auto& r : roles) {
             log_.info(std::string(update ? "Updated " : "Connected ") + r.country_code + "/" + r.party_id + " (" +
-                      r.role + ")");
+                      std::string(scpi::to_string(r.role)) + ")");
         }
         if (!update) {
             if (config_.signatures) {

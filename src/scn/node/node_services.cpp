@@ -206,7 +206,7 @@ void NodeServer::add_hubclientinfo_routes(http::Router& router) {
         json::array data;
         std::vector<PartyRef> listed;
         for (const auto& p : store_.platforms()) {
-            if (p.status == "PLANNED") {
+            if (p.status == scpi::ConnectionStatus::PLANNED) {
                 continue;
             }
             for (const auto& r : store_.roles(p.id)) {
@@ -216,8 +216,8 @@ void NodeServer::add_hubclientinfo_routes(http::Router& router) {
                 }
                 data.push_back({{"party_id", r.party_id},
                                 {"country_code", r.country_code},
-                                {"role", r.role},
-                                {"status", p.status},
+                                {"role", scpi::to_string(r.role)},
+                                {"status", scpi::to_string(p.status)},
                                 {"last_updated", core::format_datetime(p.last_updated)}});
             }
         }
@@ -260,7 +260,7 @@ void NodeServer::broadcast(std::int64_t changed, scpi::ConnectionStatus status) 
         scpi::ClientInfo info;
         info.party_id = r.party_id;
         info.country_code = r.country_code;
-        info.role = scpi::from_json<scpi::Role>(json::value(r.role));
+        info.role = r.role;
         info.status = status;
         info.last_updated = clock_.now();
         broadcast_info(info, changed);
@@ -345,10 +345,10 @@ void NodeServer::add_client_info_route(http::Router& router) {
 void NodeServer::broadcast_info(const scpi::ClientInfo& info, std::optional<std::int64_t> except) {
     const PartyRef about{ascii_upper(info.country_code), ascii_upper(info.party_id)};
     for (const auto& p : store_.platforms()) {
-        if (p.id == except || p.status != "CONNECTED" || !p.token_b) {
+        if (p.id == except || p.status != scpi::ConnectionStatus::CONNECTED || !p.token_b) {
             continue;
         }
-        const auto endpoint = store_.endpoint_url(p.id, "hubclientinfo", "RECEIVER");
+        const auto endpoint = store_.endpoint_url(p.id, "hubclientinfo", scpi::InterfaceRole::RECEIVER);
         if (!endpoint || !rules_allow_party(store_.rules(p.id), about)) {
             continue;
         }
@@ -412,7 +412,8 @@ boost::asio::awaitable<void> NodeServer::still_alive_round() {
     const auto running = running_;
     const auto now = clock_.now();
     for (const auto& p : store_.platforms()) {
-        if ((p.status != "CONNECTED" && p.status != "OFFLINE") || !p.token_b ||
+        using scpi::ConnectionStatus;
+        if ((p.status != ConnectionStatus::CONNECTED && p.status != ConnectionStatus::OFFLINE) || !p.token_b ||
             now - p.last_updated < config_.still_alive_interval) {
             continue;
         }
@@ -434,8 +435,8 @@ boost::asio::awaitable<void> NodeServer::still_alive_round() {
         if (alive) {
             store_.renew(p.id);
         }
-        if (scpi::to_string(status) != p.status) {
-            store_.set_status(p.id, scpi::to_string(status));
+        if (status != p.status) {
+            store_.set_status(p.id, status);
             for (const auto& r : store_.roles(p.id)) {
                 log_.info(r.country_code + "/" + r.party_id + " is " + std::string(scpi::to_string(status)));
             }

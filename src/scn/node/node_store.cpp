@@ -69,7 +69,7 @@ std::int64_t to_ms(core::TimePoint t) {
 Platform read_platform(const store::Statement& q) {
     Platform p;
     p.id = q.get_int(0);
-    p.status = q.get_text(1);
+    p.status = scpi::enum_from_string<scpi::ConnectionStatus>(q.get_text(1)).value_or(scpi::ConnectionStatus::PLANNED);
     p.token_a = q.get_optional_text(2);
     p.token_b = q.get_optional_text(3);
     p.token_c = q.get_optional_text(4);
@@ -173,12 +173,16 @@ void NodeStore::replace_roles_and_endpoints(std::int64_t id, const std::vector<P
     auto add_role = db_.prepare(
         "INSERT INTO roles(platform_id, role, country_code, party_id, business_details) VALUES(?, ?, ?, ?, ?)");
     for (const auto& r : roles) {
-        add_role.bind(1, id).bind(2, r.role).bind(3, r.country_code).bind(4, r.party_id).bind(5, r.business_details);
+        add_role.bind(1, id)
+            .bind(2, scpi::to_string(r.role))
+            .bind(3, r.country_code)
+            .bind(4, r.party_id)
+            .bind(5, r.business_details);
         add_role.run();
     }
     auto add_endpoint = db_.prepare("INSERT INTO endpoints(platform_id, identifier, role, url) VALUES(?, ?, ?, ?)");
     for (const auto& e : endpoints) {
-        add_endpoint.bind(1, id).bind(2, e.identifier).bind(3, e.role).bind(4, e.url);
+        add_endpoint.bind(1, id).bind(2, e.identifier).bind(3, scpi::to_string(e.role)).bind(4, e.url);
         add_endpoint.run();
     }
 }
@@ -230,7 +234,7 @@ bool NodeStore::renew(std::int64_t id) {
     if (!current) {
         return false;
     }
-    const bool changed = current->status != "CONNECTED";
+    const bool changed = current->status != scpi::ConnectionStatus::CONNECTED;
     seen_[id] = now;
     if (const auto it = renewed_.find(id); !changed && it != renewed_.end() && now - it->second < kRenewInterval) {
         return false;
@@ -244,9 +248,9 @@ bool NodeStore::renew(std::int64_t id) {
     return changed;
 }
 
-void NodeStore::set_status(std::int64_t id, std::string_view status) {
+void NodeStore::set_status(std::int64_t id, scpi::ConnectionStatus status) {
     invalidate();
-    db_.prepare("UPDATE platforms SET status = ? WHERE id = ?").bind(1, status).bind(2, id).run();
+    db_.prepare("UPDATE platforms SET status = ? WHERE id = ?").bind(1, scpi::to_string(status)).bind(2, id).run();
 }
 
 std::optional<std::int64_t> NodeStore::platform_of(const PartyRef& party) {
@@ -271,7 +275,8 @@ std::vector<PlatformRole> NodeStore::roles(std::int64_t platform_id) {
         "SELECT role, country_code, party_id, business_details FROM roles WHERE platform_id = ? ORDER BY rowid");
     q.bind(1, platform_id);
     while (q.step()) {
-        out.push_back({q.get_text(0), q.get_text(1), q.get_text(2), q.get_text(3)});
+        out.push_back({scpi::enum_from_string<scpi::Role>(q.get_text(0)).value_or(scpi::Role::OTHER), q.get_text(1),
+                       q.get_text(2), q.get_text(3)});
     }
     return out;
 }
@@ -281,20 +286,22 @@ std::vector<Endpoint> NodeStore::endpoints(std::int64_t platform_id) {
     auto q = db_.prepare("SELECT identifier, role, url FROM endpoints WHERE platform_id = ? ORDER BY rowid");
     q.bind(1, platform_id);
     while (q.step()) {
-        out.push_back({q.get_text(0), q.get_text(1), q.get_text(2)});
+        out.push_back({q.get_text(0),
+                       scpi::enum_from_string<scpi::InterfaceRole>(q.get_text(1)).value_or(scpi::InterfaceRole::SENDER),
+                       q.get_text(2)});
     }
     return out;
 }
 
 std::optional<std::string> NodeStore::endpoint_url(std::int64_t platform_id, std::string_view identifier,
-                                                   std::string_view role) {
-    auto key = std::tuple(platform_id, std::string(identifier), std::string(role));
+                                                   scpi::InterfaceRole role) {
+    auto key = std::tuple(platform_id, std::string(identifier), role);
     if (const auto it = cache_.endpoint.find(key); it != cache_.endpoint.end()) {
         return it->second;
     }
     auto q = db_.prepare("SELECT url FROM endpoints WHERE platform_id = ? AND identifier = ? AND role = ? LIMIT 1");
     std::optional<std::string> url;
-    if (q.bind(1, platform_id).bind(2, identifier).bind(3, role).step()) {
+    if (q.bind(1, platform_id).bind(2, identifier).bind(3, scpi::to_string(role)).step()) {
         url = q.get_text(0);
     }
     cache_.endpoint.emplace(std::move(key), url);

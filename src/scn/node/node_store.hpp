@@ -1,6 +1,9 @@
 #pragma once
 
 #include <scn/core/clock.hpp>
+#include <scn/scpi/common.hpp>
+#include <scn/scpi/hubclientinfo.hpp>
+#include <scn/scpi/versions.hpp>
 #include <scn/store/database.hpp>
 
 #include <cstdint>
@@ -24,7 +27,7 @@ struct PartyRef {
 /// A platform: one connection of a party's software to this node (it may hold several roles).
 struct Platform {
     std::int64_t id = 0;
-    std::string status;  ///< PLANNED, CONNECTED, OFFLINE or SUSPENDED
+    scpi::ConnectionStatus status = scpi::ConnectionStatus::PLANNED;
     std::optional<std::string> token_a;
     std::optional<std::string> token_b;  ///< the party's token: the node calls the party with it
     std::optional<std::string> token_c;  ///< the node's token: the party calls the node with it
@@ -34,7 +37,7 @@ struct Platform {
 };
 
 struct PlatformRole {
-    std::string role;  ///< CPO, EMSP, …
+    scpi::Role role = scpi::Role::OTHER;
     std::string country_code;
     std::string party_id;
     std::string business_details;  ///< the BusinessDetails object as JSON text
@@ -42,7 +45,7 @@ struct PlatformRole {
 
 struct Endpoint {
     std::string identifier;  ///< module id exactly as the party advertised it
-    std::string role;        ///< SENDER or RECEIVER
+    scpi::InterfaceRole role = scpi::InterfaceRole::SENDER;
     std::string url;
 };
 
@@ -84,14 +87,14 @@ public:
     void delete_platform(std::int64_t id);
     /// Marks the platform CONNECTED and seen now; returns true if its status changed.
     bool renew(std::int64_t id);
-    void set_status(std::int64_t id, std::string_view status);
+    void set_status(std::int64_t id, scpi::ConnectionStatus status);
 
     /// The platform that holds this role (case-insensitive), if it is local.
     [[nodiscard]] std::optional<std::int64_t> platform_of(const PartyRef& party);
     [[nodiscard]] std::vector<PlatformRole> roles(std::int64_t platform_id);
     [[nodiscard]] std::vector<Endpoint> endpoints(std::int64_t platform_id);
     [[nodiscard]] std::optional<std::string> endpoint_url(std::int64_t platform_id, std::string_view identifier,
-                                                          std::string_view role);
+                                                          scpi::InterfaceRole role);
     [[nodiscard]] std::vector<Platform> platforms();
 
     /// Stores a URL the node hands out in proxied form; `alias` is the UUID used across nodes.
@@ -130,7 +133,7 @@ private:
         std::map<std::string, std::optional<Platform>, std::less<>> by_token_c;
         std::map<std::int64_t, std::optional<Platform>> by_id;
         std::map<std::pair<std::string, std::string>, std::optional<std::int64_t>> by_party;
-        std::map<std::tuple<std::int64_t, std::string, std::string>, std::optional<std::string>> endpoint;
+        std::map<std::tuple<std::int64_t, std::string, scpi::InterfaceRole>, std::optional<std::string>> endpoint;
         std::map<std::int64_t, Rules> rules;
     } cache_;
     std::map<std::int64_t, core::TimePoint> renewed_;  ///< when each platform's last_updated was last written

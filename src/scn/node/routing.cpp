@@ -126,7 +126,7 @@ Awaitable Routing::message(http::Request& req) {
     }
     Forward f;
     f.module = m.module == "CUSTOM" ? m.custom_module_id.value_or("") : module_id(m.module).value_or("");
-    f.interface = m.interface_role == "SENDER" ? scpi::InterfaceRole::SENDER : scpi::InterfaceRole::RECEIVER;
+    f.interface = m.interface_role;
     f.method = http::method_from_string(m.method);
     f.method_name = m.method;
     f.from = m.sender;

@@ -101,7 +101,7 @@ std::string serialize(const ScnMessage& m) {
     }
     json::object o;
     o["module"] = m.module;
-    o["interface_role"] = m.interface_role;
+    o["interface_role"] = scpi::to_string(m.interface_role);
     o["method"] = m.method;
     o["headers"] = std::move(headers);
     o["url_path"] = m.url_path;
@@ -130,7 +130,11 @@ ScnMessage parse_scn_message(std::string_view body) {
     const auto& o = doc.get_object();
     ScnMessage m;
     m.module = text(o, "module", "$");
-    m.interface_role = text(o, "interface_role", "$");
+    const auto interface_role = scpi::enum_from_string<scpi::InterfaceRole>(text(o, "interface_role", "$"));
+    if (!interface_role) {
+        throw std::invalid_argument("$.interface_role: expected SENDER or RECEIVER");
+    }
+    m.interface_role = *interface_role;
     m.method = text(o, "method", "$");
     const auto& h = member(o, "headers", "$");
     if (!h.is_object()) {
@@ -153,9 +157,6 @@ ScnMessage parse_scn_message(std::string_view body) {
     m.custom_module_id = optional_text(o, "custom_module_id");
     if (const auto* b = o.if_contains("body"); b != nullptr && !b->is_null()) {
         m.body = *b;
-    }
-    if (m.interface_role != "SENDER" && m.interface_role != "RECEIVER") {
-        throw std::invalid_argument("$.interface_role: expected SENDER or RECEIVER");
     }
     if (m.module == "CUSTOM" ? !m.custom_module_id : !module_id(m.module)) {
         throw std::invalid_argument("$.module: unknown module " + m.module);

@@ -5,6 +5,7 @@
 
 #include <scn/eth/crypto.hpp>
 #include <scn/node/node_store.hpp>
+#include <scn/scpi/versions.hpp>
 
 #include <boost/json/value.hpp>
 
@@ -16,10 +17,10 @@
 namespace scn::node {
 
 struct ScnMessage {
-    std::string module;          ///< LOCATIONS, SESSIONS, CDRS, TARIFFS, TOKENS, COMMANDS, CHARGING_PROFILES, …
-    std::string interface_role;  ///< SENDER or RECEIVER: the recipient's interface
-    std::string method;          ///< GET, POST, PUT, PATCH, DELETE
-    std::string request_id;      ///< the party's original X-Request-ID
+    std::string module;  ///< LOCATIONS, SESSIONS, CDRS, TARIFFS, TOKENS, COMMANDS, CHARGING_PROFILES, …
+    scpi::InterfaceRole interface_role = scpi::InterfaceRole::SENDER;  ///< the recipient's interface
+    std::string method;                                                ///< GET, POST, PUT, PATCH, DELETE
+    std::string request_id;                                            ///< the party's original X-Request-ID
     std::string correlation_id;
     std::optional<std::string> signature;  ///< the sending party's SCN-Signature, if it signed
     PartyRef sender;

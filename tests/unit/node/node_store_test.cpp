@@ -16,9 +16,10 @@ protected:
         const auto token_a = store.create_planned_platform();
         const auto p = store.platform_by_token_a(token_a);
         const auto c = store.connect_platform(
-            p->id, "token-b-" + pid, "http://localhost/scpi/versions", {{"CPO", cc, pid, R"({"name":"x"})"}},
-            {{"locations", "SENDER", "http://localhost:3000/scpi/sender/2.2/locations"},
-             {"commands", "RECEIVER", "http://localhost:3000/scpi/receiver/2.2/commands"}});
+            p->id, "token-b-" + pid, "http://localhost/scpi/versions",
+            {{scn::scpi::Role::CPO, cc, pid, R"({"name":"x"})"}},
+            {{"locations", scn::scpi::InterfaceRole::SENDER, "http://localhost:3000/scpi/sender/2.2/locations"},
+             {"commands", scn::scpi::InterfaceRole::RECEIVER, "http://localhost:3000/scpi/receiver/2.2/commands"}});
         if (token_c != nullptr) {
             *token_c = c;
         }
@@ -33,12 +34,13 @@ TEST_F(NodeStoreTest, TokenALivesUntilTheHandshakeCompletes) {
     EXPECT_EQ(token_a.size(), 36u);
     const auto planned = store.platform_by_token_a(token_a);
     ASSERT_TRUE(planned);
-    EXPECT_EQ(planned->status, "PLANNED");
-    const auto token_c = store.connect_platform(planned->id, "b", "http://v", {{"EMSP", "CH", "MSP", "{}"}}, {});
+    EXPECT_EQ(planned->status, scn::scpi::ConnectionStatus::PLANNED);
+    const auto token_c =
+        store.connect_platform(planned->id, "b", "http://v", {{scn::scpi::Role::EMSP, "CH", "MSP", "{}"}}, {});
     EXPECT_FALSE(store.platform_by_token_a(token_a)) << "TOKEN_A is single-use";
     const auto connected = store.platform_by_token_c(token_c);
     ASSERT_TRUE(connected);
-    EXPECT_EQ(connected->status, "CONNECTED");
+    EXPECT_EQ(connected->status, scn::scpi::ConnectionStatus::CONNECTED);
     EXPECT_EQ(connected->token_b, "b");
     EXPECT_FALSE(store.platform_by_token_c(""));
 }
@@ -47,16 +49,18 @@ TEST_F(NodeStoreTest, RolesAreFoundCaseInsensitivelyAndEndpointsExactly) {
     const auto id = connect("CH", "CPO");
     EXPECT_EQ(store.platform_of({"ch", "cpo"}), id);
     EXPECT_FALSE(store.platform_of({"CH", "MSP"}));
-    EXPECT_EQ(store.endpoint_url(id, "locations", "SENDER"), "http://localhost:3000/scpi/sender/2.2/locations");
-    EXPECT_FALSE(store.endpoint_url(id, "locations", "RECEIVER"));
-    EXPECT_FALSE(store.endpoint_url(id, "Locations", "SENDER"));
+    EXPECT_EQ(store.endpoint_url(id, "locations", scn::scpi::InterfaceRole::SENDER),
+              "http://localhost:3000/scpi/sender/2.2/locations");
+    EXPECT_FALSE(store.endpoint_url(id, "locations", scn::scpi::InterfaceRole::RECEIVER));
+    EXPECT_FALSE(store.endpoint_url(id, "Locations", scn::scpi::InterfaceRole::SENDER));
     EXPECT_EQ(store.roles(id).at(0).business_details, R"({"name":"x"})");
 }
 
 TEST_F(NodeStoreTest, PutRotatesTokenCAndDeleteForgetsEverything) {
     std::string token_c;
     const auto id = connect("CH", "CPO", &token_c);
-    const auto rotated = store.update_platform(id, "new-b", "http://v2", {{"CPO", "CH", "CPO", "{}"}}, {});
+    const auto rotated =
+        store.update_platform(id, "new-b", "http://v2", {{scn::scpi::Role::CPO, "CH", "CPO", "{}"}}, {});
     EXPECT_NE(rotated, token_c);
     EXPECT_FALSE(store.platform_by_token_c(token_c));
     EXPECT_EQ(store.platform_by_token_c(rotated)->token_b, "new-b");
@@ -68,7 +72,7 @@ TEST_F(NodeStoreTest, PutRotatesTokenCAndDeleteForgetsEverything) {
 
 TEST_F(NodeStoreTest, RenewReportsStatusChanges) {
     const auto id = connect("CH", "CPO");
-    store.set_status(id, "OFFLINE");
+    store.set_status(id, scn::scpi::ConnectionStatus::OFFLINE);
     clock.advance(5s);
     EXPECT_TRUE(store.renew(id));
     EXPECT_FALSE(store.renew(id));

@@ -10,7 +10,7 @@ namespace {
 ScnMessage command() {
     ScnMessage m;
     m.module = "COMMANDS";
-    m.interface_role = "RECEIVER";
+    m.interface_role = scn::scpi::InterfaceRole::RECEIVER;
     m.method = "POST";
     m.request_id = "r-1";
     m.correlation_id = "c-1";
