@@ -44,6 +44,7 @@ boost::asio::awaitable<bool> check_versions(Context& ctx) {
     }
     ctx.begin();
     const auto info = co_await ctx.get_config(ctx.target.options().versions_url);
+    const std::string_view version = ctx.target.options().dialect->version;
     std::optional<std::string> details_url;
     std::optional<std::string> problem = not_ok(info);
     if (!problem && !info.data.is_array()) {
@@ -56,15 +57,15 @@ boost::asio::awaitable<bool> check_versions(Context& ctx) {
                 problem = "a version entry without version and url: " + json::serialize(v);
                 break;
             }
-            if (o->at("version") == "2.2") {
+            if (o->at("version") == json::value(json::string(version))) {
                 details_url = std::string(o->at("url").get_string());
             }
         }
         if (!problem && !details_url) {
-            problem = "no version \"2.2\" among " + json::serialize(info.data);
+            problem = "no version \"" + std::string(version) + "\" among " + json::serialize(info.data);
         }
     }
-    ctx.verdict(v01, &info, "1000 with [{\"version\": \"2.2\", \"url\": …}]", problem);
+    ctx.verdict(v01, &info, "1000 with [{\"version\": \"" + std::string(version) + "\", \"url\": …}]", problem);
     if (problem) {
         co_return false;
     }
@@ -77,8 +78,8 @@ boost::asio::awaitable<bool> check_versions(Context& ctx) {
     if (!problem && (d == nullptr || !d->contains("endpoints") || !d->at("endpoints").is_array())) {
         problem = "data has no endpoints array";
     }
-    if (!problem && d->if_contains("version") != nullptr && d->at("version") != "2.2") {
-        problem = "version is " + json::serialize(d->at("version")) + ", not \"2.2\"";
+    if (!problem && d->if_contains("version") != nullptr && d->at("version") != json::value(json::string(version))) {
+        problem = "version is " + json::serialize(d->at("version")) + ", not \"" + std::string(version) + "\"";
     }
     if (!problem) {
         for (const auto& e : d->at("endpoints").get_array()) {
@@ -236,7 +237,9 @@ void check_envelopes(Context& ctx) {
         }
         if (x.functional && !routing && !t.via_node() && t.options().routing) {
             const auto& r = *t.options().routing;
-            const auto h = [&](std::string_view name) { return std::string(x.headers.get(name).value_or("(none)")); };
+            const auto h = [&](std::string_view name) {
+                return std::string(x.headers.get(t.options().dialect->header(name)).value_or("(none)"));
+            };
             if (h(scpi::header::kToCountryCode) != r.from_country_code ||
                 h(scpi::header::kToPartyId) != r.from_party_id ||
                 h(scpi::header::kFromCountryCode) != r.to_country_code ||

@@ -76,17 +76,18 @@ boost::asio::awaitable<Exchange> Target::send(Request request) {
     out.timeout = options_.call_timeout;
     out.connect_timeout = std::min(options_.call_timeout, std::chrono::milliseconds(5'000));
     if (request.auth == Auth::token) {
-        out.headers.add(scpi::header::kAuthorization, "Token " + options_.token);
+        out.headers.add(scpi::header::kAuthorization, options_.dialect->authorization(options_.token));
     } else if (request.auth == Auth::custom) {
         out.headers.add(scpi::header::kAuthorization, request.authorization);
     }
     out.headers.add(scpi::header::kRequestId, x.request_id);
     out.headers.add(scpi::header::kCorrelationId, x.correlation_id);
     if (request.routing && options_.routing) {
-        out.headers.add(scpi::header::kFromCountryCode, options_.routing->from_country_code);
-        out.headers.add(scpi::header::kFromPartyId, options_.routing->from_party_id);
-        out.headers.add(scpi::header::kToCountryCode, options_.routing->to_country_code);
-        out.headers.add(scpi::header::kToPartyId, options_.routing->to_party_id);
+        const auto& d = *options_.dialect;
+        out.headers.add(d.from_country_code, options_.routing->from_country_code);
+        out.headers.add(d.from_party_id, options_.routing->from_party_id);
+        out.headers.add(d.to_country_code, options_.routing->to_country_code);
+        out.headers.add(d.to_party_id, options_.routing->to_party_id);
     }
     if (request.body) {
         out.headers.add("Content-Type", "application/json");

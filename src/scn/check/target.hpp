@@ -1,6 +1,7 @@
 #pragma once
 
 #include <scn/http/client.hpp>
+#include <scn/scpi/dialect.hpp>
 #include <scn/scpi/protocol.hpp>
 #include <scn/scpi/versions.hpp>
 
@@ -23,6 +24,8 @@ struct TargetOptions {
     std::optional<scpi::RoutingHeaders> routing;  ///< from → to; required through a node, optional directly
     std::chrono::milliseconds call_timeout{10'000};
     std::uint64_t max_body = 16ULL * 1024 * 1024;
+    /// What the party speaks: header names, token encoding, the version looked for.
+    const scpi::Dialect* dialect = &scpi::scpi_dialect();
 };
 
 /// How a request authenticates.

@@ -39,6 +39,10 @@ int run(int argc, char** argv) {
                          "Port of the control API (default 3100 for the CPO, 3101 for the MSP; 0 turns it off)");
     mock_cmd->add_option("--data", mock.data_dir, "Data directory (overrides the configuration)");
     mock_cmd->add_option("--db", mock.db, "SQLite database file (overrides the configuration)");
+    mock_cmd
+        ->add_option("--protocol", mock.protocol,
+                     "scpi-2.2 (default) or ocpi-2.2.1: plain OCPI 2.2.1 for a bilateral partner, always offline")
+        ->check(CLI::IsMember({"scpi-2.2", "ocpi-2.2.1"}));
     mock_cmd->callback([&] {
         if (cpo_flag->count() + msp_flag->count() != 1) {
             throw CLI::ValidationError("mock", "say which party to run: --cpo or --msp");
@@ -143,6 +147,11 @@ int run(int argc, char** argv) {
         ->check(CLI::IsMember({"cpo", "emsp"}));
     check_cmd->add_option("--from", check.from, "Routing: the calling party as COUNTRY/PARTY (required with --node)");
     check_cmd->add_option("--to", check.to, "Routing: the party under test as COUNTRY/PARTY (required with --node)");
+    check_cmd
+        ->add_option("--protocol", check.protocol,
+                     "scpi-2.2 (default) or ocpi-2.2.1: the party speaks plain OCPI 2.2.1 (checked directly)")
+        ->check(CLI::IsMember({"scpi-2.2", "ocpi-2.2.1"}))
+        ->capture_default_str();
     check_cmd->add_option("--json", check.json, "Write the report as JSON to this file");
     check_cmd->add_option("--junit", check.junit, "Write the report as JUnit XML to this file");
     check_cmd->add_option("--timeout", check.timeout_s, "Seconds for the whole run")->capture_default_str();

@@ -37,6 +37,14 @@ int run_check(const GlobalOptions&, const CheckCommandOptions& options) {
         o.budget = std::chrono::seconds(options.timeout_s);
         o.target.call_timeout = std::chrono::seconds(options.call_timeout_s);
         o.target.token = options.token;
+        o.target.dialect = scpi::dialect_named(options.protocol);
+        if (o.target.dialect == nullptr) {
+            throw std::runtime_error("--protocol must be scpi-2.2 or ocpi-2.2.1");
+        }
+        if (o.target.dialect->is_ocpi() && options.node) {
+            throw std::runtime_error(
+                "--protocol ocpi-2.2.1 checks a party directly (--versions-url), not through a node");
+        }
         if (options.node) {
             o.target.node_url = *options.node;
         } else {

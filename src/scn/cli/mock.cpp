@@ -1,5 +1,6 @@
 // `scn-tools mock --cpo|--msp`: runs a mock party until Ctrl-C.
 #include <scn/cli/common.hpp>
+#include <scn/core/base64.hpp>
 #include <scn/http/server.hpp>
 #include <scn/party/cpo.hpp>
 #include <scn/party/msp.hpp>
@@ -72,6 +73,12 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
         if (options.db) {
             party.db = *options.db;
         }
+        if (options.protocol) {
+            party.protocol = *options.protocol;
+        }
+        // Plain OCPI has no node and no registry: such a party always runs on its own.
+        const bool ocpi = party.protocol == scpi::ocpi_dialect().name;
+        const bool offline = options.offline || ocpi;
         party.data_dir = resolve_data_dir(party.data_dir);
         log.info("Starting " + name + " server with the data in " + party.data_dir.string() + "...");
         if (options.control_port) {
@@ -108,7 +115,7 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
             "the " + name,
             "another " + name + " running? Stop it, or use --port or \"" + (is_cpo ? "cpo" : "msp") + ".port\"",
             [&] { is_cpo ? cpo->start_all() : msp->start_all(); });
-        log.info(name + " server listening for SCPI requests");
+        log.info(name + " server listening for " + (ocpi ? "OCPI 2.2.1" : "SCPI") + " requests");
         if (control) {
             start_or_explain("the " + name + "'s control API",
                              std::string("another ") + name + " running? Stop it, or use --control-port or \"" +
@@ -145,8 +152,13 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
         }
         std::unique_ptr<http::Client> client;
         std::unique_ptr<registry::Registry> registry;
-        if (options.offline) {
-            log.info("Accepting requests with Authorization Token " + server->offline_token());
+        if (offline) {
+            const auto token = server->offline_token();
+            log.info("Accepting requests with Authorization Token " + token);
+            if (ocpi) {
+                log.info("Versions: " + server->versions_url() + " (send the token Base64-encoded: Token " +
+                         core::base64_encode(token) + ")");
+            }
         } else {
             client = std::make_unique<http::Client>(ioc.get_executor());
             registry = registry::make_registry(cfg.registry, *client, cfg.stage);

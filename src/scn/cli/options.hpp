@@ -26,6 +26,7 @@ struct MockOptions {
     std::optional<std::uint16_t> control_port;  ///< 0 turns the control API off
     std::optional<std::filesystem::path> data_dir;
     std::optional<std::filesystem::path> db;
+    std::optional<std::string> protocol;  ///< `scpi-2.2` or `ocpi-2.2.1` (overrides the configuration)
 };
 
 /// `scn-tools node`
@@ -112,6 +113,7 @@ struct CheckCommandOptions {
     bool active = false;
     std::string listen = "127.0.0.1:0";  ///< where command results are served (--active)
     std::optional<std::string> callback_url;
+    std::string protocol = "scpi-2.2";  ///< or ocpi-2.2.1 (a party checked directly)
 };
 
 /// `scn-tools scenario list|run NAME|FILE`

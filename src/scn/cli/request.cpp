@@ -1,7 +1,9 @@
-// `scn-tools request`: an SCPI request as a configured party, through its node, with every header filled in.
+// `scn-tools request`: a request as a configured party, through its node (SCPI) or straight to its peer (OCPI 2.2.1,
+// offline parties), with every header filled in.
 #include <scn/cli/common.hpp>
 #include <scn/core/datetime.hpp>
 #include <scn/core/random.hpp>
+#include <scn/party/party_server.hpp>
 #include <scn/party/party_store.hpp>
 #include <scn/party/registration.hpp>
 #include <scn/scpi/json.hpp>
@@ -64,6 +66,58 @@ std::string read_data(const std::string& data) {
     return s.str();
 }
 
+/// Runs one call to its end.
+service::Reply send(boost::asio::io_context& ioc, http::Client& client, service::Call call) {
+    std::optional<service::Reply> reply;
+    std::exception_ptr failure;
+    boost::asio::co_spawn(ioc, service::call(client, std::move(call)), [&](std::exception_ptr e, service::Reply r) {
+        failure = e;
+        reply = std::move(r);
+    });
+    ioc.restart();
+    ioc.run();
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    return std::move(*reply);
+}
+
+/// The URL of `module`'s `role` interface of a peer called directly: read from its versions and version details.
+std::string peer_endpoint(boost::asio::io_context& ioc, http::Client& client, const party::Peer& peer,
+                          const scpi::Dialect& dialect, const std::string& module, scpi::InterfaceRole role) {
+    service::Call call;
+    call.url = peer.versions_url;
+    call.token = peer.token;
+    call.dialect = &dialect;
+    const auto versions = send(ioc, client, call);
+    if (!versions.ok() || !versions.data.is_array()) {
+        throw std::runtime_error("cannot read the peer's versions at " + peer.versions_url + ": " +
+                                 versions.describe());
+    }
+    std::string details_url;
+    for (const auto& v : versions.data.get_array()) {
+        const auto version = scpi::from_json<scpi::Version>(v);
+        if (version.version == dialect.version) {
+            details_url = version.url;
+        }
+    }
+    if (details_url.empty()) {
+        throw std::runtime_error(peer.versions_url + " offers no version " + std::string(dialect.version));
+    }
+    call.url = details_url;
+    const auto details = send(ioc, client, call);
+    if (!details.ok()) {
+        throw std::runtime_error("cannot read the peer's version details at " + details_url + ": " +
+                                 details.describe());
+    }
+    for (const auto& e : scpi::from_json<scpi::VersionDetails>(details.data).endpoints) {
+        if (e.identifier == module && e.role == role) {
+            return e.url;
+        }
+    }
+    throw std::runtime_error("the peer offers no " + module + " " + std::string(scpi::to_string(role)) + " interface");
+}
+
 std::string token_json(const std::string& uid) {
     return R"({"country_code":"CH","party_id":"MSP","uid":")" + uid + R"(","type":"AD_HOC_USER","contract_id":")" +
            uid + R"(","issuer":"scn-tools","valid":true,"whitelist":"NEVER","last_updated":")" +
@@ -93,9 +147,22 @@ int run_request(const GlobalOptions& global, const RequestOptions& o) {
                                      " (or the sandbox) first, from this directory");
         }
         party::PartyStore store(db, core::system_clock());
-        const auto connection = party::stored_connection(store);
+        const auto* named = scpi::dialect_named(party.protocol);
+        const auto& dialect = named != nullptr ? *named : scpi::scpi_dialect();
+        // Through the party's node, or (OCPI 2.2.1, offline parties) straight to its peer.
+        const auto connection = dialect.is_ocpi() ? std::nullopt : party::stored_connection(store);
+        std::optional<party::Peer> direct;
         if (!connection) {
-            throw std::runtime_error("the " + o.as + " is not connected to a node (register it first)");
+            if (party.peer && !party.peer->token.empty()) {
+                direct = party::Peer{party.peer->token, party.peer->url};
+            } else {
+                direct = party::stored_direct_peer(store);
+            }
+            if (!direct) {
+                throw std::runtime_error("the " + o.as +
+                                         " is neither connected to a node nor registered with a peer (register it "
+                                         "first, or name its peer in the configuration)");
+            }
         }
         // Recipient: --to CC/PID, or the other mock party.
         std::string to =
@@ -105,7 +172,7 @@ int run_request(const GlobalOptions& global, const RequestOptions& o) {
             throw std::runtime_error("--to must be COUNTRY/PARTY, e.g. CH/CPO");
         }
         std::optional<eth::PrivateKey> signer;
-        if (o.sign || party.signatures) {
+        if ((o.sign || party.signatures) && !dialect.is_ocpi()) {
             signer = party::stored_signer(store);
             if (!signer) {
                 throw std::runtime_error("the " + o.as +
@@ -121,7 +188,7 @@ int run_request(const GlobalOptions& global, const RequestOptions& o) {
         std::string path;
         std::optional<std::string> body = o.data ? std::optional(read_data(*o.data)) : std::nullopt;
         const auto& w = o.words;
-        const auto results = party.public_url + "/scpi/sender/2.2/commands/";
+        const auto results = party.public_url + dialect.path("/scpi/sender/2.2/commands/");
         if (w.empty()) {
             throw std::runtime_error("say what to send, e.g. `get locations` or `start-session --location Loc1`");
         } else if (w[0] == "start-session") {
@@ -178,36 +245,33 @@ int run_request(const GlobalOptions& global, const RequestOptions& o) {
         }
         // Pulling and answering go to the recipient's sender interface; pushes and commands to its receiver.
         const bool to_sender = method == "GET" || path.find("/authorize") != std::string::npos;
-        std::string url = connection->node_url + "/scpi/" + (to_sender ? "sender" : "receiver") + "/2.2/" + path;
-        if (path.starts_with("hubclientinfo")) {
-            url = connection->node_url + "/scpi/2.2/" + path;  // the node's own module, at its own path
-        }
-
         boost::asio::io_context ioc;
         http::Client client(ioc.get_executor());
+        std::string url;
+        if (connection) {
+            url = connection->node_url + "/scpi/" + (to_sender ? "sender" : "receiver") + "/2.2/" + path;
+            if (path.starts_with("hubclientinfo")) {
+                url = connection->node_url + "/scpi/2.2/" + path;  // the node's own module, at its own path
+            }
+        } else {
+            const auto cut = path.find_first_of("/?");
+            const std::string module = path.substr(0, cut);
+            url = peer_endpoint(ioc, client, *direct, dialect, module,
+                                to_sender ? scpi::InterfaceRole::SENDER : scpi::InterfaceRole::RECEIVER) +
+                  (cut == std::string::npos ? "" : path.substr(cut));
+        }
         json::array all;
         service::Reply last;
         for (int page = 0; page < 10000; ++page) {
             service::Call call;
             call.method = http::method_from_string(method);
             call.url = url;
-            call.token = connection->token_c;
+            call.token = connection ? connection->token_c : direct->token;
             call.routing = routing;
             call.body = body;
             call.signer = signer;
-            std::optional<service::Reply> reply;
-            std::exception_ptr failure;
-            boost::asio::co_spawn(ioc, service::call(client, std::move(call)),
-                                  [&](std::exception_ptr e, service::Reply r) {
-                                      failure = e;
-                                      reply = std::move(r);
-                                  });
-            ioc.restart();
-            ioc.run();
-            if (failure) {
-                std::rethrow_exception(failure);
-            }
-            last = std::move(*reply);
+            call.dialect = &dialect;
+            last = send(ioc, client, std::move(call));
             if (signer && last.ok()) {
                 if (const auto problem = service::answer_signature_problem(last.body, last.headers)) {
                     std::cerr << "scn-tools request: the answer's signature does not verify: " << *problem << "\n";

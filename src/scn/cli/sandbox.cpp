@@ -198,6 +198,11 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
             }
         }
         auto cfg = global.config_given ? load_config(global, log) : config::defaults();
+        if (cfg.cpo.protocol != "scpi-2.2" || cfg.msp.protocol != "scpi-2.2") {
+            throw std::runtime_error(
+                "the sandbox is an SCN network and speaks SCPI 2.2; run OCPI 2.2.1 parties with "
+                "`scn-tools mock --cpo --protocol ocpi-2.2.1` (and --msp)");
+        }
         cfg.node.api_key = cfg.node.api_key.empty() ? "randomkey" : cfg.node.api_key;
         cfg.node.db = dir / "node.db";
         cfg.cpo.db = dir / "cpo.db";

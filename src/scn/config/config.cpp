@@ -187,10 +187,14 @@ void read_roles(const Section& party, std::vector<RoleConfig>& roles) {
 void read_party(const Section& s, PartyConfig& party, bool is_cpo) {
     if (is_cpo) {
         s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "session_update_interval", "warm_data", "peer",
-                      "strict", "push", "signatures", "required_modules", "control_port", "control_bind"});
+                      "strict", "push", "signatures", "required_modules", "control_port", "control_bind", "protocol"});
     } else {
         s.allow_only({"port", "bind", "publicIP", "roles", "data", "db", "peer", "strict", "push", "signatures",
-                      "required_modules", "control_port", "control_bind"});
+                      "required_modules", "control_port", "control_bind", "protocol"});
+    }
+    s.string("protocol", party.protocol);
+    if (party.protocol != "scpi-2.2" && party.protocol != "ocpi-2.2.1") {
+        s.fail("protocol", "expected \"scpi-2.2\" or \"ocpi-2.2.1\"");
     }
     s.boolean("strict", party.strict);
     s.boolean("signatures", party.signatures);

@@ -71,6 +71,9 @@ struct PartyConfig {
     /// without them the registration fails with 3003 (OCPI 2.2 §7.2.2). None by default.
     std::vector<std::string> required_modules;
     PushPolicy push;
+    /// `scpi-2.2` (default): the Smart Charging Network's dialect; `ocpi-2.2.1`: plain OCPI 2.2.1 for bilateral
+    /// partners (`/ocpi/` paths, `OCPI-from-*` headers, Base64 tokens), always offline (no node, no registry).
+    std::string protocol = "scpi-2.2";
 };
 
 /// The `registry` section.

@@ -261,6 +261,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     }
 
     asio::awaitable<Response> dispatch(Request& req) {
+        if (options.hooks.inbound) {
+            options.hooks.inbound(req);
+        }
         auto match = router.match(req.method, req.path);
         if (match.kind == Router::Match::Kind::not_found) {
             co_return options.hooks.not_found(req);
@@ -385,6 +388,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                     }
                     break;
                 }
+            }
+            if (options.hooks.outbound) {
+                options.hooks.outbound(res);
             }
             if (wire::status_without_body(res.status)) {
                 res.body.clear();

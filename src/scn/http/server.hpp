@@ -31,6 +31,10 @@ struct ServerHooks {
     std::function<Response(unsigned http_status, std::string_view reason)> protocol_error;
     /// Runs instead of a matched route's handler, which it is given to call (or not): fault injection, recording.
     std::function<boost::asio::awaitable<Response>(Request&, const Handler&)> around;
+    /// Rewrites a request before it is routed (a dialect's paths and header names into the server's own).
+    std::function<void(Request&)> inbound;
+    /// Rewrites every response before it is written (the server's header names and URLs into a dialect's).
+    std::function<void(Response&)> outbound;
 };
 
 struct ServerOptions {

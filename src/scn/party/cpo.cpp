@@ -82,6 +82,7 @@ Cpo::Cpo(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyS
         throw std::runtime_error("the cpo section has no roles");
     }
     delivery_.set_signer([this] { return request_signer(); });
+    delivery_.set_dialect(dialect());
     load_data();
 }
 

@@ -740,6 +740,9 @@ void Cpo::finish(const std::string& session_id) {
         cdr.tariffs.push_back(tariff->second);
     }
     cdr.charging_periods = periods;
+    if (dialect().is_ocpi()) {
+        cdr.home_charging_compensation = false;  // OCPI 2.2.1 §10.3.1 (CDR object): a public charger, not a home one
+    }
     cdr.total_cost = priced.total.price();
     if (priced.fixed.excl != 0) {
         cdr.total_fixed_cost = priced.fixed.price();
@@ -757,8 +760,10 @@ void Cpo::finish(const std::string& session_id) {
         cdr.total_parking_cost = priced.parking.price();
     }
     cdr.last_updated = now;
-    (void)store_.add_cdr({cdr.country_code, cdr.party_id, cdr.id}, scpi::to_text(cdr), now);
-    delivery_.send("session:" + c->session.id, "POST", "cdrs", scpi::to_text(cdr), c->to_msp, c->correlation);
+    // OCPI 2.2.1 peers get the 2.2.1 members too (home_charging_compensation).
+    const auto text = scpi::to_text(cdr, dialect().is_ocpi() ? scpi::Members::v2_2_1 : scpi::Members::v2_2);
+    (void)store_.add_cdr({cdr.country_code, cdr.party_id, cdr.id}, text, now);
+    delivery_.send("session:" + c->session.id, "POST", "cdrs", text, c->to_msp, c->correlation);
     store_.delete_charging(session_id);
     evse_back();
     log_.info("CDR " + cdr.id + ": " + pricing::to_text(priced.total.excl) + " " + cdr.currency);

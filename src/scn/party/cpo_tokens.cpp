@@ -227,6 +227,7 @@ boost::asio::awaitable<Cpo::StartAtCharger> Cpo::start_at_charger(std::string lo
             call.method = http::Method::post;
             call.url = *base + "/" + token_uid + "/authorize?type=" + std::string(scpi::to_string(type));
             call.token = peer->token;
+            call.dialect = &dialect();
             if (!to.to_party_id.empty()) {
                 call.routing = to;
             }

@@ -119,6 +119,7 @@ boost::asio::awaitable<bool> Delivery::load_endpoints(const Peer& peer) {
     service::Call versions;
     versions.url = peer.versions_url;
     versions.token = peer.token;
+    versions.dialect = dialect_;
     const auto list = co_await service::call(client_, versions);
     if (shared->stopped) {
         co_return false;
@@ -129,16 +130,17 @@ boost::asio::awaitable<bool> Delivery::load_endpoints(const Peer& peer) {
     std::string details_url;
     for (const auto& v : list.data.get_array()) {
         const auto version = scpi::from_json<scpi::Version>(v);
-        if (version.version == scpi::kVersion) {
+        if (version.version == dialect_->version) {
             details_url = version.url;
         }
     }
     if (details_url.empty()) {
-        throw std::runtime_error(peer.versions_url + " offers no version 2.2");
+        throw std::runtime_error(peer.versions_url + " offers no version " + std::string(dialect_->version));
     }
     service::Call details;
     details.url = details_url;
     details.token = peer.token;
+    details.dialect = dialect_;
     const auto d = co_await service::call(client_, details);
     if (shared->stopped) {
         co_return false;
@@ -206,6 +208,7 @@ boost::asio::awaitable<void> Delivery::run() {
                         c.method = http::method_from_string(m.method);
                         c.url = *url;
                         c.token = peer->token;
+                        c.dialect = dialect_;
                         c.body = m.body;
                         const auto meta = json::parse(m.meta).as_object();
                         if (meta.contains("to_party_id")) {

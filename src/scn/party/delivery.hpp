@@ -60,6 +60,8 @@ public:
     /// Where the key to sign messages with comes from (nullopt: unsigned). A signed message counts as delivered only
     /// when the answer carries a valid `scn_signature`.
     void set_signer(std::function<std::optional<eth::PrivateKey>()> signer) { signer_ = std::move(signer); }
+    /// The recipient's dialect: header names, token encoding and the version looked for (default SCPI 2.2).
+    void set_dialect(const scpi::Dialect& dialect) { dialect_ = &dialect; }
     [[nodiscard]] const config::PushPolicy& policy() const { return policy_; }
 
     /// Where the party's own requests go now (the node, a bilateral peer), or nullopt.
@@ -85,6 +87,7 @@ private:
     std::function<std::optional<Peer>()> peer_;
     config::PushPolicy policy_;
     std::function<std::optional<eth::PrivateKey>()> signer_;
+    const scpi::Dialect* dialect_ = &scpi::scpi_dialect();
     std::optional<std::size_t> queued_;  ///< messages waiting, as last counted (see send())
     /// What the sending coroutine may still touch after the Delivery is gone: it checks `stopped` after every wait.
     struct Shared {

@@ -204,7 +204,7 @@ json::value to_json(const ReceivedRequest& r) {
 
 std::string Interceptor::module_of(std::string_view path) {
     // /scpi/versions[/2.2], /scpi/2.2 (details), /scpi/2.2/{module}[/…], /scpi/{sender|receiver}/2.2/{module}[/…],
-    // /scpi/2.2/{sender|receiver}/{module}[/…]
+    // /scpi/2.2/{sender|receiver}/{module}[/…]; the same under /ocpi/ with 2.2.1
     std::vector<std::string_view> parts;
     std::size_t pos = 0;
     while (pos < path.size() && parts.size() < 5) {
@@ -216,17 +216,18 @@ std::string Interceptor::module_of(std::string_view path) {
         parts.push_back(path.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
         pos = next == std::string_view::npos ? path.size() : next;
     }
-    if (parts.size() < 2 || parts[0] != "scpi") {
+    if (parts.size() < 2 || (parts[0] != "scpi" && parts[0] != "ocpi")) {
         return "";
     }
-    if (parts[1] == "versions" || (parts[1] == "2.2" && parts.size() == 2)) {
+    const auto version = [](std::string_view p) { return p == "2.2" || p == "2.2.1"; };
+    if (parts[1] == "versions" || (version(parts[1]) && parts.size() == 2)) {
         return "versions";
     }
     const bool role1 = parts[1] == "sender" || parts[1] == "receiver";
     if (role1 && parts.size() >= 4) {
         return lower(parts[3]);
     }
-    if (parts[1] == "2.2" && parts.size() >= 3) {
+    if (version(parts[1]) && parts.size() >= 3) {
         const bool role2 = parts[2] == "sender" || parts[2] == "receiver";
         if (role2) {
             return parts.size() >= 4 ? lower(parts[3]) : "";
@@ -259,7 +260,7 @@ std::uint64_t Interceptor::record(const http::Request& request) {
     ReceivedRequest r;
     r.at = clock_.now();
     r.method = request.method_name;
-    r.path = request.path;
+    r.path = dialect_->path(request.path);  // as it was sent: an OCPI party's requests arrive translated
     r.query = request.query;
     std::size_t size = 0;
     for (const auto& [name, value] : request.headers) {
@@ -267,7 +268,7 @@ std::uint64_t Interceptor::record(const http::Request& request) {
     }
     r.headers.reserve(size);
     for (const auto& [name, value] : request.headers) {
-        r.headers.append(name).append(": ").append(value).push_back('\n');
+        r.headers.append(dialect_->header(name)).append(": ").append(value).push_back('\n');
     }
     r.body_cut = request.body.size() > kMaxRecordedBody;
     r.body = request.body.substr(0, kMaxRecordedBody);

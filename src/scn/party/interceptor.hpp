@@ -6,6 +6,7 @@
 
 #include <scn/core/clock.hpp>
 #include <scn/http/router.hpp>
+#include <scn/scpi/dialect.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
@@ -68,7 +69,8 @@ public:
     static constexpr std::size_t kMaxReceivedBytes = 64 * 1024 * 1024;
     static constexpr std::size_t kMaxRecordedBody = 1024 * 1024;
 
-    explicit Interceptor(const core::Clock& clock) : clock_(clock) {}
+    explicit Interceptor(const core::Clock& clock, const scpi::Dialect& dialect = scpi::scpi_dialect())
+        : clock_(clock), dialect_(&dialect) {}
 
     /// Records the request, applies the first fault that matches it, and otherwise lets `handler` answer.
     boost::asio::awaitable<http::Response> handle(http::Request& request, const http::Handler& handler);
@@ -98,6 +100,7 @@ private:
     void record_status(std::uint64_t seq, unsigned status);
 
     const core::Clock& clock_;
+    const scpi::Dialect* dialect_;  ///< requests are recorded in it, as they were sent
     mutable std::mutex mutex_;
     std::vector<FaultRule> faults_;
     std::atomic<bool> has_faults_{false};

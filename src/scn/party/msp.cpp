@@ -31,6 +31,7 @@ Msp::Msp(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyS
         throw std::runtime_error("the msp section has no roles");
     }
     delivery_.set_signer([this] { return request_signer(); });
+    delivery_.set_dialect(dialect());
     const auto file = config_.data_dir / "tokens.json";
     std::ifstream in(file, std::ios::binary);
     if (!in) {

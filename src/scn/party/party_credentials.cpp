@@ -62,16 +62,17 @@ std::string describe_roles(const std::vector<scpi::CredentialsRole>& roles) {
     return out;
 }
 
-service::Call peer_call(std::string url, std::string token) {
+service::Call peer_call(std::string url, std::string token, const scpi::Dialect& dialect) {
     service::Call call;
     call.url = std::move(url);
     call.token = std::move(token);
+    call.dialect = &dialect;
     call.timeout = kPeerTimeout;
     return call;
 }
 
 /// The URL of version 2.2 in a versions answer; throws 3001 for an unusable answer, 3002 without 2.2.
-std::string details_url_of(const service::Reply& reply, const std::string& url) {
+std::string details_url_of(const service::Reply& reply, const std::string& url, std::string_view wanted) {
     if (!reply.ok()) {
         throw cannot_use("cannot read the versions at " + url + ": " + reply.describe());
     }
@@ -86,18 +87,18 @@ std::string details_url_of(const service::Reply& reply, const std::string& url) 
         } catch (const scpi::ParseError& e) {
             throw cannot_use("the versions at " + url + " are not valid: " + e.what());
         }
-        if (v.version == scpi::kVersion) {
+        if (v.version == wanted) {
             return v.url;
         }
         offered += (offered.empty() ? "" : ", ") + v.version;
     }
     throw scpi::Error(3002, 200,
                       "the versions at " + url + " offer " + (offered.empty() ? std::string("none") : offered) +
-                          ", not " + std::string(scpi::kVersion));
+                          ", not " + std::string(wanted));
 }
 
 /// The endpoints of a version details answer; throws 3001 for an unusable one.
-std::vector<scpi::Endpoint> endpoints_of(const service::Reply& reply, const std::string& url) {
+std::vector<scpi::Endpoint> endpoints_of(const service::Reply& reply, const std::string& url, std::string_view wanted) {
     if (!reply.ok()) {
         throw cannot_use("cannot read the version details at " + url + ": " + reply.describe());
     }
@@ -107,10 +108,10 @@ std::vector<scpi::Endpoint> endpoints_of(const service::Reply& reply, const std:
     } catch (const scpi::ParseError& e) {
         throw cannot_use("the version details at " + url + " are not valid: " + e.what());
     }
-    if (details.version != scpi::kVersion) {
-        throw scpi::Error(3002, 200,
-                          "the version details at " + url + " are for version " + details.version + ", not " +
-                              std::string(scpi::kVersion));
+    if (details.version != wanted) {
+        throw scpi::Error(
+            3002, 200,
+            "the version details at " + url + " are for version " + details.version + ", not " + std::string(wanted));
     }
     return details.endpoints;
 }
@@ -167,6 +168,18 @@ struct RunningFlag {
 };
 
 }  // namespace
+
+std::optional<BilateralConnection> PartyServer::stored_bilateral(PartyStore& store) {
+    const auto text = store.setting(kSettingKey);
+    if (!text) {
+        return std::nullopt;
+    }
+    try {
+        return connection_from(*text);
+    } catch (const scpi::ParseError&) {
+        return std::nullopt;
+    }
+}
 
 void PartyServer::load_bilateral() {
     const auto text = store_.setting(kSettingKey);
@@ -333,24 +346,24 @@ boost::asio::awaitable<std::vector<scpi::Endpoint>> PartyServer::read_peer_endpo
     http::Client& client = *credentials_client_;
     service::Reply versions;
     try {
-        versions = co_await service::call(client, peer_call(versions_url, token_b));
+        versions = co_await service::call(client, peer_call(versions_url, token_b, dialect_));
     } catch (const std::exception& e) {
         throw cannot_use("cannot read the versions at " + versions_url + ": " + e.what());
     }
     if (!*alive) {
         co_return std::vector<scpi::Endpoint>();
     }
-    const std::string details_url = details_url_of(versions, versions_url);
+    const std::string details_url = details_url_of(versions, versions_url, dialect_.version);
     service::Reply details;
     try {
-        details = co_await service::call(client, peer_call(details_url, token_b));
+        details = co_await service::call(client, peer_call(details_url, token_b, dialect_));
     } catch (const std::exception& e) {
         throw cannot_use("cannot read the version details at " + details_url + ": " + e.what());
     }
     if (!*alive) {
         co_return std::vector<scpi::Endpoint>();
     }
-    auto endpoints = endpoints_of(details, details_url);
+    auto endpoints = endpoints_of(details, details_url, dialect_.version);
     std::string missing;
     for (const auto& module : config_.required_modules) {
         if (std::none_of(endpoints.begin(), endpoints.end(),

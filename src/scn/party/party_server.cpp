@@ -16,6 +16,10 @@ PartyServer::PartyServer(boost::asio::io_context& ioc, std::string name, const c
     : ioc_(ioc),
       name_(std::move(name)),
       config_(config),
+      dialect_([&]() -> const scpi::Dialect& {
+          const auto* d = scpi::dialect_named(config.protocol);
+          return d != nullptr ? *d : scpi::scpi_dialect();
+      }()),
       store_(store),
       log_(std::move(log)),
       clock_(clock),
@@ -98,7 +102,7 @@ void PartyServer::add_common_routes(http::Router& router) {
     using Awaitable = boost::asio::awaitable<http::Response>;
     router.add(http::Method::get, "/scpi/versions", [this](http::Request& req) -> Awaitable {
         authenticate(req);
-        std::vector<scpi::Version> versions{{std::string(scpi::kVersion), public_url() + "/scpi/versions/2.2"}};
+        std::vector<scpi::Version> versions{{std::string(dialect_.version), url_of("/scpi/versions/2.2")}};
         auto res = service::ok(scpi::to_json(versions), clock_);
         service::echo_headers(req, res, false);
         co_return res;
@@ -106,10 +110,10 @@ void PartyServer::add_common_routes(http::Router& router) {
     const auto details = [this](http::Request& req) -> Awaitable {
         authenticate(req);
         scpi::VersionDetails d;
-        d.version = std::string(scpi::kVersion);
-        d.endpoints.push_back({"credentials", scpi::InterfaceRole::SENDER, public_url() + "/scpi/2.2/credentials"});
+        d.version = std::string(dialect_.version);
+        d.endpoints.push_back({"credentials", scpi::InterfaceRole::SENDER, url_of("/scpi/2.2/credentials")});
         for (const auto& e : endpoints()) {
-            d.endpoints.push_back({e.identifier, e.role, public_url() + e.path});
+            d.endpoints.push_back({e.identifier, e.role, url_of(e.path)});
         }
         auto res = service::ok(scpi::to_json(d), clock_);
         service::echo_headers(req, res, false);
@@ -221,6 +225,9 @@ std::uint16_t PartyServer::start() {
             return interceptor_->handle(req, handler);
         };
     }
+    if (dialect_.is_ocpi()) {
+        translate_at_the_edges(options.hooks);
+    }
     server_ = std::make_unique<http::Server>(ioc_, std::move(options), std::move(router));
     const auto port = server_->start();
     if (bilateral_) {
@@ -229,6 +236,36 @@ std::uint16_t PartyServer::start() {
         on_bilateral_peer(bilateral_->peer());
     }
     return port;
+}
+
+void PartyServer::translate_at_the_edges(http::ServerHooks& hooks) const {
+    static constexpr std::array kRouting{scpi::header::kFromCountryCode, scpi::header::kFromPartyId,
+                                         scpi::header::kToCountryCode, scpi::header::kToPartyId};
+    const auto& dialect = dialect_;
+    hooks.inbound = [&dialect](http::Request& req) {
+        req.path = dialect.scpi_path(req.path);
+        for (const auto name : kRouting) {
+            if (const auto value = req.headers.get(dialect.header(name))) {
+                std::string v(*value);
+                req.headers.remove(dialect.header(name));
+                req.headers.set(name, v);
+            }
+        }
+    };
+    hooks.outbound = [&dialect](http::Response& res) {
+        for (const auto name : kRouting) {
+            if (const auto value = res.headers.get(name)) {
+                std::string v(*value);
+                res.headers.remove(name);
+                res.headers.set(dialect.header(name), v);
+            }
+        }
+        for (const auto name : {scpi::header::kLink, scpi::header::kLocation}) {
+            if (const auto value = res.headers.get(name)) {
+                res.headers.set(name, dialect.path(*value));
+            }
+        }
+    };
 }
 
 void PartyServer::stop() {

@@ -65,6 +65,8 @@ public:
     void accept_token(const std::string& token);
     /// The peer registered bilaterally with the credentials module (OCPI 2.2 §7.2), if any.
     [[nodiscard]] const std::optional<BilateralConnection>& bilateral() const { return bilateral_; }
+    /// The same, read from a party's store without running the party (`scn-tools request`).
+    [[nodiscard]] static std::optional<BilateralConnection> stored_bilateral(PartyStore& store);
     /// The key of the party's registry listing: with it, answers to requests that carry an SCN-Signature are
     /// signed (`scn_signature`), as the node then requires.
     void set_signer(std::optional<eth::PrivateKey> key) { signer_ = std::move(key); }
@@ -77,7 +79,7 @@ public:
     /// it requests take no detour.
     void enable_interception() {
         if (!interceptor_) {
-            interceptor_ = std::make_unique<Interceptor>(clock_);
+            interceptor_ = std::make_unique<Interceptor>(clock_, dialect_);
         }
     }
     /// The interceptor, or null when interception is off.
@@ -87,7 +89,14 @@ public:
 
     [[nodiscard]] const std::string& name() const { return name_; }
     [[nodiscard]] const config::PartyConfig& config() const { return config_; }
-    [[nodiscard]] std::string versions_url() const { return public_url() + "/scpi/versions"; }
+    [[nodiscard]] std::string versions_url() const { return url_of("/scpi/versions"); }
+    /// The dialect the party speaks (`protocol` in its configuration): SCPI 2.2, or plain OCPI 2.2.1.
+    [[nodiscard]] const scpi::Dialect& dialect() const { return dialect_; }
+    /// The party's URL for a path written in SCPI terms, in its dialect (`/scpi/sender/2.2/x` →
+    /// `…/ocpi/sender/2.2.1/x` in OCPI mode).
+    [[nodiscard]] std::string url_of(std::string_view scpi_path) const {
+        return public_url() + dialect_.path(scpi_path);
+    }
     /// The configured public URL, or http://127.0.0.1:<port> when none is configured (tests on ephemeral ports).
     [[nodiscard]] std::string public_url() const;
     [[nodiscard]] std::vector<scpi::CredentialsRole> credentials_roles() const;
@@ -169,6 +178,7 @@ protected:
     boost::asio::io_context& ioc_;
     std::string name_;
     config::PartyConfig config_;
+    const scpi::Dialect& dialect_;
     PartyStore& store_;
     core::Logger log_;
     const core::Clock& clock_;
@@ -179,6 +189,8 @@ protected:
 
 private:
     void add_common_routes(http::Router& router);
+    /// In OCPI mode: the server's hooks that translate requests into SCPI terms and responses back.
+    void translate_at_the_edges(http::ServerHooks& hooks) const;
     void add_hubclientinfo_routes(http::Router& router);
 
     // The credentials module for a bilateral peer (party_credentials.cpp, OCPI 2.2 §7).

@@ -87,18 +87,20 @@ boost::asio::awaitable<Handshake> credentials_handshake(PartyServer& party, http
     service::Call call;
     call.url = versions_url;
     call.token = token_a;
+    call.dialect = &party.dialect();
+    const auto wanted = party.dialect().version;
     const auto versions = checked(co_await service::call(client, call), "TOKEN_A at " + call.url);
     std::string details_url;
     if (versions.data.is_array()) {
         for (const auto& v : versions.data.get_array()) {
             const auto version = scpi::from_json<scpi::Version>(v);
-            if (version.version == scpi::kVersion) {
+            if (version.version == wanted) {
                 details_url = version.url;
             }
         }
     }
     if (details_url.empty()) {
-        throw std::runtime_error(versions_url + " offers no SCPI version " + std::string(scpi::kVersion));
+        throw std::runtime_error(versions_url + " offers no version " + std::string(wanted));
     }
     call.url = details_url;
     const auto details = scpi::from_json<scpi::VersionDetails>(
@@ -124,6 +126,18 @@ boost::asio::awaitable<Handshake> credentials_handshake(PartyServer& party, http
     const auto reply = checked(co_await service::call(client, call), "the credentials");
     const auto theirs = scpi::from_json<scpi::Credentials>(reply.data);
     co_return Handshake{theirs.token, token_b};
+}
+
+std::optional<Peer> stored_direct_peer(PartyStore& store) {
+    const auto url = store.setting("peer_versions_url");
+    const auto c = store.setting("peer_token_c");
+    if (url && c) {
+        return Peer{*c, *url};
+    }
+    if (const auto bilateral = PartyServer::stored_bilateral(store)) {
+        return bilateral->peer();
+    }
+    return std::nullopt;
 }
 
 std::optional<Peer> stored_peer_registration(PartyServer& party, PartyStore& store, const std::string& versions_url) {

@@ -55,6 +55,9 @@ boost::asio::awaitable<Handshake> credentials_handshake(PartyServer& party, http
 /// the store. Returns where the party's requests go from now on (TOKEN_C).
 boost::asio::awaitable<Peer> register_with_peer(PartyServer& party, PartyStore& store, http::Client& client,
                                                 std::string versions_url, std::string token_a);
+/// The peer a party calls directly, without a node, as kept in its store: the one it registered with (config
+/// `peer.token_a`), else the one that registered with it by the credentials module.
+[[nodiscard]] std::optional<Peer> stored_direct_peer(PartyStore& store);
 /// The stored bilateral registration with the peer at `versions_url`, if there is one; its TOKEN_B is accepted again.
 [[nodiscard]] std::optional<Peer> stored_peer_registration(PartyServer& party, PartyStore& store,
                                                            const std::string& versions_url);

@@ -31,7 +31,7 @@ struct String {
 };                      ///< text, at most `max` characters
 struct NonEmpty {};     ///< a `+` list: at least one element
 struct DropUnknown {};  ///< a list of informational enum values: unknown values are dropped, not refused
-struct Since221 {};     ///< an OCPI 2.2.1 addition: read when present, not written (2.2 peers do not know it)
+struct Since221 {};     ///< an OCPI 2.2.1 addition: read when present, written only for 2.2.1 peers (to_text)
 }  // namespace opt
 
 namespace detail {
@@ -299,17 +299,18 @@ void append_string(std::string& out, std::string_view s);
 void append_double(std::string& out, double d);
 
 template <typename M>
-void append_value(std::string& out, const M& m);
+void append_value(std::string& out, const M& m, bool with_221 = false);
 
-/// Writes the members of a model object straight into JSON text (no intermediate DOM).
+/// Writes the members of a model object straight into JSON text (no intermediate DOM); OCPI 2.2.1 additions only
+/// when `with_221`.
 class TextWriter {
 public:
-    explicit TextWriter(std::string& out) : out_(out) {}
+    explicit TextWriter(std::string& out, bool with_221 = false) : out_(out), with_221_(with_221) {}
 
     template <typename M, typename... O>
     void operator()(std::string_view key, const M& member, O... opts) {
         const Options o = options(opts...);
-        if (o.since_221) {
+        if (o.since_221 && !with_221_) {
             return;
         }
         if constexpr (is_optional<M>::value) {
@@ -332,21 +333,22 @@ private:
         first_ = false;
         append_string(out_, key);
         out_ += ':';
-        append_value(out_, value);
+        append_value(out_, value, with_221_);
     }
     std::string& out_;
+    bool with_221_;
     bool first_ = true;
 };
 
 template <typename M>
-void append_value(std::string& out, const M& m) {
+void append_value(std::string& out, const M& m, bool with_221) {
     if constexpr (is_vector<M>::value) {
         out += '[';
         bool first = true;
         for (const auto& e : m) {
             out += first ? "" : ",";
             first = false;
-            append_value(out, e);
+            append_value(out, e, with_221);
         }
         out += ']';
     } else if constexpr (std::is_same_v<M, std::string>) {
@@ -367,7 +369,7 @@ void append_value(std::string& out, const M& m) {
         dump_to(out, m);
     } else if constexpr (Described<M>) {
         out += '{';
-        TextWriter w(out);
+        TextWriter w(out, with_221);
         describe(w, const_cast<M&>(m));  // the writer only reads
         out += '}';
     } else {
@@ -385,12 +387,16 @@ T from_json(const boost::json::value& v, const std::string& path = "$") {
     return out;
 }
 
-/// Writes a model object as JSON text, the same as dump(to_json(t)) but without building a DOM.
+/// Which members a peer is sent: OCPI 2.2's, or with the OCPI 2.2.1 additions as well.
+enum class Members { v2_2, v2_2_1 };
+
+/// Writes a model object as JSON text, the same as dump(to_json(t)) but without building a DOM. 2.2.1 additions
+/// (`home_charging_compensation`, StartSession's `connector_id`) only with Members::v2_2_1.
 template <typename T>
-std::string to_text(const T& t) {
+std::string to_text(const T& t, Members members = Members::v2_2) {
     std::string out;
     out.reserve(512);
-    detail::append_value(out, t);
+    detail::append_value(out, t, members == Members::v2_2_1);
     return out;
 }
 

@@ -232,17 +232,18 @@ boost::asio::awaitable<Reply> call(http::Client& client, Call c) {
     req.method = c.method;
     req.url = std::move(c.url);
     req.timeout = c.timeout;
-    req.headers.add(scpi::header::kAuthorization, "Token " + c.token);
+    const auto& dialect = c.dialect != nullptr ? *c.dialect : scpi::scpi_dialect();
+    req.headers.add(scpi::header::kAuthorization, dialect.authorization(c.token));
     req.headers.add(scpi::header::kRequestId, core::request_uuid());
     req.headers.add(scpi::header::kCorrelationId, c.correlation_id.empty() ? core::random_uuid() : c.correlation_id);
     for (const auto& [name, value] : c.headers) {
         req.headers.add(name, value);
     }
     if (c.routing) {
-        req.headers.add(scpi::header::kFromCountryCode, c.routing->from_country_code);
-        req.headers.add(scpi::header::kFromPartyId, c.routing->from_party_id);
-        req.headers.add(scpi::header::kToCountryCode, c.routing->to_country_code);
-        req.headers.add(scpi::header::kToPartyId, c.routing->to_party_id);
+        req.headers.add(dialect.from_country_code, c.routing->from_country_code);
+        req.headers.add(dialect.from_party_id, c.routing->from_party_id);
+        req.headers.add(dialect.to_country_code, c.routing->to_country_code);
+        req.headers.add(dialect.to_party_id, c.routing->to_party_id);
     }
     if (c.body) {
         req.headers.add("Content-Type", "application/json");

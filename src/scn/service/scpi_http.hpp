@@ -8,6 +8,7 @@
 #include <scn/eth/crypto.hpp>
 #include <scn/http/client.hpp>
 #include <scn/http/server.hpp>
+#include <scn/scpi/dialect.hpp>
 #include <scn/scpi/io.hpp>
 #include <scn/scpi/protocol.hpp>
 
@@ -93,7 +94,7 @@ struct Reply {
 struct Call {
     http::Method method = http::Method::get;
     std::string url;
-    std::string token;  ///< sent as `Authorization: Token <token>`, raw
+    std::string token;  ///< sent as `Authorization: Token <token>`: raw in SCPI, Base64-encoded in OCPI 2.2.1
     std::optional<scpi::RoutingHeaders> routing;
     std::string correlation_id;  ///< fresh if empty
     std::optional<std::string> body;
@@ -101,6 +102,8 @@ struct Call {
     std::chrono::milliseconds timeout{10'000};
     /// Signs the request with it (SCN-Signature over request_values()) when set.
     std::optional<eth::PrivateKey> signer;
+    /// The dialect of the recipient: header names and token encoding (null: SCPI).
+    const scpi::Dialect* dialect = nullptr;
 };
 
 /// Makes an SCPI call: fills in the headers, parses the envelope. A body that is not an envelope is a Reply with

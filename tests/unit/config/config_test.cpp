@@ -69,6 +69,18 @@ TEST(Config, StrictIsOffUnlessAsked) {
     EXPECT_EQ(error_of(R"({"cpo": {"strict": "yes"}})"), "config.json: $.cpo.strict: expected true or false");
 }
 
+TEST(Config, ProtocolIsScpiUnlessOcpiIsAsked) {
+    const auto d = parse("{}");
+    EXPECT_EQ(d.cpo.protocol, "scpi-2.2");
+    const auto c = parse(R"({"cpo": {"protocol": "ocpi-2.2.1"}})");
+    EXPECT_EQ(c.cpo.protocol, "ocpi-2.2.1");
+    EXPECT_EQ(c.msp.protocol, "scpi-2.2");
+    EXPECT_EQ(c.node.signatures, false);
+    EXPECT_TRUE(parse(R"({"node": {"signatures": true}})").node.signatures);
+    EXPECT_EQ(error_of(R"({"msp": {"protocol": "ocpi-2.1.1"}})"),
+              "config.json: $.msp.protocol: expected \"scpi-2.2\" or \"ocpi-2.2.1\"");
+}
+
 TEST(Config, PushPolicyIsReadPerParty) {
     const auto d = parse("{}");
     EXPECT_EQ(d.cpo.push.max_attempts, 10);

@@ -36,6 +36,9 @@ TEST(Interceptor, ModulesAreFoundInEveryPathForm) {
     EXPECT_EQ(Interceptor::module_of("/scpi/2.2"), "versions");
     EXPECT_EQ(Interceptor::module_of("/scpi/2.2/credentials"), "credentials");
     EXPECT_EQ(Interceptor::module_of("/scpi/sender/2.2/locations/Loc1"), "locations");
+    EXPECT_EQ(Interceptor::module_of("/ocpi/sender/2.2.1/locations/Loc1"), "locations") << "an OCPI 2.2.1 party";
+    EXPECT_EQ(Interceptor::module_of("/ocpi/versions/2.2.1"), "versions");
+    EXPECT_EQ(Interceptor::module_of("/ocpi/2.2.1/credentials"), "credentials");
     EXPECT_EQ(Interceptor::module_of("/scpi/receiver/2.2/sessions/CH/CPO/1"), "sessions");
     EXPECT_EQ(Interceptor::module_of("/scpi/2.2/sender/chargingprofiles/result/7"), "chargingprofiles");
     EXPECT_EQ(Interceptor::module_of("/other"), "");
