@@ -96,6 +96,17 @@ cdrs=$(curl -sf "http://127.0.0.1:$cpo_port/ocpi/sender/2.2.1/cdrs" \
 grep -qi "^OCPI-to-party-id: MSP" headers.out || fail "routing headers not OCPI's: $(cat headers.out)"
 grep -qi "^SCPI-" headers.out && fail "SCPI headers in an OCPI answer: $(cat headers.out)"
 
+# OCPI 2.2.1 made cdr_token's country_code and party_id required: an OCPI MSP refuses a CDR without them.
+token_b=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select value from settings where key=\"peer_token_b\"").fetchone()[0])' msp.db)
+old_cdr=$(jq -c '.data[-1] | .id = "OLD-1" | del(.cdr_token.country_code, .cdr_token.party_id)' <<<"$cdrs")
+refused=$(curl -s -XPOST "http://127.0.0.1:$msp_port/ocpi/receiver/2.2.1/cdrs" \
+    -H "Authorization: Token $(printf %s "$token_b" | base64 -w0)" -H "Content-Type: application/json" \
+    -H "X-Request-ID: 2" -H "X-Correlation-ID: 2" -H "OCPI-from-country-code: CH" -H "OCPI-from-party-id: CPO" \
+    -H "OCPI-to-country-code: CH" -H "OCPI-to-party-id: MSP" -d "$old_cdr")
+[[ $(jq -r .status_code <<<"$refused") == 2001 ]] || fail "a 2.2 cdr_token accepted: $refused"
+[[ $(jq -r .status_message <<<"$refused") == "\$.cdr_token: missing country_code and party_id (required since OCPI 2.2.1)" ]] ||
+    fail "message: $refused"
+
 # The control API shows what the CPO received as it was sent: OCPI paths and headers.
 received=$(curl -sf "http://127.0.0.1:$control_port/control/received?module=cdrs")
 [[ $(jq -r '.requests[-1].path' <<<"$received") == /ocpi/sender/2.2.1/cdrs ]] ||

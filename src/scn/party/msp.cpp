@@ -231,8 +231,9 @@ void Msp::check_cdr_token(const scpi::CdrToken& token, const std::string& what) 
     if (missing.empty()) {
         return;
     }
-    // OCPI 2.2.1 §10.4.3 made both required; OCPI 2.2 had neither, and CPOs still send such tokens.
-    if (config_.strict) {
+    // OCPI 2.2.1 §10.4.3 made both required; OCPI 2.2 had neither, and CPOs still send such tokens. An OCPI 2.2.1
+    // party holds its peers to 2.2.1.
+    if (config_.strict || dialect().is_ocpi()) {
         throw scpi::Error::invalid("$.cdr_token: missing " + missing + " (required since OCPI 2.2.1)");
     }
     log_.warn(what + ": cdr_token without " + missing + " (required since OCPI 2.2.1; accepted as OCPI 2.2 did)");
