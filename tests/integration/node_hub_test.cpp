@@ -109,7 +109,7 @@ TEST(NodeHub, ABroadcastPushReachesEveryPartyOfTheRolesItIsFor) {
     EXPECT_TRUE(net.msp_log->wait_for("Location CH/CPO/Loc2", 10s)) << "the eMSP received it";
     EXPECT_TRUE(
         net.node_log->wait_for("broadcast PUT /scpi/receiver/2.2/locations/CH/CPO/Loc2 from CH/CPO to 1 parties", 5s));
-    // Sessions are not for broadcasting (OCPI 2.2 §4.1.4): unknown recipient.
+    // Sessions are not for broadcasting (OCPI 2.2, "Message Routing"): unknown recipient.
     const auto session = call(net, "CPO", "SCN", http::Method::put, "/scpi/receiver/2.2/sessions/CH/CPO/S1", "{}");
     EXPECT_EQ(session.status_code, 4001);
 }

@@ -18,8 +18,8 @@ namespace json = boost::json;
 
 namespace {
 
-/// The roles a broadcast push of `sender_role` goes to (OCPI 2.2 §4.1.4): a CPO's to eMSPs, NSPs and OTHER
-/// parties; an eMSP's or an OTHER party's to CPOs.
+/// The roles a broadcast push of `sender_role` goes to (OCPI 2.2, "Message Routing", broadcast push): a CPO's to eMSPs,
+/// NSPs and OTHER parties; an eMSP's or an OTHER party's to CPOs.
 std::vector<scpi::Role> broadcast_roles(std::optional<scpi::Role> sender_role) {
     using scpi::Role;
     if (sender_role == Role::CPO) {

@@ -1,6 +1,7 @@
 #pragma once
 
-// Requests addressed to the hub itself (SCPI-To = the node's own identity, OCPI 2.2 §4.1.4 "message routing"):
+// Requests addressed to the hub itself (SCPI-To = the node's own identity, OCPI 2.2, transport and format, "Message
+// Routing"):
 // - a broadcast push (POST, PUT or PATCH of Locations, Tariffs or Tokens on a receiver interface) goes to every
 //   connected party of the roles it is meant for, and the hub answers the sender at once;
 // - a GET of a whole list (Locations, Tariffs, Sessions, CDRs, Tokens) is answered by the hub with the objects of
