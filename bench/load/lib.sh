@@ -20,7 +20,7 @@ bench_ensure_tools() {
     local missing=()
     command -v wrk >/dev/null || missing+=(wrk)
     command -v nginx >/dev/null || missing+=(nginx-light)
-    command -v perf >/dev/null || missing+=(linux-perf)
+    command -v valgrind >/dev/null || missing+=(valgrind)
     if ((${#missing[@]})); then
         local sudo=""
         [[ $(id -u) -eq 0 ]] || sudo="sudo"

@@ -1,4 +1,5 @@
 #include <scn/core/base64.hpp>
+#include <scn/core/text.hpp>
 #include <scn/eth/notary.hpp>
 
 #include <boost/json.hpp>
@@ -137,16 +138,11 @@ void assign(json::value& values, std::string_view path, const json::value& value
     }
 }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 /// The message over `fields` as a verifier reads it: each path lower-cased, unresolvable paths contribute "".
 std::string message_of(const std::vector<std::string>& fields, const json::value& values) {
     std::string message;
     for (const auto& f : fields) {
-        if (const auto* v = resolve(values, lower(f))) {
+        if (const auto* v = resolve(values, core::ascii_lower(f))) {
             message += leaf_text(*v);
         }
     }
@@ -184,7 +180,7 @@ std::optional<Address> signer_of(std::string_view hash, std::string_view rsv) {
 
 std::optional<Address> parse_address(std::string_view text) {
     try {
-        return Address::parse(lower(std::string(text)));
+        return Address::parse(core::ascii_lower(text));
     } catch (const EthError&) {
         return std::nullopt;
     }
@@ -370,7 +366,7 @@ Verification verify(const Signature& s, const json::value& values) {
     for (std::size_t i = s.rewrites.size(); i-- > 0;) {
         const auto& r = s.rewrites[i];
         for (const auto& [path, original] : r.rewritten_fields) {
-            assign(previous, lower(std::string(path)), original);
+            assign(previous, core::ascii_lower(path), original);
         }
         const std::string label = "Rewrite " + std::to_string(i) + ": ";
         if (hash_text(message_of(s.fields, previous)) != r.hash) {

@@ -18,9 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array kRelayedHeaders{scpi::header::kLocation, scpi::header::kLink, scpi::header::kTotalCount,
-                                     scpi::header::kLimit};
-
 http::ClientRequest outgoing(const NodeContext& node, http::Method method, std::string url) {
     http::ClientRequest out;
     out.method = method;

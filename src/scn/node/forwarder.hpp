@@ -6,10 +6,12 @@
 #include <scn/http/message.hpp>
 #include <scn/node/node_context.hpp>
 #include <scn/node/signing.hpp>
+#include <scn/scpi/protocol.hpp>
 #include <scn/scpi/versions.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +19,10 @@
 #include <vector>
 
 namespace scn::node {
+
+/// The headers of a recipient's answer a node passes on: what the route handlers relay or proxy.
+inline constexpr std::array<std::string_view, 4> kRelayedHeaders{scpi::header::kLocation, scpi::header::kLink,
+                                                                 scpi::header::kTotalCount, scpi::header::kLimit};
 
 /// A request on its way to a recipient, wherever that recipient is connected.
 struct Forward {

@@ -1,3 +1,4 @@
+#include <scn/core/text.hpp>
 #include <scn/node/errors.hpp>
 #include <scn/node/forwarder.hpp>
 #include <scn/node/hub.hpp>
@@ -125,10 +126,8 @@ void NodeServer::add_admin_routes(http::Router& router) {
             200, json::serialize(json::object{{"url", url()}, {"address", wallet_.address().lower()}}));
     });
     router.add(http::Method::get, "/scn/registry/node/{cc}/{pid}", [this](http::Request& req) -> Awaitable {
-        std::string cc(req.param("cc"));
-        std::string pid(req.param("pid"));
-        std::transform(cc.begin(), cc.end(), cc.begin(), ::toupper);
-        std::transform(pid.begin(), pid.end(), pid.begin(), ::toupper);
+        const std::string cc = core::ascii_upper(req.param("cc"));
+        const std::string pid = core::ascii_upper(req.param("pid"));
         const auto listing = co_await registry_.party(cc, pid);
         if (!listing || listing->node_url.empty()) {
             co_return http::Response::json(200, "\"Party not registered on Smart Charging Network\"");

@@ -1,4 +1,5 @@
 #include <scn/core/random.hpp>
+#include <scn/core/text.hpp>
 #include <scn/node/node_store.hpp>
 
 #include <algorithm>
@@ -53,14 +54,6 @@ CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql"}};
 
 constexpr auto kRenewInterval = std::chrono::seconds(5);
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
 
 std::int64_t to_ms(core::TimePoint t) {
     return t.time_since_epoch().count();
@@ -324,10 +317,10 @@ std::int64_t NodeStore::add_proxy(const std::string& resource, const PartyRef& s
            "VALUES(?, ?, ?, ?, ?, ?)")
         .bind(1, alias)
         .bind(2, resource)
-        .bind(3, upper(sender.country_code))
-        .bind(4, upper(sender.party_id))
-        .bind(5, upper(receiver.country_code))
-        .bind(6, upper(receiver.party_id))
+        .bind(3, core::ascii_upper(sender.country_code))
+        .bind(4, core::ascii_upper(sender.party_id))
+        .bind(5, core::ascii_upper(receiver.country_code))
+        .bind(6, core::ascii_upper(receiver.party_id))
         .run();
     return db_.last_insert_id();
 }
@@ -342,10 +335,10 @@ std::optional<std::string> NodeStore::proxy(std::string_view id_or_alias, const 
     } else {
         q.bind(1, id_or_alias);
     }
-    q.bind(2, upper(sender.country_code))
-        .bind(3, upper(sender.party_id))
-        .bind(4, upper(receiver.country_code))
-        .bind(5, upper(receiver.party_id));
+    q.bind(2, core::ascii_upper(sender.country_code))
+        .bind(3, core::ascii_upper(sender.party_id))
+        .bind(4, core::ascii_upper(receiver.country_code))
+        .bind(5, core::ascii_upper(receiver.party_id));
     if (!q.step()) {
         return std::nullopt;
     }
@@ -411,7 +404,10 @@ void NodeStore::save_rules(std::int64_t platform_id, const Rules& rules) {
             modules += modules.empty() ? "" : "\n";
             modules += m;
         }
-        add.bind(1, platform_id).bind(2, upper(e.party.country_code)).bind(3, upper(e.party.party_id)).bind(4, modules);
+        add.bind(1, platform_id)
+            .bind(2, core::ascii_upper(e.party.country_code))
+            .bind(3, core::ascii_upper(e.party.party_id))
+            .bind(4, modules);
         add.run();
     }
     tx.commit();

@@ -6,14 +6,15 @@
 
 #include <boost/json.hpp>
 
-#include <initializer_list>
+#include <array>
+#include <span>
 
 namespace scn::node {
 namespace json = boost::json;
 
 namespace {
 
-void relay(const http::Headers& reply, http::Response& answer, std::initializer_list<std::string_view> names) {
+void relay(const http::Headers& reply, http::Response& answer, std::span<const std::string_view> names) {
     for (const auto name : names) {
         if (const auto v = reply.get(name)) {
             answer.headers.add(name, *v);
@@ -43,7 +44,8 @@ public:
     explicit Page(ProxyUrls& proxies) : proxies_(proxies) {}
     void finish(const Exchange& x, const http::Headers& reply, http::Response& answer,
                 json::object& rewritten) const override {
-        relay(reply, answer, {scpi::header::kTotalCount, scpi::header::kLimit});
+        static constexpr std::array<std::string_view, 2> kCounts{scpi::header::kTotalCount, scpi::header::kLimit};
+        relay(reply, answer, kCounts);
         if (const auto link = reply.get(scpi::header::kLink)) {
             rewritten["$['headers']['link']"] = std::string(*link);
             if (const auto next = next_link(*link)) {
@@ -155,8 +157,7 @@ private:
 class Custom : public RouteHandler {
 public:
     void finish(const Exchange&, const http::Headers& reply, http::Response& answer, json::object&) const override {
-        relay(reply, answer,
-              {scpi::header::kLocation, scpi::header::kLink, scpi::header::kTotalCount, scpi::header::kLimit});
+        relay(reply, answer, kRelayedHeaders);
     }
 };
 

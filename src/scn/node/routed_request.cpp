@@ -25,15 +25,6 @@ void require_headers(const http::Request& req, std::span<const std::string_view>
     }
 }
 
-void check_party(const PartyRef& party) {
-    if (party.country_code.size() != 2) {
-        throw errors::bad_country_code(party.country_code);
-    }
-    if (party.party_id.size() != 3) {
-        throw errors::bad_party_id(party.party_id);
-    }
-}
-
 boost::json::value RoutedRequest::notary_values() const {
     http::Headers headers;
     headers.add(scpi::header::kCorrelationId, correlation_id);

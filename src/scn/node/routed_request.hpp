@@ -72,9 +72,6 @@ struct RoutedRequest {
 /// Throws errors::missing_header for the first of `names` the request lacks.
 void require_headers(const http::Request& request, std::span<const std::string_view> names);
 
-/// Throws errors::bad_country_code / bad_party_id unless the codes have 2 and 3 characters (§1.4).
-void check_party(const PartyRef& party);
-
 /// Reads and validates a routed request in the reference node's order: the required headers, the JSON body
 /// (standard modules), the 2- and 3-character identifiers, a custom route's interface. Throws scpi::Error (2001)
 /// naming the first problem. The request's body is moved out.

@@ -1,4 +1,5 @@
 #include <scn/core/datetime.hpp>
+#include <scn/core/text.hpp>
 #include <scn/party/cpo.hpp>
 #include <scn/party/paging.hpp>
 #include <scn/scpi/cdrs.hpp>
@@ -24,11 +25,6 @@ void require_date_from(const http::Request& req) {
     if (!req.query_param("date_from")) {
         throw scpi::Error::invalid("query parameter date_from is required on this list");
     }
-}
-
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return s;
 }
 
 json::array read_array(const std::filesystem::path& file, bool required) {
@@ -184,7 +180,7 @@ std::vector<scpi::RoutingHeaders> Cpo::status_recipients() {
     std::set<std::pair<std::string, std::string>> parties;
     // Through a node: the eMSPs it reports as connected (HubClientInfo).
     for (const auto& info : connected_parties(scpi::Role::EMSP)) {
-        parties.emplace(upper(info.country_code), upper(info.party_id));
+        parties.emplace(core::ascii_upper(info.country_code), core::ascii_upper(info.party_id));
     }
     if (parties.empty()) {
         // Bilaterally (or before the node said anything): the eMSPs known from their tokens and sessions here.
@@ -206,7 +202,7 @@ scpi::RoutingHeaders Cpo::to_party(const std::string& country_code, const std::s
 
 void Cpo::note_session_owner(const scpi::CdrToken& token) {
     if (token.country_code && token.party_id) {
-        session_owners_.emplace(upper(*token.country_code), upper(*token.party_id));
+        session_owners_.emplace(core::ascii_upper(*token.country_code), core::ascii_upper(*token.party_id));
     }
 }
 

@@ -1,4 +1,5 @@
 #include <scn/core/datetime.hpp>
+#include <scn/core/text.hpp>
 #include <scn/http/message.hpp>
 #include <scn/party/interceptor.hpp>
 #include <scn/scpi/json.hpp>
@@ -17,20 +18,6 @@ namespace scn::party {
 namespace json = boost::json;
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
 
 /// The query with `limit` at most `max` (added when absent).
 std::string with_limit(std::string_view query, std::size_t max) {
@@ -104,7 +91,7 @@ std::vector<FaultRule> parse_faults(const json::value& v) {
                     throw std::invalid_argument(name + ": expected a string");
                 }
                 (key == "module" ? r.module : r.method) =
-                    key == "module" ? lower(value.get_string()) : upper(value.get_string());
+                    key == "module" ? core::ascii_lower(value.get_string()) : core::ascii_upper(value.get_string());
             } else if (key == "http_status") {
                 r.http_status = static_cast<unsigned>(integer(100, 599));
             } else if (key == "scpi_status") {
@@ -225,14 +212,14 @@ std::string Interceptor::module_of(std::string_view path) {
     }
     const bool role1 = parts[1] == "sender" || parts[1] == "receiver";
     if (role1 && parts.size() >= 4) {
-        return lower(parts[3]);
+        return core::ascii_lower(parts[3]);
     }
     if (version(parts[1]) && parts.size() >= 3) {
         const bool role2 = parts[2] == "sender" || parts[2] == "receiver";
         if (role2) {
-            return parts.size() >= 4 ? lower(parts[3]) : "";
+            return parts.size() >= 4 ? core::ascii_lower(parts[3]) : "";
         }
-        return lower(parts[2]);
+        return core::ascii_lower(parts[2]);
     }
     return "";
 }

@@ -1,3 +1,4 @@
+#include <scn/core/text.hpp>
 #include <scn/party/received_store.hpp>
 
 #include <climits>
@@ -36,13 +37,6 @@ std::int64_t to_ms(core::TimePoint t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-std::string upper(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
-
 std::pair<std::int64_t, std::int64_t> bounds(const store::TimeWindow& w) {
     return {w.from ? to_ms(*w.from) : INT64_MIN, w.to ? to_ms(*w.to) : INT64_MAX};
 }
@@ -62,7 +56,10 @@ ReceivedStore::ReceivedStore(store::Database& db) : db_(db) {
 std::optional<std::string> ReceivedStore::get(std::string_view table, const ObjectKey& key) {
     auto q =
         db_.prepare("SELECT json FROM " + std::string(table) + " WHERE country_code = ? AND party_id = ? AND id = ?");
-    if (!q.bind(1, upper(key.country_code)).bind(2, upper(key.party_id)).bind(3, key.id).step()) {
+    if (!q.bind(1, core::ascii_upper(key.country_code))
+             .bind(2, core::ascii_upper(key.party_id))
+             .bind(3, key.id)
+             .step()) {
         return std::nullopt;
     }
     return q.get_text(0);
@@ -76,8 +73,8 @@ bool ReceivedStore::put(std::string_view table, const ObjectKey& key, std::strin
                 "(country_code, party_id, id, json, last_updated_ms) VALUES(?1, ?2, ?3, ?4, ?5) "
                 "ON CONFLICT(country_code, party_id, id) DO UPDATE SET json = excluded.json, "
                 "last_updated_ms = excluded.last_updated_ms")
-        .bind(1, upper(key.country_code))
-        .bind(2, upper(key.party_id))
+        .bind(1, core::ascii_upper(key.country_code))
+        .bind(2, core::ascii_upper(key.party_id))
         .bind(3, key.id)
         .bind(4, json)
         .bind(5, to_ms(last_updated))
@@ -114,8 +111,8 @@ bool ReceivedStore::put_tariff(const ObjectKey& key, std::string_view json, core
 
 bool ReceivedStore::delete_tariff(const ObjectKey& key) {
     db_.prepare("DELETE FROM received_tariffs WHERE country_code = ? AND party_id = ? AND id = ?")
-        .bind(1, upper(key.country_code))
-        .bind(2, upper(key.party_id))
+        .bind(1, core::ascii_upper(key.country_code))
+        .bind(2, core::ascii_upper(key.party_id))
         .bind(3, key.id)
         .run();
     return db_.changes() > 0;
@@ -127,7 +124,7 @@ std::size_t ReceivedStore::count_tariffs() {
 
 std::optional<std::string> ReceivedStore::client_info(std::string_view country_code, std::string_view party_id) {
     auto q = db_.prepare("SELECT json FROM client_infos WHERE country_code = ? AND party_id = ?");
-    if (!q.bind(1, upper(country_code)).bind(2, upper(party_id)).step()) {
+    if (!q.bind(1, core::ascii_upper(country_code)).bind(2, core::ascii_upper(party_id)).step()) {
         return std::nullopt;
     }
     return q.get_text(0);
@@ -140,8 +137,8 @@ void ReceivedStore::put_client_info(std::string_view country_code, std::string_v
            "VALUES(?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) + 1 FROM client_infos)) "
            "ON CONFLICT(country_code, party_id) DO UPDATE SET json = excluded.json, "
            "last_updated_ms = excluded.last_updated_ms, seq = excluded.seq")
-        .bind(1, upper(country_code))
-        .bind(2, upper(party_id))
+        .bind(1, core::ascii_upper(country_code))
+        .bind(2, core::ascii_upper(party_id))
         .bind(3, json)
         .bind(4, to_ms(last_updated))
         .run();

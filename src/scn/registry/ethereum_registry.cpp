@@ -1,3 +1,4 @@
+#include <scn/core/text.hpp>
 #include <scn/eth/registry_abi.hpp>
 #include <scn/registry/ethereum_registry.hpp>
 
@@ -10,11 +11,6 @@ namespace asio = boost::asio;
 namespace abi = eth::registry;
 
 namespace {
-
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return s;
-}
 
 std::vector<Role> roles_of(const std::vector<std::uint8_t>& numbers) {
     std::vector<Role> out;
@@ -52,8 +48,8 @@ std::string EthereumRegistry::describe() const {
 }
 
 asio::awaitable<std::optional<PartyListing>> EthereumRegistry::party(std::string country_code, std::string party_id) {
-    country_code = upper(std::move(country_code));
-    party_id = upper(std::move(party_id));
+    country_code = core::ascii_upper(std::move(country_code));
+    party_id = core::ascii_upper(std::move(party_id));
     if (country_code.size() != 2 || party_id.size() != 3) {
         co_return std::nullopt;
     }
@@ -136,8 +132,8 @@ asio::awaitable<void> EthereumRegistry::set_node(Signers who, std::string url) {
 
 asio::awaitable<void> EthereumRegistry::set_party(Signers who, std::string country_code, std::string party_id,
                                                   std::vector<Role> roles, eth::Address operator_address) {
-    country_code = upper(std::move(country_code));
-    party_id = upper(std::move(party_id));
+    country_code = core::ascii_upper(std::move(country_code));
+    party_id = core::ascii_upper(std::move(party_id));
     check_identity(country_code, party_id);
     const auto party = who.signer.address();
     const auto numbers = numbers_of(roles);

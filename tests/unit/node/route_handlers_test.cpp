@@ -2,11 +2,12 @@
 #include <scn/eth/notary.hpp>
 #include <scn/node/errors.hpp>
 #include <scn/node/route_handlers.hpp>
-#include <scn/registry/embedded_registry.hpp>
 #include <scn/service/scpi_http.hpp>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include "node_fixture.hpp"
 
 using namespace scn;
 using namespace scn::node;
@@ -14,18 +15,8 @@ namespace json = boost::json;
 
 namespace {
 
-class RouteHandlersTest : public ::testing::Test {
+class RouteHandlersTest : public test::NodeFixture {
 protected:
-    boost::asio::io_context ioc;
-    config::NodeConfig config;
-    core::ManualClock clock{core::TimePoint{std::chrono::milliseconds{1'700'000'000'000LL}}};
-    NodeStore store{":memory:", clock};
-    registry::EmbeddedBackend registry{":memory:"};
-    eth::PrivateKey wallet = eth::PrivateKey::generate();
-    http::Client client{ioc.get_executor()};
-    NodeContext node{ioc,   config, store,   registry,          wallet, core::Logger("node"),
-                     clock, client, nullptr, "http://node.test"};
-    Signing signing{node};
     ProxyUrls proxies{node};
     RouteHandlers handlers{proxies, signing};
     const PartyRef msp{"CH", "MSP"};

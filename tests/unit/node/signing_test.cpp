@@ -2,7 +2,6 @@
 // reference node's wording, and what it signs.
 #include <scn/eth/notary.hpp>
 #include <scn/node/signing.hpp>
-#include <scn/registry/embedded_registry.hpp>
 #include <scn/service/scpi_http.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -12,24 +11,16 @@
 
 #include <future>
 
+#include "node_fixture.hpp"
+
 using namespace scn;
 using namespace scn::node;
 namespace json = boost::json;
 
 namespace {
 
-class SigningTest : public ::testing::Test {
+class SigningTest : public test::NodeFixture {
 protected:
-    boost::asio::io_context ioc;
-    config::NodeConfig config;
-    core::ManualClock clock{core::TimePoint{std::chrono::milliseconds{1'700'000'000'000LL}}};
-    NodeStore store{":memory:", clock};
-    registry::EmbeddedBackend registry{":memory:"};
-    eth::PrivateKey wallet = eth::PrivateKey::generate();
-    http::Client client{ioc.get_executor()};
-    NodeContext node{ioc,   config, store,   registry,          wallet, core::Logger("node"),
-                     clock, client, nullptr, "http://node.test"};
-    Signing signing{node};
     eth::PrivateKey msp_key = eth::PrivateKey::generate();
     eth::PrivateKey cpo_key = eth::PrivateKey::generate();
 
