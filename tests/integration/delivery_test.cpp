@@ -7,11 +7,16 @@
 #include <scn/party/party_store.hpp>
 #include <scn/test/io_thread.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unistd.h>
@@ -35,6 +40,10 @@ struct Recipient {
     std::mutex mutex;
     std::vector<std::string> bodies;  // every PUT received, in order
     Script script;
+    /// How long the recipient takes to answer the n-th request (none by default).
+    std::function<std::chrono::milliseconds(std::size_t seen)> delay;
+    std::size_t in_flight = 0;      // requests being answered now
+    std::size_t max_in_flight = 0;  // the most at once
 
     void start(test::IoThread& io) {
         http::Router r;
@@ -53,10 +62,23 @@ struct Recipient {
         });
         r.add(http::Method::put, "/sessions/{rest...}", [this, envelope](http::Request& req) -> Awaitable {
             std::pair<unsigned, int> answer;
+            std::chrono::milliseconds wait{0};
             {
                 const std::lock_guard lock(mutex);
                 answer = script(req.body, bodies.size());
+                if (delay) {
+                    wait = delay(bodies.size());
+                }
                 bodies.push_back(req.body);
+                max_in_flight = std::max(max_in_flight, ++in_flight);
+            }
+            if (wait.count() > 0) {
+                boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, wait);
+                co_await timer.async_wait(boost::asio::use_awaitable);
+            }
+            {
+                const std::lock_guard lock(mutex);
+                --in_flight;
             }
             co_return envelope(answer.first, answer.second, "null");
         });
@@ -115,6 +137,12 @@ struct DeliveryUnderTest {
     void send(const std::string& key, const std::string& body) {
         io.run([&] {
             delivery->send(key, "PUT", "sessions/CH/CPO/" + key, body, std::nullopt);
+            return 0;
+        });
+    }
+    void send_state(const std::string& key, const std::string& body) {
+        io.run([&] {
+            delivery->send_state(key, "PUT", "sessions/CH/CPO/" + key, body, std::nullopt);
             return 0;
         });
     }
@@ -261,4 +289,81 @@ TEST(Delivery, AFullOutboxSendsTheNextMessageToTheDeadLettersAndSaysSo) {
     EXPECT_EQ(dead[0].key, "s3");
     EXPECT_EQ(dead[0].last_error, "the outbox is full (3 messages waiting)");
     EXPECT_TRUE(t.logs->contains("moved to the dead letters: the outbox is full (3 messages waiting)"));
+}
+
+namespace {
+
+/// A session's state after `n` updates, as the CPO pushes it: every charging period so far.
+std::string session_state(int n) {
+    json::array periods;
+    for (int i = 0; i < n; ++i) {
+        periods.push_back(json::object{{"start_date_time", "2024-01-01T00:00:" + std::to_string(10 + i) + "Z"},
+                                       {"dimensions", json::array{json::object{{"type", "ENERGY"}, {"volume", i}}}}});
+    }
+    return json::serialize(json::object{{"n", n}, {"charging_periods", std::move(periods)}});
+}
+
+}  // namespace
+
+TEST(Delivery, ManyStatesOfASessionWhileTheRecipientIsDownArriveAsTheLatestWithEveryPeriod) {
+    std::atomic<bool> down{true};
+    DeliveryUnderTest t("coalesce", [&](const std::string&, std::size_t) -> std::pair<unsigned, int> {
+        return down ? std::pair<unsigned, int>{503, 3000} : std::pair<unsigned, int>{200, 1000};
+    });
+    t.send_state("s1", session_state(1));
+    ASSERT_TRUE(t.drive_until([&] { return !t.recipient.received().empty(); })) << "a first attempt fails";
+    for (int n = 2; n <= 40; ++n) {
+        t.send_state("s1", session_state(n));
+    }
+    t.send("s1", R"({"cdr":"of s1"})");  // a CDR: never replaced, and it stays behind the session's last state
+    t.send_state("s1", session_state(41));
+    EXPECT_EQ(t.pending(), 3u) << "the latest state before the CDR, the CDR, the state after it";
+    const auto failed = t.recipient.received().size();
+    down = false;
+    ASSERT_TRUE(t.drive_until([&] { return t.pending() == 0; })) << t.pending() << " still queued";
+    const auto got = t.recipient.received();
+    ASSERT_EQ(got.size(), failed + 3) << "one delivery each";
+    EXPECT_EQ(got[failed], session_state(40)) << "the newest state, with all 40 charging periods";
+    EXPECT_EQ(got[failed + 1], R"({"cdr":"of s1"})");
+    EXPECT_EQ(got[failed + 2], session_state(41));
+    const auto& stats = t.io.run([&] { return t.delivery->stats(); });
+    EXPECT_EQ(stats.replaced, 39u);
+    EXPECT_EQ(stats.delivered, 3u);
+    EXPECT_TRUE(t.dead().empty());
+}
+
+TEST(Delivery, ParallelDeliveryKeepsTheOrderOfEachKey) {
+    config::PushPolicy policy;
+    policy.parallel = 6;
+    // Every third answer fails at first (retried later), answers take 0 to 4 ms: requests overtake each other.
+    DeliveryUnderTest t(
+        "parallel",
+        [](const std::string&, std::size_t seen) -> std::pair<unsigned, int> {
+            return seen % 3 == 0 ? std::pair<unsigned, int>{503, 3000} : std::pair<unsigned, int>{200, 1000};
+        },
+        policy);
+    t.recipient.delay = [](std::size_t seen) { return std::chrono::milliseconds(seen * 7 % 5); };
+    constexpr int kKeys = 12;
+    constexpr int kEach = 8;
+    for (int i = 0; i < kEach; ++i) {
+        for (int k = 0; k < kKeys; ++k) {
+            t.send("s" + std::to_string(k), json::serialize(json::object{{"key", k}, {"i", i}}));
+        }
+    }
+    ASSERT_TRUE(t.drive_until([&] { return t.pending() == 0; })) << t.pending() << " still queued";
+    std::map<std::int64_t, std::vector<std::int64_t>> accepted;  // per key, the i of each accepted message
+    std::size_t seen = 0;
+    for (const auto& body : t.recipient.received()) {
+        const auto o = json::parse(body).as_object();
+        if (seen++ % 3 != 0) {
+            accepted[o.at("key").as_int64()].push_back(o.at("i").as_int64());
+        }
+    }
+    ASSERT_EQ(accepted.size(), static_cast<std::size_t>(kKeys));
+    for (const auto& [key, order] : accepted) {
+        EXPECT_EQ(order, (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7})) << "key " << key;
+    }
+    EXPECT_GT(t.recipient.max_in_flight, 1u) << "several keys at once";
+    EXPECT_LE(t.recipient.max_in_flight, 6u) << "never more than push.parallel";
+    EXPECT_TRUE(t.dead().empty());
 }

@@ -230,9 +230,10 @@ void read_party(const Section& s, PartyConfig& party, bool is_cpo) {
         party.peer = std::move(p);
     }
     if (auto push = s.object("push")) {
-        push->allow_only({"max_attempts", "max_age", "max_queued"});
+        push->allow_only({"max_attempts", "max_age", "max_queued", "parallel"});
         push->integer("max_attempts", party.push.max_attempts, 1, 1'000'000);
         push->integer("max_queued", party.push.max_queued, 1, 100'000'000);
+        push->integer("parallel", party.push.parallel, 1, 16);
         std::int64_t seconds = party.push.max_age.count();
         push->integer("max_age", seconds, 1, 365LL * 86400);
         party.push.max_age = std::chrono::seconds(seconds);

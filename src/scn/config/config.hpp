@@ -42,6 +42,9 @@ struct PushPolicy {
     /// Messages waiting at most; one more goes straight to the dead letters, with a log line (a recipient gone for
     /// good must not fill the disk).
     std::int64_t max_queued = 100'000;
+    /// Requests in flight to the recipient at once, each on its own pooled keep-alive connection; messages of one
+    /// key (one session's pushes and its CDR) still go one after the other.
+    int parallel = 8;
 };
 
 /// The `cpo` or `msp` section.

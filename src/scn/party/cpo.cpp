@@ -73,7 +73,8 @@ Cpo::Cpo(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyS
       tokens_(store.database()),
       locations_(store::Catalog::from_items({})),
       tariffs_catalog_(store::Catalog::from_items({})),
-      reservations_timer_(ioc) {
+      reservations_timer_(ioc),
+      ticker_(ioc) {
     if (config_.roles.empty()) {
         throw std::runtime_error("the cpo section has no roles");
     }

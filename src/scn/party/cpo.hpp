@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <variant>
 
@@ -117,6 +118,13 @@ protected:
 private:
     /// One running session's simulation state: PENDING (or RESERVATION when a reservation's token started) until
     /// the charger begins, then ACTIVE until stopped.
+    /// What a session push is.
+    enum class PushKind {
+        notable,   ///< a change of status: logged at info; replaces a state of the session not delivered yet
+        routine,   ///< one of an ACTIVE session's periodic updates: as notable, logged at debug
+        catch_up,  ///< an update that fell due while the clock was moved on: logged at debug, each one delivered
+    };
+
     struct Charging {
         scpi::Session session;
         double power_kw = 0;
@@ -125,7 +133,8 @@ private:
         std::string correlation;
         core::TimePoint last_tick{};
         bool announced = false;  ///< the not-yet-ACTIVE state has been pushed
-        std::unique_ptr<boost::asio::steady_timer> timer;
+        /// When its next tick is due (clock time), while it is in the agenda.
+        std::optional<core::TimePoint> next_tick;
         /// From `from` on (until the next step), the charger delivers at most `kw` (min of power_kw and the limit).
         struct PowerStep {
             core::TimePoint from{};
@@ -230,10 +239,19 @@ private:
     static void restore_limits(Charging& c, const boost::json::object& state);
 
     void resume_charging();
+    /// The session's next tick is `delay` from now (replacing the one planned).
     void schedule(const std::string& session_id, std::chrono::milliseconds delay);
+    /// Takes the session out of the agenda.
+    void unschedule(Charging& c);
+    /// Sets the one timer of all sessions for the first tick of the agenda, or no earlier than `ticker_floor_`.
+    void arm_ticker();
+    /// The timer fired: every session whose tick is due is ticked, their writes in one transaction.
+    void run_ticks();
+    /// At info, every few seconds while many sessions charge: what charging and delivery are doing.
+    void log_summary(core::TimePoint now);
     void tick(const std::string& session_id);
     /// An ACTIVE session's state at `at` (priced so far, profile ends) is stored and pushed.
-    void update(Charging& c, core::TimePoint at);
+    void update(Charging& c, core::TimePoint at, PushKind kind = PushKind::routine);
     /// A scripted command's answer, or nullopt when it is to run as usual (cpo_control.cpp).
     std::optional<CommandOutcome> scripted_command(scpi::CommandType type, const boost::json::value& body,
                                                    const ScriptedCommand& next, const scpi::RoutingHeaders& routing,
@@ -241,7 +259,9 @@ private:
     void finish(const std::string& session_id);
     /// Charging periods, energy and cost of an ACTIVE session up to `now` (OCPI 2.2 §9.3.1, priced per §11).
     pricing::PricedCdr price_so_far(Charging& c, core::TimePoint now);
-    void push_session(const scpi::Session& session, const scpi::RoutingHeaders& to_msp, const std::string& correlation);
+    /// Queues the session's state for its eMSP; `text` is its JSON when already written.
+    void push_session(const scpi::Session& session, const scpi::RoutingHeaders& to_msp, const std::string& correlation,
+                      const std::optional<std::string>& text = std::nullopt, PushKind kind = PushKind::notable);
     void persist(const Charging& c);
     void expire_reservations();
     /// The session a reservation created, its recipient and the RESERVE_NOW's response_url (kept in settings).
@@ -270,6 +290,12 @@ private:
     /// The delay before the next command result is posted, when scripted.
     std::optional<std::chrono::milliseconds> result_delay_;
     boost::asio::steady_timer reservations_timer_;
+    /// Charging sessions by the time of their next tick: one timer for all of them (`ticker_`), armed for the first.
+    std::set<std::pair<core::TimePoint, std::string>> agenda_;
+    boost::asio::steady_timer ticker_;
+    std::optional<core::TimePoint> ticker_at_;  ///< what the ticker is armed for
+    core::TimePoint ticker_floor_{};            ///< the ticker fires no earlier than this (ticks come in batches)
+    core::TimePoint last_summary_{};
     /// Timer handlers hold a weak reference: a handler already queued when the CPO goes away does nothing.
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

@@ -24,6 +24,11 @@ constexpr auto kResultDelay = 300ms;
 constexpr auto kAnnounceDelay = 500ms;
 constexpr auto kChargerStartDelay = 500ms;
 constexpr auto kMaxReservation = std::chrono::hours(12);
+/// Sessions whose ticks fall due this close together are ticked in one batch (one timer, one transaction).
+constexpr auto kTickBatch = 50ms;
+/// The summary line: every few seconds while more sessions than this charge.
+constexpr std::size_t kSummaryAbove = 100;
+constexpr auto kSummaryEvery = 5s;
 
 std::string kwh_text(double kwh) {
     std::array<char, 32> buf{};
@@ -568,15 +573,86 @@ void Cpo::resume_charging() {
 
 void Cpo::schedule(const std::string& session_id, std::chrono::milliseconds delay) {
     auto& c = *charging_.at(session_id);
-    if (!c.timer) {
-        c.timer = std::make_unique<boost::asio::steady_timer>(ioc_);
+    unschedule(c);
+    c.next_tick = clock_.now() + delay;
+    agenda_.emplace(*c.next_tick, session_id);
+    arm_ticker();
+}
+
+void Cpo::unschedule(Charging& c) {
+    if (c.next_tick) {
+        agenda_.erase({*c.next_tick, c.session.id});
+        c.next_tick.reset();
     }
-    c.timer->expires_after(delay);
-    c.timer->async_wait([this, alive = std::weak_ptr<int>(alive_), session_id](const boost::system::error_code& ec) {
+}
+
+void Cpo::arm_ticker() {
+    if (agenda_.empty()) {
+        return;  // an armed ticker finds nothing to do
+    }
+    const auto at = std::max(agenda_.begin()->first, ticker_floor_);
+    if (ticker_at_ && *ticker_at_ <= at) {
+        return;  // armed early enough
+    }
+    ticker_at_ = at;
+    // The agenda is in clock time (a test may move the clock); the timer waits the real time until then.
+    ticker_.expires_after(std::max(std::chrono::steady_clock::duration::zero(),
+                                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(at - clock_.now())));
+    ticker_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
         if (!ec && !alive.expired()) {
-            tick(session_id);
+            run_ticks();
         }
     });
+}
+
+void Cpo::run_ticks() {
+    ticker_at_.reset();
+    const auto now = clock_.now();
+    // Sessions that fall due within the next few milliseconds wait for the next batch.
+    ticker_floor_ = now + kTickBatch;
+    {
+        store::Transaction tx(store_.database());
+        while (!agenda_.empty() && agenda_.begin()->first <= now) {
+            const std::string id = agenda_.begin()->second;
+            agenda_.erase(agenda_.begin());
+            auto& c = *charging_.at(id);
+            c.next_tick.reset();
+            try {
+                store::Transaction one(store_.database());  // a session that fails leaves the others' writes alone
+                tick(id);
+                one.commit();
+            } catch (const std::exception& e) {
+                log_.error("Session " + id + " not updated: " + e.what());
+                if (const auto it = charging_.find(id); it != charging_.end() && !it->second->next_tick) {
+                    schedule(id,
+                             std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_update_interval));
+                }
+            }
+        }
+        tx.commit();
+    }
+    log_summary(now);
+    arm_ticker();
+}
+
+void Cpo::log_summary(core::TimePoint now) {
+    if (charging_.size() <= kSummaryAbove || now - last_summary_ < kSummaryEvery) {
+        return;
+    }
+    last_summary_ = now;
+    const auto& st = delivery_.stats();
+    std::string oldest;
+    if (const auto created = store_.outbox().oldest()) {
+        oldest =
+            ", oldest " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - *created).count() / 100 / 10.0)
+                .substr(0, 6) +
+            " s";
+    }
+    log_.info(std::to_string(charging_.size()) + " sessions charging; pushes: " + std::to_string(st.delivered) +
+              " delivered, " + std::to_string(st.replaced) + " replaced by a newer state before delivery, " +
+              std::to_string(store_.outbox().pending()) + " queued" + oldest + ", " + std::to_string(st.failed) +
+              " failed attempts");
 }
 
 void Cpo::tick(const std::string& session_id) {
@@ -605,24 +681,33 @@ void Cpo::tick(const std::string& session_id) {
         }
         s.status = scpi::SessionStatus::ACTIVE;
         s.start_date_time = now;  // the moment it became ACTIVE (OCPI 2.2 §9.3.1)
+        update(c, now, PushKind::notable);
+        persist(c);  // kept for a restart: ACTIVE since when (the updates in between are not)
+        schedule(session_id, std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_update_interval));
+        return;
     }
     update(c, now);
     schedule(session_id, std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_update_interval));
 }
 
-void Cpo::update(Charging& c, core::TimePoint at) {
+void Cpo::update(Charging& c, core::TimePoint at, PushKind kind) {
     auto& s = c.session;
+    bool profile_ended = false;
     if (c.profile && c.profile->duration && c.profile->start_date_time &&
         at >= *c.profile->start_date_time + std::chrono::seconds(*c.profile->duration)) {
         c.profile.reset();  // its time is up: the charger is back at full power
         push_active_profile(c, at);
+        profile_ended = true;
     }
     price_so_far(c, at);
     c.last_tick = at;
     s.last_updated = at;
-    store_.put_session({s.country_code, s.party_id, s.id}, scpi::to_text(s), at);
-    persist(c);
-    push_session(s, c.to_msp, c.correlation);
+    const auto text = scpi::to_text(s);
+    store_.put_session({s.country_code, s.party_id, s.id}, text, at);
+    if (profile_ended) {
+        persist(c);  // the rest of an update is derived again from the start after a restart
+    }
+    push_session(s, c.to_msp, c.correlation, text, kind);
 }
 
 pricing::PricedCdr Cpo::price_so_far(Charging& c, core::TimePoint now) {
@@ -654,13 +739,22 @@ pricing::PricedCdr Cpo::price_so_far(Charging& c, core::TimePoint now) {
     return priced;
 }
 
-void Cpo::push_session(const scpi::Session& session, const scpi::RoutingHeaders& to_msp,
-                       const std::string& correlation) {
-    delivery_.send("session:" + session.id, "PUT",
-                   "sessions/" + session.country_code + "/" + session.party_id + "/" + session.id,
-                   scpi::to_text(session), to_msp, correlation);
-    log_.info("Session " + session.id + " " + std::string(scpi::to_string(session.status)) + " - " +
-              kwh_text(session.kwh) + " kWh");
+void Cpo::push_session(const scpi::Session& session, const scpi::RoutingHeaders& to_msp, const std::string& correlation,
+                       const std::optional<std::string>& text, PushKind kind) {
+    const std::string target = "sessions/" + session.country_code + "/" + session.party_id + "/" + session.id;
+    const std::string body = text ? *text : scpi::to_text(session);
+    if (kind == PushKind::catch_up) {
+        delivery_.send("session:" + session.id, "PUT", target, body, to_msp, correlation);
+    } else {
+        // A whole-object PUT: one the recipient has not taken yet is replaced by this newer state.
+        delivery_.send_state("session:" + session.id, "PUT", target, body, to_msp, correlation);
+    }
+    // Every update of a charging session at debug; changes of status at info (and a summary while many charge).
+    const auto level = kind == PushKind::notable ? core::LogLevel::info : core::LogLevel::debug;
+    if (log_.enabled(level)) {
+        log_.log(level, "Session " + session.id + " " + std::string(scpi::to_string(session.status)) + " - " +
+                            kwh_text(session.kwh) + " kWh");
+    }
 }
 
 void Cpo::finish(const std::string& session_id) {
@@ -670,9 +764,7 @@ void Cpo::finish(const std::string& session_id) {
     }
     auto c = std::move(it->second);
     charging_.erase(it);
-    if (c->timer) {
-        c->timer->cancel();
-    }
+    unschedule(*c);
     const auto now = clock_.now();
     auto& s = c->session;
     const auto evse_back = [&] {
@@ -792,10 +884,10 @@ void Cpo::stop_all() {
     stop();
     delivery_.stop();
     reservations_timer_.cancel();
+    ticker_.cancel();
+    agenda_.clear();
     for (auto& [id, c] : charging_) {
-        if (c->timer) {
-            c->timer->cancel();
-        }
+        c->next_tick.reset();
     }
 }
 

@@ -149,6 +149,7 @@ void Cpo::clock_advanced(core::TimePoint from) {
     for (const auto& [id, c] : charging_) {
         ids.push_back(id);
     }
+    store::Transaction tx(store_.database());
     for (const auto& id : ids) {
         const auto it = charging_.find(id);
         if (it == charging_.end() || it->second->session.status != scpi::SessionStatus::ACTIVE) {
@@ -162,20 +163,17 @@ void Cpo::clock_advanced(core::TimePoint from) {
             at = now - interval * static_cast<std::int64_t>(kMaxCatchUp);
         }
         for (; at < now && sent < kMaxCatchUp; at += interval, ++sent) {
-            update(c, at);
+            update(c, at, PushKind::catch_up);
         }
         update(c, now);
         schedule(id, interval);
     }
+    tx.commit();
     expire_reservations();
 }
 
 void Cpo::reset() {
-    for (auto& [id, c] : charging_) {
-        if (c->timer) {
-            c->timer->cancel();
-        }
-    }
+    agenda_.clear();
     charging_.clear();
     scripted_.clear();
     result_delay_.reset();

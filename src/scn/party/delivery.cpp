@@ -37,9 +37,7 @@ Delivery::~Delivery() {
     stop();
 }
 
-void Delivery::send(const std::string& key, const std::string& method, const std::string& target,
-                    const std::string& body, const std::optional<scpi::RoutingHeaders>& routing,
-                    const std::string& correlation_id) {
+std::string Delivery::meta_of(const std::optional<scpi::RoutingHeaders>& routing, const std::string& correlation_id) {
     json::object meta;
     if (routing) {
         meta["from_country_code"] = routing->from_country_code;
@@ -48,8 +46,31 @@ void Delivery::send(const std::string& key, const std::string& method, const std
         meta["to_party_id"] = routing->to_party_id;
     }
     meta["correlation_id"] = correlation_id;
-    const auto now = clock_.now();
-    const auto id = store_.outbox().enqueue(key, method, target, body, json::serialize(meta), now);
+    return json::serialize(meta);
+}
+
+void Delivery::send(const std::string& key, const std::string& method, const std::string& target,
+                    const std::string& body, const std::optional<scpi::RoutingHeaders>& routing,
+                    const std::string& correlation_id) {
+    const auto id = store_.outbox().enqueue(key, method, target, body, meta_of(routing, correlation_id), clock_.now());
+    queued(id, method, target);
+}
+
+void Delivery::send_state(const std::string& key, const std::string& method, const std::string& target,
+                          const std::string& body, const std::optional<scpi::RoutingHeaders>& routing,
+                          const std::string& correlation_id) {
+    const auto q =
+        store_.outbox().put_latest(key, method, target, body, meta_of(routing, correlation_id), clock_.now());
+    if (q.replaced) {
+        ++stats_.queued;
+        ++stats_.replaced;
+        return;  // nothing more waits than before
+    }
+    queued(q.id, method, target);
+}
+
+void Delivery::queued(std::int64_t id, const std::string& method, const std::string& target) {
+    ++stats_.queued;
     // Counting the queue costs a scan: the count is kept, and read again only near the limit (another process,
     // `scn-tools outbox --retry`, may have changed it).
     if (!queued_ || ++*queued_ >= static_cast<std::size_t>(policy_.max_queued)) {
@@ -57,7 +78,7 @@ void Delivery::send(const std::string& key, const std::string& method, const std
     }
     if (*queued_ > static_cast<std::size_t>(policy_.max_queued)) {
         const std::string error = "the outbox is full (" + std::to_string(policy_.max_queued) + " messages waiting)";
-        store_.outbox().dead(id, error, now);
+        store_.outbox().dead(id, error, clock_.now());
         --*queued_;
         log_.warn(method + " " + target + " (outbox message " + std::to_string(id) +
                   ") moved to the dead letters: " + error);
@@ -101,6 +122,13 @@ void Delivery::start() {
 }
 
 void Delivery::stop() {
+    if (!shared_->stopped) {
+        try {
+            settle();  // what finished before the stop is not sent again
+        } catch (const std::exception& e) {
+            log_.warn(std::string("outcomes of the last deliveries not recorded: ") + e.what());
+        }
+    }
     shared_->stopped = true;
     shared_->wake.cancel();
 }
@@ -184,84 +212,123 @@ boost::asio::awaitable<std::optional<std::string>> Delivery::resolve(const Peer&
     co_return slash == std::string::npos ? *url : *url + rest.substr(slash);
 }
 
+boost::asio::awaitable<void> Delivery::deliver(Peer peer, store::OutboxMessage m) {
+    // `shared` outlives this object; nothing else is touched once `stopped` is set.
+    const auto shared = shared_;
+    Outcome outcome;
+    try {
+        const auto url = co_await resolve(peer, m.target);
+        if (shared->stopped) {
+            co_return;
+        }
+        if (!url) {
+            outcome.error = "the recipient offers no interface for " + m.target.substr(0, m.target.find('/'));
+        } else {
+            service::Call c;
+            c.method = http::method_from_string(m.method);
+            c.url = *url;
+            c.token = peer.token;
+            c.dialect = dialect_;
+            c.body = m.body;
+            const auto meta = json::parse(m.meta).as_object();
+            if (meta.contains("to_party_id")) {
+                c.routing = scpi::RoutingHeaders{std::string(meta.at("from_country_code").as_string()),
+                                                 std::string(meta.at("from_party_id").as_string()),
+                                                 std::string(meta.at("to_country_code").as_string()),
+                                                 std::string(meta.at("to_party_id").as_string())};
+            }
+            c.correlation_id = std::string(meta.at("correlation_id").as_string());
+            if (signer_) {
+                c.signer = signer_();
+            }
+            const bool signed_request = c.signer.has_value();
+            const auto reply = co_await service::call(client_, std::move(c));
+            if (shared->stopped) {
+                co_return;
+            }
+            const auto problem = signed_request && reply.ok()
+                                     ? service::answer_signature_problem(reply.body, reply.headers)
+                                     : std::nullopt;
+            outcome.ok = reply.ok() && !problem;
+            if (!outcome.ok) {
+                outcome.error = problem ? "unable to verify the answer's signature: " + *problem : reply.describe();
+                outcome.for_good = !problem && refused_for_good(reply);
+            }
+        }
+    } catch (const std::exception& e) {
+        if (shared->stopped) {
+            co_return;
+        }
+        outcome.error = e.what();
+        reset_endpoints();
+    }
+    outcome.message = std::move(m);
+    outcomes_.push_back(std::move(outcome));
+    shared->wake.cancel();
+}
+
+void Delivery::settle() {
+    if (outcomes_.empty()) {
+        return;
+    }
+    auto outcomes = std::move(outcomes_);
+    outcomes_.clear();
+    {
+        store::Transaction tx(store_.database());
+        for (auto& o : outcomes) {
+            if (o.ok) {
+                ++stats_.delivered;
+                // false: a newer state replaced it while it was on its way; that one is due now.
+                if (store_.outbox().delivered(o.message) && queued_ && *queued_ > 0) {
+                    --*queued_;
+                }
+            } else {
+                ++stats_.failed;
+                failed(o.message, o.error, o.for_good);
+            }
+        }
+        tx.commit();
+    }
+    for (const auto& o : outcomes) {
+        std::erase(in_flight_, o.message.id);
+    }
+}
+
 boost::asio::awaitable<void> Delivery::run() {
     // `shared` outlives this object; nothing else is touched once `stopped` is set.
     const auto shared = shared_;
     while (!shared->stopped) {
+        settle();
         const auto peer = peer_();
-        if (peer) {
-            for (const auto& m : store_.outbox().due(clock_.now(), 16)) {
-                if (shared->stopped) {
-                    co_return;
-                }
-                std::string error;
-                bool for_good = false;
-                try {
-                    const auto url = co_await resolve(*peer, m.target);
-                    if (shared->stopped) {
-                        co_return;
-                    }
-                    if (!url) {
-                        error = "the recipient offers no interface for " + m.target.substr(0, m.target.find('/'));
-                    } else {
-                        service::Call c;
-                        c.method = http::method_from_string(m.method);
-                        c.url = *url;
-                        c.token = peer->token;
-                        c.dialect = dialect_;
-                        c.body = m.body;
-                        const auto meta = json::parse(m.meta).as_object();
-                        if (meta.contains("to_party_id")) {
-                            c.routing = scpi::RoutingHeaders{std::string(meta.at("from_country_code").as_string()),
-                                                             std::string(meta.at("from_party_id").as_string()),
-                                                             std::string(meta.at("to_country_code").as_string()),
-                                                             std::string(meta.at("to_party_id").as_string())};
-                        }
-                        c.correlation_id = std::string(meta.at("correlation_id").as_string());
-                        if (signer_) {
-                            c.signer = signer_();
-                        }
-                        const bool signed_request = c.signer.has_value();
-                        const auto reply = co_await service::call(client_, std::move(c));
-                        if (shared->stopped) {
-                            co_return;
-                        }
-                        const auto problem = signed_request && reply.ok()
-                                                 ? service::answer_signature_problem(reply.body, reply.headers)
-                                                 : std::nullopt;
-                        if (reply.ok() && !problem) {
-                            store_.outbox().delivered(m.id);
-                            if (queued_ && *queued_ > 0) {
-                                --*queued_;
-                            }
-                            continue;
-                        }
-                        error = problem ? "unable to verify the answer's signature: " + *problem : reply.describe();
-                        for_good = !problem && refused_for_good(reply);
-                    }
-                } catch (const std::exception& e) {
-                    if (shared->stopped) {
-                        co_return;
-                    }
-                    error = e.what();
-                    reset_endpoints();
-                }
-                failed(m, error, for_good);
+        const auto parallel = static_cast<std::size_t>(std::max(1, policy_.parallel));
+        bool more_due = false;  // due messages left for lack of a free slot
+        if (peer && in_flight_.size() < parallel) {
+            const auto room = parallel - in_flight_.size();
+            auto due = store_.outbox().due(clock_.now(), room, in_flight_);
+            more_due = due.size() == room;
+            for (auto& m : due) {
+                in_flight_.push_back(m.id);
+                boost::asio::co_spawn(ioc_, deliver(*peer, std::move(m)), boost::asio::detached);
             }
+        } else if (peer) {
+            more_due = true;
         }
-        // Sleep until the next message is due, a new one is queued, or (without a peer) a while.
+        // Sleep until a request finishes, the next message is due, a new one is queued, or (without a peer) a while.
         auto wait = std::chrono::milliseconds(1000);
         if (peer) {
-            if (const auto next = store_.outbox().next_due()) {
-                wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.now()),
-                                  std::chrono::milliseconds(0), std::chrono::milliseconds(60'000));
-            } else {
-                wait = std::chrono::milliseconds(60'000);
+            wait = std::chrono::milliseconds(60'000);
+            if (!more_due) {
+                if (const auto next = store_.outbox().next_due(clock_.now())) {
+                    wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.now()),
+                                      std::chrono::milliseconds(0), wait);
+                }
             }
         }
-        shared->wake.expires_after(wait);
-        boost::system::error_code ec;
-        co_await shared->wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        if (outcomes_.empty()) {
+            shared->wake.expires_after(wait);
+            boost::system::error_code ec;
+            co_await shared->wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        }
     }
 }
 

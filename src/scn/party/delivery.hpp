@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -30,8 +31,18 @@ struct Peer {
 /// 5xx, 408 or 429. Anything else (5xx, 408, 429, status 3xxx/4xxx, a body that is no envelope) may pass later.
 [[nodiscard]] bool refused_for_good(const service::Reply& reply);
 
+/// What a Delivery did since it started.
+struct DeliveryStats {
+    std::uint64_t queued = 0;     ///< messages queued
+    std::uint64_t replaced = 0;   ///< of them, states that replaced an undelivered earlier state (send_state())
+    std::uint64_t delivered = 0;  ///< accepted by the recipient
+    std::uint64_t failed = 0;     ///< attempts that failed (retried later or given up on)
+};
+
 /// Delivers the party's outbox: each message is sent until its recipient accepts it (HTTP 2xx and status 1000),
-/// retrying with backoff; messages with the same key go in order. Survives restarts (the outbox is in the store).
+/// retrying with backoff; messages with the same key go in order, up to `policy.parallel` keys at once. The outcomes
+/// of the requests that finished meanwhile are written in one transaction. Survives restarts (the outbox is in the
+/// store).
 /// A message refused for good (refused_for_good()), or failed `policy.max_attempts` times, or failed when older than
 /// `policy.max_age`, goes to the outbox's dead-letter list, and the next message of its key follows.
 ///
@@ -50,6 +61,15 @@ public:
     /// Queues a message and wakes the sender. `routing` is sent as the SCPI routing headers (from/to).
     void send(const std::string& key, const std::string& method, const std::string& target, const std::string& body,
               const std::optional<scpi::RoutingHeaders>& routing, const std::string& correlation_id = {});
+    /// Queues the newest whole state of an object (a PUT of a session): an undelivered earlier state of it, queued
+    /// last under `key`, is replaced (Outbox::put_latest), so a recipient that is slow or away gets the latest state
+    /// once instead of every state in turn. Messages queued with send() are never replaced.
+    void send_state(const std::string& key, const std::string& method, const std::string& target,
+                    const std::string& body, const std::optional<scpi::RoutingHeaders>& routing,
+                    const std::string& correlation_id = {});
+    [[nodiscard]] const DeliveryStats& stats() const { return stats_; }
+    /// Requests on their way now.
+    [[nodiscard]] std::size_t in_flight() const { return in_flight_.size(); }
     void start();
     void stop();
     /// Forgets cached endpoints (after the peer changed).
@@ -72,7 +92,21 @@ public:
                                                                 scpi::InterfaceRole role);
 
 private:
+    /// How a request ended, written with the others of its batch.
+    struct Outcome {
+        store::OutboxMessage message;
+        bool ok = false;
+        bool for_good = false;
+        std::string error;
+    };
+    static std::string meta_of(const std::optional<scpi::RoutingHeaders>& routing, const std::string& correlation_id);
+    /// After a message was queued: the outbox limit, and a wake-up for the sender.
+    void queued(std::int64_t id, const std::string& method, const std::string& target);
     boost::asio::awaitable<void> run();
+    /// Sends one message and records its outcome.
+    boost::asio::awaitable<void> deliver(Peer peer, store::OutboxMessage m);
+    /// Writes the outcomes gathered since the last call, in one transaction.
+    void settle();
     boost::asio::awaitable<std::optional<std::string>> resolve(const Peer& peer, const std::string& target);
     /// Reads the peer's version details into `endpoints_` unless they are cached; false when stopped meanwhile.
     boost::asio::awaitable<bool> load_endpoints(const Peer& peer);
@@ -88,7 +122,10 @@ private:
     config::PushPolicy policy_;
     std::function<std::optional<eth::PrivateKey>()> signer_;
     const scpi::Dialect* dialect_ = &scpi::scpi_dialect();
-    std::optional<std::size_t> queued_;  ///< messages waiting, as last counted (see send())
+    std::optional<std::size_t> queued_;    ///< messages waiting, as last counted (see send())
+    std::vector<std::int64_t> in_flight_;  ///< ids of the messages being sent
+    std::vector<Outcome> outcomes_;        ///< finished requests not written yet
+    DeliveryStats stats_;
     /// What the sending coroutine may still touch after the Delivery is gone: it checks `stopped` after every wait.
     struct Shared {
         explicit Shared(boost::asio::io_context& ioc) : wake(ioc, boost::asio::steady_timer::time_point::max()) {}

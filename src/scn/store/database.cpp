@@ -16,25 +16,34 @@ namespace {
 
 }  // namespace
 
-Statement::Statement(Database& db, std::string_view sql) : db_(db.handle()) {
+Statement::Statement(Database& db, std::string_view sql) : db_(db.handle()), steps_(&db.vm_steps_) {
     if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
         fail(db_, "cannot prepare `" + std::string(sql.substr(0, 80)) + "`");
     }
 }
 
 Statement::~Statement() {
-    sqlite3_finalize(stmt_);
+    finalize();
 }
 
-Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+void Statement::finalize() noexcept {
+    if (stmt_ != nullptr) {
+        *steps_ += static_cast<std::uint64_t>(sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_VM_STEP, 0));
+        sqlite3_finalize(stmt_);
+        stmt_ = nullptr;
+    }
+}
+
+Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_), steps_(other.steps_) {
     other.stmt_ = nullptr;
 }
 
 Statement& Statement::operator=(Statement&& other) noexcept {
     if (this != &other) {
-        sqlite3_finalize(stmt_);
+        finalize();
         db_ = other.db_;
         stmt_ = other.stmt_;
+        steps_ = other.steps_;
         other.stmt_ = nullptr;
     }
     return *this;
@@ -190,22 +199,25 @@ std::int64_t Database::last_insert_id() const {
 int Database::changes() const {
     return sqlite3_changes(db_);
 }
+bool Database::in_transaction() const {
+    return sqlite3_get_autocommit(db_) == 0;
+}
 
-Transaction::Transaction(Database& db) : db_(db) {
-    db_.exec("BEGIN IMMEDIATE");
+Transaction::Transaction(Database& db) : db_(db), nested_(db.in_transaction()) {
+    db_.exec(nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE");
 }
 
 Transaction::~Transaction() {
     if (!done_) {
         try {
-            db_.exec("ROLLBACK");
+            db_.exec(nested_ ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
         } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be done in a destructor
         }
     }
 }
 
 void Transaction::commit() {
-    db_.exec("COMMIT");
+    db_.exec(nested_ ? "RELEASE nested" : "COMMIT");
     done_ = true;
 }
 

@@ -60,8 +60,10 @@ public:
 
 private:
     void check(int rc, std::string_view what) const;
+    void finalize() noexcept;
     sqlite3* db_ = nullptr;
     sqlite3_stmt* stmt_ = nullptr;
+    std::uint64_t* steps_ = nullptr;  ///< the database's count, added to when finalized
 };
 
 /// One numbered schema step. Versions start at 1 and are applied in order, each in its own transaction; the
@@ -92,14 +94,23 @@ public:
     [[nodiscard]] int changes() const;
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
     [[nodiscard]] sqlite3* handle() const { return db_; }
+    /// Whether a transaction is open on this connection.
+    [[nodiscard]] bool in_transaction() const;
+    /// Steps of SQLite's virtual machine taken by the statements of this connection that are finalized: a measure of
+    /// the work a query did that does not depend on the machine (for tests that a query reads an index, not a table).
+    [[nodiscard]] std::uint64_t vm_steps() const { return vm_steps_; }
 
 private:
+    friend class Statement;
     std::filesystem::path path_;
     sqlite3* db_ = nullptr;
+    std::uint64_t vm_steps_ = 0;
 };
 
 /// A transaction that rolls back unless committed. `BEGIN IMMEDIATE` takes the write lock up front, so concurrent
-/// writers in other processes wait (bounded by the busy timeout) instead of failing half-way.
+/// writers in other processes wait (bounded by the busy timeout) instead of failing half-way. Inside another
+/// transaction it is a savepoint: its commit keeps its writes for the outer one to commit, its rollback undoes only
+/// its own.
 class Transaction {
 public:
     explicit Transaction(Database& db);
@@ -110,6 +121,7 @@ public:
 
 private:
     Database& db_;
+    bool nested_ = false;
     bool done_ = false;
 };
 

@@ -1,6 +1,7 @@
 #include <scn/store/outbox.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace scn::store {
 namespace {
@@ -15,7 +16,7 @@ core::TimePoint from_ms(std::int64_t ms) {
 /// The columns message_of() reads, from `outbox o`.
 const std::string kSelectMessage =
     "SELECT o.id, o.key, o.method, o.target, o.body, o.meta, o.attempts, o.next_attempt_ms, o.last_error, "
-    "o.created_ms FROM outbox o ";
+    "o.created_ms, o.revision FROM outbox o ";
 
 OutboxMessage message_of(const Statement& q) {
     return OutboxMessage{q.get_int(0),
@@ -27,12 +28,21 @@ OutboxMessage message_of(const Statement& q) {
                          static_cast<int>(q.get_int(6)),
                          from_ms(q.get_int(7)),
                          q.get_text(8),
-                         from_ms(q.get_int(9))};
+                         from_ms(q.get_int(9)),
+                         q.get_int(10)};
+}
+
+bool has_column(Database& db, std::string_view column) {
+    auto q = db.prepare("SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = ?");
+    q.bind(1, column);
+    return q.step() && q.get_int(0) > 0;
 }
 
 }  // namespace
 
 Outbox::Outbox(Database& db) : db_(db) {
+    // head: the row is the oldest of its key (the only one that may be offered); replaceable: a newer state of the
+    // same object may take its place (put_latest); revision: how often it did.
     db_.exec(R"sql(
 CREATE TABLE IF NOT EXISTS outbox(
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -43,7 +53,11 @@ CREATE TABLE IF NOT EXISTS outbox(
     meta TEXT NOT NULL DEFAULT '{}',
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_ms INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT NOT NULL DEFAULT ''
+    last_error TEXT NOT NULL DEFAULT '',
+    created_ms INTEGER NOT NULL DEFAULT 0,
+    head INTEGER NOT NULL DEFAULT 0,
+    replaceable INTEGER NOT NULL DEFAULT 0,
+    revision INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outbox_by_key ON outbox(key, id);
 CREATE TABLE IF NOT EXISTS outbox_dead(
@@ -59,57 +73,142 @@ CREATE TABLE IF NOT EXISTS outbox_dead(
     died_ms INTEGER NOT NULL
 );
 )sql");
-    // Databases written before messages had an age: add the column, and count their age from now. Checked and
-    // added in one write transaction, as another process (the party, `scn-tools outbox`) may be doing the same.
+    // Databases written by earlier versions: add the columns they lack, in one write transaction, as another process
+    // (the party, `scn-tools outbox`) may be doing the same. Messages queued before they had an age count it from now;
+    // the heads are marked once.
     Transaction tx(db_);
-    bool has_created = false;
-    {
-        auto q = db_.prepare("SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'created_ms'");
-        has_created = q.step() && q.get_int(0) > 0;
-    }
-    if (!has_created) {
+    if (!has_column(db_, "created_ms")) {
         db_.exec("ALTER TABLE outbox ADD COLUMN created_ms INTEGER NOT NULL DEFAULT 0");
         db_.exec("UPDATE outbox SET created_ms = CAST(strftime('%s', 'now') AS INTEGER) * 1000");
     }
+    if (!has_column(db_, "head")) {
+        db_.exec(R"sql(
+ALTER TABLE outbox ADD COLUMN head INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN replaceable INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+UPDATE outbox SET head = 1 WHERE id IN (SELECT MIN(id) FROM outbox GROUP BY key);
+)sql");
+    }
+    db_.exec("CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_ms, id) WHERE head = 1");
     tx.commit();
 }
 
-std::int64_t Outbox::enqueue(const std::string& key, const std::string& method, const std::string& target,
-                             const std::string& body, const std::string& meta, std::optional<core::TimePoint> created) {
-    db_.prepare("INSERT INTO outbox(key, method, target, body, meta, created_ms) VALUES(?, ?, ?, ?, ?, ?)")
+std::int64_t Outbox::insert(const std::string& key, const std::string& method, const std::string& target,
+                            const std::string& body, const std::string& meta, core::TimePoint created,
+                            bool replaceable) {
+    // The first message of its key is its head (one statement: no other writer comes between).
+    db_.prepare(
+           "INSERT INTO outbox(key, method, target, body, meta, created_ms, replaceable, head) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, NOT EXISTS (SELECT 1 FROM outbox WHERE key = ?1))")
         .bind(1, key)
         .bind(2, method)
         .bind(3, target)
         .bind(4, body)
         .bind(5, meta)
-        .bind(6, to_ms(created.value_or(core::system_clock().now())))
+        .bind(6, to_ms(created))
+        .bind(7, replaceable ? 1 : 0)
         .run();
     return db_.last_insert_id();
 }
 
-std::vector<OutboxMessage> Outbox::due(core::TimePoint now, std::size_t max) {
+std::int64_t Outbox::enqueue(const std::string& key, const std::string& method, const std::string& target,
+                             const std::string& body, const std::string& meta, std::optional<core::TimePoint> created) {
+    return insert(key, method, target, body, meta, created.value_or(core::system_clock().now()), false);
+}
+
+Queued Outbox::put_latest(const std::string& key, const std::string& method, const std::string& target,
+                          const std::string& body, const std::string& meta, std::optional<core::TimePoint> created) {
+    Transaction tx(db_);
+    std::optional<std::int64_t> newest;
+    {
+        auto q = db_.prepare(
+            "SELECT id FROM outbox WHERE key = ?1 AND id = (SELECT MAX(id) FROM outbox WHERE key = ?1) "
+            "AND replaceable = 1 AND method = ?2 AND target = ?3");
+        q.bind(1, key).bind(2, method).bind(3, target);
+        if (q.step()) {
+            newest = q.get_int(0);
+        }
+    }
+    Queued queued;
+    if (newest) {
+        db_.prepare("UPDATE outbox SET body = ?, meta = ?, revision = revision + 1 WHERE id = ?")
+            .bind(1, body)
+            .bind(2, meta)
+            .bind(3, *newest)
+            .run();
+        queued = {*newest, true};
+    } else {
+        queued = {insert(key, method, target, body, meta, created.value_or(core::system_clock().now()), true), false};
+    }
+    tx.commit();
+    return queued;
+}
+
+std::vector<OutboxMessage> Outbox::due(core::TimePoint now, std::size_t max, const std::vector<std::int64_t>& skip) {
     std::vector<OutboxMessage> out;
+    // Read from the index of due heads; the skipped ones are among them at most once each.
     auto q = db_.prepare(kSelectMessage +
-                         "WHERE o.id = (SELECT MIN(id) FROM outbox WHERE key = o.key) AND o.next_attempt_ms <= ? "
-                         "ORDER BY o.id LIMIT ?");
-    q.bind(1, to_ms(now)).bind(2, static_cast<std::int64_t>(max));
-    while (q.step()) {
-        out.push_back(message_of(q));
+                         "WHERE o.head = 1 AND o.next_attempt_ms <= ? ORDER BY o.next_attempt_ms, o.id "
+                         "LIMIT ?");
+    q.bind(1, to_ms(now)).bind(2, static_cast<std::int64_t>(max + skip.size()));
+    while (out.size() < max && q.step()) {
+        if (std::find(skip.begin(), skip.end(), q.get_int(0)) == skip.end()) {
+            out.push_back(message_of(q));
+        }
     }
     return out;
 }
 
-std::optional<core::TimePoint> Outbox::next_due() {
-    auto q = db_.prepare(
-        "SELECT MIN(o.next_attempt_ms) FROM outbox o WHERE o.id = (SELECT MIN(id) FROM outbox WHERE key = o.key)");
+std::optional<core::TimePoint> Outbox::next_due(std::optional<core::TimePoint> after) {
+    auto q = db_.prepare("SELECT MIN(next_attempt_ms) FROM outbox WHERE head = 1 AND next_attempt_ms > ?");
+    q.bind(1, after ? to_ms(*after) : std::numeric_limits<std::int64_t>::min());
     if (q.step() && !q.is_null(0)) {
         return from_ms(q.get_int(0));
     }
     return std::nullopt;
 }
 
-void Outbox::delivered(std::int64_t id) {
+void Outbox::remove_head(std::int64_t id, const std::string& key) {
     db_.prepare("DELETE FROM outbox WHERE id = ?").bind(1, id).run();
+    db_.prepare("UPDATE outbox SET head = 1 WHERE id = (SELECT MIN(id) FROM outbox WHERE key = ?)").bind(1, key).run();
+}
+
+bool Outbox::delivered(const OutboxMessage& m) {
+    Transaction tx(db_);
+    bool gone = true;
+    {
+        auto q = db_.prepare("SELECT revision FROM outbox WHERE id = ?");
+        q.bind(1, m.id);
+        gone = !q.step();
+        if (!gone && q.get_int(0) != m.revision) {
+            // A newer state arrived while the older one was on its way: it is due now, its attempts start over.
+            db_.prepare("UPDATE outbox SET attempts = 0, next_attempt_ms = 0, last_error = '' WHERE id = ?")
+                .bind(1, m.id)
+                .run();
+            tx.commit();
+            return false;
+        }
+    }
+    if (!gone) {
+        remove_head(m.id, m.key);
+    }
+    tx.commit();
+    return true;
+}
+
+void Outbox::delivered(std::int64_t id) {
+    Transaction tx(db_);
+    std::string key;
+    {
+        auto q = db_.prepare("SELECT key FROM outbox WHERE id = ?");
+        q.bind(1, id);
+        if (!q.step()) {
+            return;
+        }
+        key = q.get_text(0);
+    }
+    remove_head(id, key);
+    tx.commit();
 }
 
 void Outbox::failed(std::int64_t id, const std::string& error, core::TimePoint retry_at) {
@@ -124,6 +223,14 @@ std::size_t Outbox::pending() {
     auto q = db_.prepare("SELECT COUNT(*) FROM outbox");
     q.step();
     return static_cast<std::size_t>(q.get_int(0));
+}
+
+std::optional<core::TimePoint> Outbox::oldest() {
+    auto q = db_.prepare("SELECT created_ms FROM outbox ORDER BY id LIMIT 1");
+    if (q.step()) {
+        return from_ms(q.get_int(0));
+    }
+    return std::nullopt;
 }
 
 std::vector<OutboxMessage> Outbox::list(std::size_t max) {
@@ -148,7 +255,14 @@ bool Outbox::dead(std::int64_t id, const std::string& error, core::TimePoint now
     if (db_.changes() == 0) {
         return false;
     }
-    db_.prepare("DELETE FROM outbox WHERE id = ?").bind(1, id).run();
+    std::string key;
+    {
+        auto q = db_.prepare("SELECT key FROM outbox_dead WHERE id = ?");
+        q.bind(1, id);
+        q.step();
+        key = q.get_text(0);
+    }
+    remove_head(id, key);
     tx.commit();
     return true;
 }
@@ -176,8 +290,10 @@ std::size_t Outbox::dead_count() {
 std::optional<std::int64_t> Outbox::revive(std::int64_t dead_id, core::TimePoint now) {
     Transaction tx(db_);
     db_.prepare(
-           "INSERT INTO outbox(key, method, target, body, meta, created_ms) "
-           "SELECT key, method, target, body, meta, ? FROM outbox_dead WHERE id = ?")
+           "INSERT INTO outbox(key, method, target, body, meta, created_ms, head) "
+           "SELECT d.key, d.method, d.target, d.body, d.meta, ?, NOT EXISTS (SELECT 1 FROM outbox o WHERE o.key = "
+           "d.key) "
+           "FROM outbox_dead d WHERE d.id = ?")
         .bind(1, to_ms(now))
         .bind(2, dead_id)
         .run();

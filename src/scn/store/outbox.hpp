@@ -22,6 +22,14 @@ struct OutboxMessage {
     core::TimePoint next_attempt{};
     std::string last_error;
     core::TimePoint created{};  ///< when it was queued
+    /// How often its body was replaced by a newer state of its object (Outbox::put_latest) since it was queued.
+    std::int64_t revision = 0;
+};
+
+/// What put_latest() did.
+struct Queued {
+    std::int64_t id = 0;
+    bool replaced = false;  ///< an undelivered earlier state of the object now carries the new body
 };
 
 /// A message given up on: refused for good by its recipient, or failed too often or for too long.
@@ -39,9 +47,13 @@ struct DeadLetter {
 };
 
 /// Messages that must not be lost, kept in the party's database until their recipient accepts them. A failed
-/// delivery stays queued and is retried later; within one key only the oldest message is ever offered, so order per
-/// key is kept even across restarts. A message given up on moves to the dead-letter list (`outbox_dead`), where it no
-/// longer holds back its key. The tables live in the database given (schema created or extended on construction).
+/// delivery stays queued and is retried later; within one key only the oldest message (its head) is ever offered, so
+/// order per key is kept even across restarts. A message given up on moves to the dead-letter list (`outbox_dead`),
+/// where it no longer holds back its key. The tables live in the database given (schema created or extended on
+/// construction).
+///
+/// Each key's head is marked in its row and indexed with its due time, so picking the due messages and the next due
+/// time read only the heads that are due, however many messages wait behind them.
 class Outbox {
 public:
     explicit Outbox(Database& db);
@@ -50,14 +62,28 @@ public:
     std::int64_t enqueue(const std::string& key, const std::string& method, const std::string& target,
                          const std::string& body, const std::string& meta = "{}",
                          std::optional<core::TimePoint> created = std::nullopt);
-    /// Up to `max` messages due at `now`: the oldest undelivered message of each key, if it is due.
-    [[nodiscard]] std::vector<OutboxMessage> due(core::TimePoint now, std::size_t max);
-    /// The earliest time a message becomes due, if any are queued.
-    [[nodiscard]] std::optional<core::TimePoint> next_due();
+    /// Queues the newest state of an object (a whole-object PUT): when the newest message of `key` is an earlier
+    /// state queued here with the same method and target, its body and meta are replaced instead (it keeps its place,
+    /// age and attempts); otherwise the message is queued as by enqueue(). A message that follows (a CDR, a command
+    /// result) is never replaced, nor moved behind the state.
+    Queued put_latest(const std::string& key, const std::string& method, const std::string& target,
+                      const std::string& body, const std::string& meta = "{}",
+                      std::optional<core::TimePoint> created = std::nullopt);
+    /// Up to `max` messages due at `now`: the oldest undelivered message of each key, if it is due, earliest due
+    /// first; messages whose id is in `skip` (already being delivered) are left out.
+    [[nodiscard]] std::vector<OutboxMessage> due(core::TimePoint now, std::size_t max,
+                                                 const std::vector<std::int64_t>& skip = {});
+    /// The earliest time a message becomes due, if any are queued; with `after`, the earliest later than that.
+    [[nodiscard]] std::optional<core::TimePoint> next_due(std::optional<core::TimePoint> after = std::nullopt);
+    /// The message was accepted: it leaves the queue and the next of its key becomes due. When its body was replaced
+    /// since `m` was read (put_latest), the newer state stays queued, due at once, and this returns false.
+    bool delivered(const OutboxMessage& m);
     void delivered(std::int64_t id);
     /// Records a failed attempt and when to try again.
     void failed(std::int64_t id, const std::string& error, core::TimePoint retry_at);
     [[nodiscard]] std::size_t pending();
+    /// When the message queued first of those waiting was queued.
+    [[nodiscard]] std::optional<core::TimePoint> oldest();
     /// The queued messages, oldest first (at most `max`).
     [[nodiscard]] std::vector<OutboxMessage> list(std::size_t max = 1000);
 
@@ -78,6 +104,11 @@ public:
                                                            std::chrono::milliseconds cap = std::chrono::minutes(5));
 
 private:
+    std::int64_t insert(const std::string& key, const std::string& method, const std::string& target,
+                        const std::string& body, const std::string& meta, core::TimePoint created, bool replaceable);
+    /// Deletes head `id` of `key` and makes the next message of the key its head.
+    void remove_head(std::int64_t id, const std::string& key);
+
     Database& db_;
 };
 

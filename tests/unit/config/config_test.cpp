@@ -92,12 +92,17 @@ TEST(Config, PushPolicyIsReadPerParty) {
     EXPECT_EQ(c.msp.push.max_age, std::chrono::seconds(5));
     EXPECT_EQ(error_of(R"({"cpo": {"push": {"max_attempts": 0}}})"),
               "config.json: $.cpo.push.max_attempts: expected an integer from 1 to 1000000");
-    EXPECT_EQ(error_of(R"({"msp": {"push": {"retries": 3}}})"),
-              "config.json: $.msp.push.retries: unknown key (known keys here: max_attempts, max_age, max_queued)");
+    EXPECT_EQ(
+        error_of(R"({"msp": {"push": {"retries": 3}}})"),
+        "config.json: $.msp.push.retries: unknown key (known keys here: max_attempts, max_age, max_queued, parallel)");
     EXPECT_EQ(d.cpo.push.max_queued, 100'000);
     EXPECT_EQ(parse(R"({"cpo": {"push": {"max_queued": 50}}})").cpo.push.max_queued, 50);
     EXPECT_EQ(error_of(R"({"cpo": {"push": {"max_queued": 0}}})"),
               "config.json: $.cpo.push.max_queued: expected an integer from 1 to 100000000");
+    EXPECT_EQ(d.cpo.push.parallel, 8);
+    EXPECT_EQ(parse(R"({"msp": {"push": {"parallel": 1}}})").msp.push.parallel, 1);
+    EXPECT_EQ(error_of(R"({"cpo": {"push": {"parallel": 17}}})"),
+              "config.json: $.cpo.push.parallel: expected an integer from 1 to 16");
 }
 
 TEST(Config, SignaturesRequiredModulesControlPortAndPeerTokenA) {
