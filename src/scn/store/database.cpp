@@ -7,6 +7,10 @@
 namespace scn::store {
 namespace {
 
+/// Compiled statements a connection keeps (its statements' texts are few and fixed; a text built with values in it
+/// would otherwise fill the cache).
+constexpr std::size_t kCachedStatements = 256;
+
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
     std::string message(what);
     message += ": ";
@@ -16,34 +20,32 @@ namespace {
 
 }  // namespace
 
-Statement::Statement(Database& db, std::string_view sql) : db_(db.handle()), steps_(&db.vm_steps_) {
-    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
-        fail(db_, "cannot prepare `" + std::string(sql.substr(0, 80)) + "`");
-    }
-}
+Statement::Statement(Database& db, std::string_view sql)
+    : owner_(&db), db_(db.handle()), stmt_(db.take_statement(std::string(sql))), sql_(sql) {}
 
 Statement::~Statement() {
-    finalize();
+    release();
 }
 
-void Statement::finalize() noexcept {
+void Statement::release() noexcept {
     if (stmt_ != nullptr) {
-        *steps_ += static_cast<std::uint64_t>(sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_VM_STEP, 0));
-        sqlite3_finalize(stmt_);
+        owner_->give_statement(sql_, stmt_);
         stmt_ = nullptr;
     }
 }
 
-Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_), steps_(other.steps_) {
+Statement::Statement(Statement&& other) noexcept
+    : owner_(other.owner_), db_(other.db_), stmt_(other.stmt_), sql_(std::move(other.sql_)) {
     other.stmt_ = nullptr;
 }
 
 Statement& Statement::operator=(Statement&& other) noexcept {
     if (this != &other) {
-        finalize();
+        release();
+        owner_ = other.owner_;
         db_ = other.db_;
         stmt_ = other.stmt_;
-        steps_ = other.steps_;
+        sql_ = std::move(other.sql_);
         other.stmt_ = nullptr;
     }
     return *this;
@@ -152,7 +154,47 @@ Database::Database(const std::filesystem::path& path) : path_(path) {
 }
 
 Database::~Database() {
+    for (auto& [sql, stmt] : cache_) {
+        sqlite3_finalize(stmt);
+    }
     sqlite3_close(db_);
+}
+
+sqlite3_stmt* Database::take_statement(const std::string& sql) {
+    {
+        const std::lock_guard lock(cache_mutex_);
+        if (const auto it = cache_.find(sql); it != cache_.end()) {
+            auto* stmt = it->second;
+            cache_.erase(it);
+            return stmt;
+        }
+    }
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+        fail(db_, "cannot prepare `" + sql.substr(0, 80) + "`");
+    }
+    return stmt;
+}
+
+void Database::give_statement(const std::string& sql, sqlite3_stmt* stmt) noexcept {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    const std::lock_guard lock(cache_mutex_);
+    vm_steps_ += static_cast<std::uint64_t>(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 1));
+    if (cache_.size() >= kCachedStatements) {
+        sqlite3_finalize(stmt);
+        return;
+    }
+    try {
+        cache_.emplace(sql, stmt);
+    } catch (...) {  // out of memory: the statement is not kept
+        sqlite3_finalize(stmt);
+    }
+}
+
+std::uint64_t Database::vm_steps() const {
+    const std::lock_guard lock(cache_mutex_);
+    return vm_steps_;
 }
 
 void Database::exec(std::string_view sql) {
@@ -204,7 +246,7 @@ bool Database::in_transaction() const {
 }
 
 Transaction::Transaction(Database& db) : db_(db), nested_(db.in_transaction()) {
-    db_.exec(nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE");
+    db_.prepare(nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE").run();
 }
 
 Transaction::~Transaction() {
@@ -217,7 +259,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-    db_.exec(nested_ ? "RELEASE nested" : "COMMIT");
+    db_.prepare(nested_ ? "RELEASE nested" : "COMMIT").run();
     done_ = true;
 }
 

@@ -3,11 +3,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -23,6 +25,7 @@ public:
 class Database;
 
 /// A prepared statement. Bind with `bind(1, …)` (1-based, as in SQLite), step with `step()`, read columns 0-based.
+/// Statements are kept prepared by their database: one made again with the same SQL text reuses a compiled one.
 class Statement {
 public:
     Statement(Database& db, std::string_view sql);
@@ -60,10 +63,12 @@ public:
 
 private:
     void check(int rc, std::string_view what) const;
-    void finalize() noexcept;
+    /// Back to the database's cache.
+    void release() noexcept;
+    Database* owner_ = nullptr;
     sqlite3* db_ = nullptr;
     sqlite3_stmt* stmt_ = nullptr;
-    std::uint64_t* steps_ = nullptr;  ///< the database's count, added to when finalized
+    std::string sql_;
 };
 
 /// One numbered schema step. Versions start at 1 and are applied in order, each in its own transaction; the
@@ -96,14 +101,21 @@ public:
     [[nodiscard]] sqlite3* handle() const { return db_; }
     /// Whether a transaction is open on this connection.
     [[nodiscard]] bool in_transaction() const;
-    /// Steps of SQLite's virtual machine taken by the statements of this connection that are finalized: a measure of
+    /// Steps of SQLite's virtual machine taken by the statements of this connection once they are done: a measure of
     /// the work a query did that does not depend on the machine (for tests that a query reads an index, not a table).
-    [[nodiscard]] std::uint64_t vm_steps() const { return vm_steps_; }
+    [[nodiscard]] std::uint64_t vm_steps() const;
 
 private:
     friend class Statement;
+    /// A compiled statement for `sql`, from the cache or prepared now.
+    sqlite3_stmt* take_statement(const std::string& sql);
+    /// Resets a statement and keeps it for the next use of its SQL text (or finalizes it when the cache is full).
+    void give_statement(const std::string& sql, sqlite3_stmt* stmt) noexcept;
+
     std::filesystem::path path_;
     sqlite3* db_ = nullptr;
+    mutable std::mutex cache_mutex_;  // guards cache_ and vm_steps_: a connection may be shared by threads
+    std::unordered_multimap<std::string, sqlite3_stmt*> cache_;
     std::uint64_t vm_steps_ = 0;
 };
 
