@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import random
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -85,8 +86,47 @@ def control_state(port, timeout):
             return state
         print(f"  GET /control/state on :{port}: HTTP {status}", flush=True)
     except (OSError, http.client.HTTPException, ValueError) as e:
-        print(f"  GET /control/state on :{port} failed within {timeout} s: {e}", flush=True)
+        print(f"  GET /control/state on :{port}: {e} (waited at most {timeout} s)", flush=True)
     return None
+
+
+def cpo_db(args, query):
+    """Rows from the CPO's database, read-only (the CPO keeps writing it): for when its control API cannot answer."""
+    try:
+        db = sqlite3.connect(f"file:{args.cpo_db}?mode=ro", uri=True, timeout=30)
+        try:
+            return db.execute(query).fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error as e:
+        print(f"  reading {args.cpo_db}: {e}", flush=True)
+        return None
+
+
+def cpo_outbox(args, state):
+    """(queued, dead letters) of the CPO's outbox: from its control state, else from its database."""
+    if state is not None:
+        outbox = state.get("outbox", {})
+        return outbox.get("queued"), outbox.get("dead_letters")
+    rows = cpo_db(args, "select (select count(*) from outbox), (select count(*) from outbox_dead)")
+    return rows[0] if rows else (None, None)
+
+
+def running_sessions(args):
+    """The sessions running at the CPO, as {id, status, evse_uid}: its control API's list, else its database's."""
+    state = control_state(args.cpo_control, 30)
+    if state is not None:
+        return state.get("sessions", []), state, "its control API"
+    rows = cpo_db(args, "select state from charging") or []
+    sessions = []
+    for (text,) in rows:
+        s = json.loads(text)["session"]
+        sessions.append({"id": s["id"], "status": s["status"], "evse_uid": s["evse_uid"]})
+    return sessions, None, "its database (the control API did not answer within 30 s)"
+
+
+def count(v):
+    return "?" if v is None else f"{v:,}"
 
 
 def available_evses(data_dir, wanted):
@@ -184,7 +224,7 @@ def sample_msp(args, session_ids, n, rng):
 
 def main():
     p = argparse.ArgumentParser()
-    for name in ("load", "token", "msp-token", "data", "tmp"):
+    for name in ("load", "token", "msp-token", "data", "tmp", "cpo-db"):
         p.add_argument("--" + name, required=True)
     for name in ("cpo-port", "cpo-control", "msp-port", "msp-control", "cpo-pid", "msp-pid", "sessions", "seconds"):
         p.add_argument("--" + name, type=int, required=True)
@@ -234,12 +274,12 @@ def main():
     span = max((r[1] + r[2] for r in results), default=0) / 1000
     start_rate = len(answered) / span if span else 0
     last = [r[2] for r in results[-1000:]]
-    report("sessions started (ACCEPTED)", f"{len(accepted):,} of {n:,} in {span:.1f} s"
+    report("sessions started (ACCEPTED answers)", f"{len(accepted):,} of {n:,} in {span:.1f} s"
            + ("" if len(results) == n else f" ({n - len(results):,} not sent within the window)"),
            f"{args.sessions:,} within {args.seconds} s", len(accepted) >= args.sessions and span <= args.seconds)
     if len(accepted) != len(results):
         report("START answers", summarise_results(results))
-    report("START rate", f"{start_rate:,.0f}/s = {start_rate / get_rps:.3f} of GET" if get_rps else "n/a",
+    report("START rate", f"{start_rate:,.0f}/s = {start_rate / get_rps:.2g} of GET" if get_rps else "n/a",
            ">= 0.5 of GET", get_rps > 0 and start_rate / get_rps >= 0.5)
     report("START p50 / p99, last 1,000", f"{fmt(pct(last, 50), ' ms', 2)} / {fmt(pct(last, 99), ' ms', 2)}",
            "p99 <= 50 ms", bool(last) and pct(last, 99) <= 50)
@@ -253,15 +293,15 @@ def main():
            f"MSP {fmt(start_cpu[args.msp_pid], '', 2)}")
 
     # 3. The sessions' ids at the CPO (its control API lists the running ones with their EVSE).
-    state = control_state(args.cpo_control, 60)
+    listed, state, source = running_sessions(args)
     ours = {evse for _, evse in evses}
-    sessions = []
-    if state is not None:
-        sessions = [s for s in state.get("sessions", []) if s.get("evse_uid") in ours]
-        report("sessions running at the CPO", f"{len(sessions):,} (ACTIVE {sum(s['status'] == 'ACTIVE' for s in sessions):,}), "
-               f"outbox {state.get('outbox', {}).get('queued', '?'):,} queued, "
-               f"{state.get('outbox', {}).get('dead_letters', '?'):,} dead")
+    sessions = [s for s in listed if s.get("evse_uid") in ours]
+    queued, dead = cpo_outbox(args, state)
+    report("sessions running at the CPO", f"{len(sessions):,} (ACTIVE {sum(s['status'] == 'ACTIVE' for s in sessions):,}), "
+           f"outbox {count(queued)} queued, {count(dead)} dead; from {source}")
     session_ids = [s["id"] for s in sessions]
+    # Started: what the CPO runs (a START whose answer came after the client's 30 s counts too).
+    started = max(len(session_ids), len(accepted))
 
     # 4. While they charge: CPU of both parties, and the freshness of the MSP's copies.
     print(f"{len(session_ids):,} sessions charging: {args.charge_seconds:g} s of CPU use and samples of the MSP's "
@@ -278,9 +318,9 @@ def main():
             sample_failed += f
     time.sleep(max(0.0, window_end - time.monotonic()))
     charge_cpu = cpu.cores()
-    report(f"CPO CPU while {len(session_ids):,} charge", f"{fmt(charge_cpu[args.cpo_pid], ' cores', 2)}",
+    report(f"CPO CPU while {started:,} charge", f"{fmt(charge_cpu[args.cpo_pid], ' cores', 2)}",
            "<= 1 core", charge_cpu[args.cpo_pid] is not None and charge_cpu[args.cpo_pid] <= 1.0)
-    report(f"MSP CPU while {len(session_ids):,} charge", f"{fmt(charge_cpu[args.msp_pid], ' cores', 2)}")
+    report(f"MSP CPU while {started:,} charge", f"{fmt(charge_cpu[args.msp_pid], ' cores', 2)}")
     if session_ids:
         report(f"MSP copy age, {len(missing)} samples of {min(args.samples, len(session_ids))}",
                f"p50 {fmt(pct(ages, 50), ' s', 2)}, p99 {fmt(pct(ages, 99), ' s', 2)}, "
@@ -289,6 +329,8 @@ def main():
         report("sampled sessions the MSP lacks", " / ".join(map(str, missing))
                + (f" ({sample_failed} reads failed)" if sample_failed else ""),
                "none", bool(missing) and max(missing) == 0 and sample_failed == 0)
+    else:
+        report("MSP copy age", "not measured: no session ids", "p99 <= 2.5 s", False)
     msp = control_state(args.msp_control, 30)
     if msp is not None:
         report("MSP: sessions stored, command results so far",
@@ -305,9 +347,9 @@ def main():
         stopped = [r for r in stop_results if r[3] == "ACCEPTED"]
         stop_span = max((r[1] + r[2] for r in stop_results), default=0) / 1000
         stop_last = [r[2] for r in stop_results[-1000:]]
-        report("sessions stopped (ACCEPTED)", f"{len(stopped):,} of {len(accepted):,} in {stop_span:.1f} s "
+        report("sessions stopped (ACCEPTED)", f"{len(stopped):,} of {started:,} in {stop_span:.1f} s "
                f"(p99 of the last 1,000: {fmt(pct(stop_last, 99), ' ms', 0)})",
-               "every session", len(stopped) == len(accepted) and len(accepted) > 0)
+               "every session", len(stopped) == started > 0)
         if len(stopped) != len(stop_results):
             report("STOP answers", summarise_results(stop_results))
     else:
@@ -316,7 +358,7 @@ def main():
     print(f"waiting (at most {args.cdr_wait:g} s) for {len(stopped):,} CDRs at the MSP...", flush=True)
     wait_start = time.monotonic()
     cdrs, command_results, last_change, seen = 0, 0, wait_start, 0
-    expected_results = len(accepted) + len(stopped)
+    expected_results = started + len(stopped)
     while time.monotonic() - wait_start < args.cdr_wait:
         msp = control_state(args.msp_control, 10)
         if msp is not None:
@@ -328,16 +370,16 @@ def main():
                 break
         time.sleep(2)
     all_cdrs = time.monotonic() - wait_start
-    if cdrs >= len(accepted) > 0:
+    if cdrs >= started > 0:
         when = f" ({all_cdrs:.1f} s after the stops)"
     elif cdrs > 0:
         when = f" after {args.cdr_wait:g} s (the last {last_change - wait_start:.0f} s into the wait)"
     else:
         when = f" after {args.cdr_wait:g} s"
-    report("CDRs received by the MSP", f"{cdrs:,} of {len(accepted):,} started" + when,
-           "one per session started", cdrs == len(accepted) and len(accepted) > 0)
+    report("CDRs received by the MSP", f"{cdrs:,} of {started:,} started" + when,
+           "one per session started", cdrs == started > 0)
     report("async command results received by the MSP", f"{command_results:,} of {expected_results:,} "
-           f"(START {len(accepted):,} + STOP {len(stopped):,})")
+           f"(START {started:,} + STOP {len(stopped):,})")
 
     # 6. Once all are stopped: the CPO's CPU for a while.
     cpu = CpuWindow(list(pids.values()))
@@ -346,11 +388,10 @@ def main():
     report(f"CPO CPU once all stopped ({args.idle_seconds:g} s)", fmt(idle[args.cpo_pid], " cores", 3),
            "<= 0.05 core", idle[args.cpo_pid] is not None and idle[args.cpo_pid] <= 0.05)
     report(f"MSP CPU once all stopped ({args.idle_seconds:g} s)", fmt(idle[args.msp_pid], " cores", 3))
-    state = control_state(args.cpo_control, 30)
-    if state is not None:
-        outbox = state.get("outbox", {})
-        report("CPO at the end", f"{len(state.get('sessions', [])):,} sessions running, outbox "
-               f"{outbox.get('queued', '?'):,} queued, {outbox.get('dead_letters', '?'):,} dead letters")
+    listed, state, source = running_sessions(args)
+    queued, dead = cpo_outbox(args, state)
+    report("CPO at the end", f"{len(listed):,} sessions running, outbox {count(queued)} queued, {count(dead)} dead "
+           f"letters; from {source}")
     for name, pid in pids.items():
         if cpu_ticks(pid) is None:
             report(f"the {name}", "is no longer running")

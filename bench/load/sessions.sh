@@ -89,7 +89,7 @@ echo "CPO: 127.0.0.1:$cpo_port (pid $cpo_pid${pin_cpo:+, CPU 0}), partners: $par
 echo "MSP: 127.0.0.1:$msp_port (pid $msp_pid${pin_other:+, CPU 1}); load client: $load${pin_other:+ on CPU 1}"
 echo "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD)"
 "${pin_other[@]}" python3 bench/load/sessions.py --load "$load" --token "$token_c" --msp-token "$msp_token" \
-    --data "$data" --tmp "$BENCH_TMP" --cpo-port "$cpo_port" --cpo-control "$cpo_control" --msp-port "$msp_port" \
+    --data "$data" --tmp "$BENCH_TMP" --cpo-db "$BENCH_TMP/cpo.db" --cpo-port "$cpo_port" --cpo-control "$cpo_control" --msp-port "$msp_port" \
     --msp-control "$msp_control" --cpo-pid "$cpo_pid" --msp-pid "$msp_pid" --sessions "$sessions" \
     --seconds "$seconds" --get-seconds "${BENCH_GET_SECONDS:-5}" --charge-seconds "${BENCH_CHARGE_SECONDS:-30}" \
     --idle-seconds "${BENCH_IDLE_SECONDS:-10}" --cdr-wait "${BENCH_CDR_WAIT:-120}"
