@@ -40,11 +40,24 @@ def cpu_ticks(pid):
         return None
 
 
+def runqueue_ns(pid):
+    """Nanoseconds the threads of a process spent runnable but waiting for a CPU (/proc/<pid>/task/*/schedstat)."""
+    total = 0
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return total
+
+
 class CpuWindow:
     def __init__(self, pids):
         self.pids = pids
         self.start = time.monotonic()
         self.ticks = {pid: cpu_ticks(pid) for pid in pids}
+        self.waits = {pid: runqueue_ns(pid) for pid in pids}
 
     def cores(self):
         elapsed = time.monotonic() - self.start
@@ -54,6 +67,12 @@ class CpuWindow:
             before = self.ticks[pid]
             out[pid] = None if now is None or before is None else (now - before) / CLK_TCK / elapsed
         return out
+
+    def waiting(self, pid):
+        """Cores' worth of time the process was ready to run but had no CPU (it wanted that much more)."""
+        elapsed = time.monotonic() - self.start
+        now, before = runqueue_ns(pid), self.waits[pid]
+        return None if now is None or before is None else (now - before) / 1e9 / elapsed
 
 
 def pct(values, p):
@@ -268,6 +287,7 @@ def main():
     cpu = CpuWindow(list(pids.values()))
     results, taken = post_phase(args, "start", starts, args.seconds)
     start_cpu = cpu.cores()
+    start_wait = cpu.waiting(args.cpo_pid)
     accepted = [r for r in results if r[3] == "ACCEPTED"]
     answered = [r for r in results if not r[3].startswith("error")]
     # Time taken: from the first request to the last answer.
@@ -289,7 +309,8 @@ def main():
         if part:
             tenths.append(f"{statistics.median(r[2] for r in part):.1f}")
     report("START median latency per tenth of the sessions, ms", " ".join(tenths))
-    report("CPU while starting, cores", f"CPO {fmt(start_cpu[args.cpo_pid], '', 2)}, "
+    report("CPU while starting, cores", f"CPO {fmt(start_cpu[args.cpo_pid], '', 2)} "
+           f"(+{fmt(start_wait, '', 2)} waiting for a CPU), "
            f"MSP {fmt(start_cpu[args.msp_pid], '', 2)}")
 
     # 3. The sessions' ids at the CPO (its control API lists the running ones with their EVSE).
@@ -318,8 +339,11 @@ def main():
             sample_failed += f
     time.sleep(max(0.0, window_end - time.monotonic()))
     charge_cpu = cpu.cores()
-    report(f"CPO CPU while {started:,} charge", f"{fmt(charge_cpu[args.cpo_pid], ' cores', 2)}",
-           "<= 1 core", charge_cpu[args.cpo_pid] is not None and charge_cpu[args.cpo_pid] <= 1.0)
+    used, wanted = charge_cpu[args.cpo_pid], cpu.waiting(args.cpo_pid)
+    # A CPO that had the CPU, or waited for it, nearly all the time is saturated: it would have used more.
+    saturated = used is not None and wanted is not None and used + wanted >= 0.95
+    report(f"CPO CPU while {started:,} charge", f"{fmt(used, ' cores', 2)} (+{fmt(wanted, '', 2)} waiting for a CPU)"
+           + (": saturated" if saturated else ""), "<= 1 core", used is not None and used <= 1.0 and not saturated)
     report(f"MSP CPU while {started:,} charge", f"{fmt(charge_cpu[args.msp_pid], ' cores', 2)}")
     if session_ids:
         report(f"MSP copy age, {len(missing)} samples of {min(args.samples, len(session_ids))}",
@@ -385,7 +409,8 @@ def main():
     cpu = CpuWindow(list(pids.values()))
     time.sleep(args.idle_seconds)
     idle = cpu.cores()
-    report(f"CPO CPU once all stopped ({args.idle_seconds:g} s)", fmt(idle[args.cpo_pid], " cores", 3),
+    report(f"CPO CPU once all stopped ({args.idle_seconds:g} s)", f"{fmt(idle[args.cpo_pid], ' cores', 3)} "
+           f"(+{fmt(cpu.waiting(args.cpo_pid), '', 3)} waiting for a CPU)",
            "<= 0.05 core", idle[args.cpo_pid] is not None and idle[args.cpo_pid] <= 0.05)
     report(f"MSP CPU once all stopped ({args.idle_seconds:g} s)", fmt(idle[args.msp_pid], " cores", 3))
     listed, state, source = running_sessions(args)
