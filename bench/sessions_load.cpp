@@ -14,13 +14,8 @@
 //
 // Every request carries the SCPI routing headers (from CH/MSP to CH/CPO) and fresh X-Request-ID and
 // X-Correlation-ID values.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <arpa/inet.h>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -29,9 +24,13 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <optional>
 #include <string>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace {
