@@ -146,10 +146,13 @@ http::Response Cpo::command(http::Request& req) {
     const auto routing = service::routing_of(req);
     const std::string correlation(req.header(scpi::header::kCorrelationId).value_or(""));
     const auto body = scpi::parse_json(req.body);
+    // What a command writes (the session, the EVSE's status and its pushes, the result to come) is written at once.
+    store::Transaction tx(store_.database());
     if (const auto scripted = scripted_.find(*type); scripted != scripted_.end()) {
         const auto next = scripted->second;
         scripted_.erase(scripted);
         if (auto outcome = scripted_command(*type, body, next, routing, correlation)) {
+            tx.commit();
             const json::value data = scpi::to_json(outcome->response);
             return http::Response::json(200, scpi::envelope(outcome->status_code, std::nullopt, &data, clock_.now()));
         }
@@ -176,6 +179,7 @@ http::Response Cpo::command(http::Request& req) {
             r = unlock_connector(command_body<scpi::UnlockConnector>(*type, body), routing, correlation);
             break;
     }
+    tx.commit();
     const json::value data = scpi::to_json(r.response);
     return http::Response::json(200, scpi::envelope(r.status_code, std::nullopt, &data, clock_.now()));
 }
@@ -643,11 +647,10 @@ void Cpo::log_summary(core::TimePoint now) {
     const auto& st = delivery_.stats();
     std::string oldest;
     if (const auto created = store_.outbox().oldest()) {
-        oldest =
-            ", oldest " +
-            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - *created).count() / 100 / 10.0)
-                .substr(0, 6) +
-            " s";
+        std::array<char, 48> age{};
+        std::snprintf(age.data(), age.size(), ", the oldest queued %.1f s ago",
+                      std::chrono::duration<double>(now - *created).count());
+        oldest = age.data();
     }
     log_.info(std::to_string(charging_.size()) + " sessions charging; pushes: " + std::to_string(st.delivered) +
               " delivered, " + std::to_string(st.replaced) + " replaced by a newer state before delivery, " +

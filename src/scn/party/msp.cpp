@@ -191,6 +191,7 @@ http::Response Msp::put_session(http::Request& req, bool patch) {
                         std::string(req.param("session_id"))};
     const auto body = scpi::parse_json(req.body);
     json::object stored;
+    std::optional<scpi::Session> read;
     if (patch) {
         const auto existing = store_.session(key);
         if (!existing) {
@@ -200,22 +201,20 @@ http::Response Msp::put_session(http::Request& req, bool patch) {
         stored = scpi::parse_json(*existing).as_object();
         scpi::apply_session_patch(stored, body);
     } else {
-        (void)scpi::from_json<scpi::Session>(body);
-        stored = body.as_object();
+        read = scpi::from_json<scpi::Session>(body);  // the body as sent must be a Session
     }
-    const auto session = scpi::from_json<scpi::Session>(stored);
+    const auto session = read ? std::move(*read) : scpi::from_json<scpi::Session>(stored);
     check_cdr_token(session.cdr_token, "Session " + session.id);
     if (session.id != key.id || session.country_code != key.country_code || session.party_id != key.party_id) {
         throw scpi::Error::invalid("the session in the body (" + session.country_code + "/" + session.party_id + "/" +
                                    session.id + ") does not match the URL");
     }
-    const bool created = !store_.session(key);
-    {
-        store::Transaction tx(store_.database());
-        store_.put_session(key, scpi::dump(stored), session.last_updated);
-        store_.add_session_history(key, patch ? "PATCH" : "PUT", req.body);
-        tx.commit();
-    }
+    store::Transaction tx(store_.database());
+    const bool created = !store_.has_session(key);
+    // A PUT is kept as it came (a whole, valid Session); a PATCH as the session it made.
+    store_.put_session(key, patch ? scpi::dump(stored) : req.body, session.last_updated);
+    store_.add_session_history(key, patch ? "PATCH" : "PUT", req.body);
+    tx.commit();
     log_.info("Session " + session.id + " " + std::string(scpi::to_string(session.status)) + " - " +
               pricing::decimal_text(session.kwh) + " kWh");
     return service::ok(json::value(), clock_, created && !patch ? 201 : 200);

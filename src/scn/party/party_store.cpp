@@ -120,6 +120,11 @@ void PartyStore::put_session(const ObjectKey& key, std::string_view json, core::
         .run();
 }
 
+bool PartyStore::has_session(const ObjectKey& key) {
+    auto q = db_.prepare("SELECT 1 FROM sessions WHERE country_code = ? AND party_id = ? AND id = ?");
+    return q.bind(1, key.country_code).bind(2, key.party_id).bind(3, key.id).step();
+}
+
 std::optional<std::string> PartyStore::session(const ObjectKey& key) {
     auto q = db_.prepare("SELECT json FROM sessions WHERE country_code = ? AND party_id = ? AND id = ?");
     if (!q.bind(1, key.country_code).bind(2, key.party_id).bind(3, key.id).step()) {
@@ -158,6 +163,12 @@ void PartyStore::add_session_history(const ObjectKey& key, std::string_view meth
         .bind(5, json)
         .bind(6, to_ms(clock_.now()))
         .run();
+    // Bounded: a load test pushing thousands of sessions a second must not fill the disk. Pruned now and then.
+    if (++history_added_ % 1000 == 0) {
+        db_.prepare("DELETE FROM session_history WHERE seq <= ?")
+            .bind(1, db_.last_insert_id() - static_cast<std::int64_t>(kSessionHistoryKept))
+            .run();
+    }
 }
 
 std::vector<std::string> PartyStore::session_history(const ObjectKey& key) {
