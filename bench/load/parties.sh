@@ -5,6 +5,7 @@
 #      alternating with nginx's (bench_wrk_pair);
 #   3. the mock MSP: PUT /scpi/receiver/2.2/sessions/CH/CPO/{id}, each a new session validated and stored in SQLite.
 # Usage: bench/load/parties.sh [seconds]
+# BENCH_MOCK_ARGS adds options to both mocks' command lines (e.g. "--console-buffer 0" to measure without the console).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/load/lib.sh
@@ -13,13 +14,14 @@ bench_ensure_tools
 cmake --preset bench >/dev/null
 cmake --build --preset bench --target scn-tools >/dev/null
 bin=build/bench/scn-tools
+read -ra mock_args <<<"${BENCH_MOCK_ARGS:-}"
 
 cpo_port=$(bench_free_port)
 msp_port=$(bench_free_port)
 nginx_port=$(bench_free_port)
-taskset -c 0 "$bin" mock --cpo --offline --port "$cpo_port" --db "$BENCH_TMP/cpo.db" >"$BENCH_TMP/cpo.log" 2>&1 &
+taskset -c 0 "$bin" mock --cpo --offline --port "$cpo_port" --db "$BENCH_TMP/cpo.db" "${mock_args[@]}" >"$BENCH_TMP/cpo.log" 2>&1 &
 BENCH_PIDS+=($!)
-taskset -c 0 "$bin" mock --msp --offline --port "$msp_port" --db "$BENCH_TMP/msp.db" >"$BENCH_TMP/msp.log" 2>&1 &
+taskset -c 0 "$bin" mock --msp --offline --port "$msp_port" --db "$BENCH_TMP/msp.db" "${mock_args[@]}" >"$BENCH_TMP/msp.log" 2>&1 &
 BENCH_PIDS+=($!)
 bench_wait_port "$cpo_port"
 bench_wait_port "$msp_port"

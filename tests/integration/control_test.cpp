@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <thread>
@@ -396,4 +397,40 @@ TEST(Control, ResetBringsBackTheShippedData) {
     EXPECT_EQ(state.body.at("tokens"), 7) << "what partners pushed stays";
     EXPECT_EQ(t.control(http::Method::post, "/control/reset", {}, false).status, 200u);
     EXPECT_EQ(t.control(http::Method::get, "/control/state", {}, false).body.at("stored_sessions"), 0);
+}
+
+TEST(Control, TheConsoleOnTheControlPortKeepsWhatThePartyReceivedWithItsAnswer) {
+    Controlled c("console");
+    const auto page = c.control(http::Method::get, "/console");
+    EXPECT_EQ(page.status, 200u);
+    const auto reply = c.to_cpo(http::Method::get, "/scpi/sender/2.2/locations/Loc1");
+    ASSERT_TRUE(reply.ok()) << reply.describe();
+    const auto token = c.io.run([&] { return c.cpo->offline_token(); });
+
+    const auto snapshot = c.control(http::Method::get, "/console/api/snapshot");
+    ASSERT_EQ(snapshot.status, 200u);
+    EXPECT_EQ(snapshot.body.at("kind"), "party");
+    EXPECT_EQ(json::serialize(snapshot.body).find(token), std::string::npos) << "the token is masked";
+    const json::value* found = nullptr;
+    for (const auto& m : snapshot.body.at("messages").as_array()) {
+        if (m.at("path") == "/scpi/sender/2.2/locations/Loc1") {
+            found = &m;
+        }
+    }
+    ASSERT_NE(found, nullptr) << json::serialize(snapshot.body);
+    EXPECT_EQ(found->at("direction"), "in");
+    EXPECT_EQ(found->at("from"), "CH/MSP");
+    EXPECT_EQ(found->at("to"), "CH/CPO");
+    EXPECT_EQ(found->at("status"), 200);
+    EXPECT_EQ(found->at("scpi_status"), 1000);
+    EXPECT_EQ(found->at("response_body").at("data").at("id"), "Loc1");
+
+    // The parties: the MSP itself and the CPO, registered with it bilaterally.
+    const auto msp_view = c.control(http::Method::get, "/console/api/snapshot", {}, false);
+    std::vector<std::string> ids;
+    for (const auto& p : msp_view.body.at("parties").at("parties").as_array()) {
+        ids.emplace_back(p.at("id").as_string());
+    }
+    EXPECT_NE(std::find(ids.begin(), ids.end(), "CH/MSP"), ids.end()) << json::serialize(msp_view.body.at("parties"));
+    EXPECT_NE(std::find(ids.begin(), ids.end(), "CH/CPO"), ids.end()) << json::serialize(msp_view.body.at("parties"));
 }

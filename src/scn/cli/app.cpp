@@ -39,6 +39,8 @@ int run(int argc, char** argv) {
                          "Port of the control API (default 3100 for the CPO, 3101 for the MSP; 0 turns it off)");
     mock_cmd->add_option("--data", mock.data_dir, "Data directory (overrides the configuration)");
     mock_cmd->add_option("--db", mock.db, "SQLite database file (overrides the configuration)");
+    mock_cmd->add_option("--console-buffer", mock.console_buffer,
+                         "Exchanges the console on the control port keeps (default 2000; 0 turns it off)");
     mock_cmd
         ->add_option("--protocol", mock.protocol,
                      "scpi-2.2 (default) or ocpi-2.2.1: plain OCPI 2.2.1 for a bilateral partner, always offline")
@@ -56,6 +58,8 @@ int run(int argc, char** argv) {
     node_cmd->add_option("--public-url", node.public_url, "URL the node is reached at (default http://localhost:8080)");
     node_cmd->add_option("--api-key", node.api_key, "Admin API key");
     node_cmd->add_option("--db", node.db, "SQLite database file");
+    node_cmd->add_option("--console-buffer", node.console_buffer,
+                         "Exchanges the console (GET /console) keeps (default 2000; 0 turns it off)");
     node_cmd->callback([&] { action = [&] { return run_node(global, node); }; });
 
     SandboxOptions sandbox;
@@ -65,6 +69,8 @@ int run(int argc, char** argv) {
     sandbox_cmd->add_option("--chain", sandbox.chain,
                             "JSON-RPC URL of a chain to use instead of the embedded registry");
     sandbox_cmd->add_option("--registry-address", sandbox.registry_address, "Registry contract address on --chain");
+    sandbox_cmd->add_option("--console-buffer", sandbox.console_buffer,
+                            "Exchanges each console (node, CPO, MSP) keeps (default 2000; 0 turns them off)");
     sandbox_cmd->add_flag("--reset", sandbox.reset, "Start from a clean state (deletes the sandbox's databases)");
     auto* wait_flag = sandbox_cmd->add_flag(
         "--wait-ready", sandbox.wait_ready,

@@ -73,7 +73,8 @@ std::unique_ptr<party::ControlServer> make_control(boost::asio::io_context& ioc,
     }
     party.enable_interception();
     return std::make_unique<party::ControlServer>(
-        ioc, party, clock, party::ControlOptions{config.control_bind, config.control_port}, std::move(log));
+        ioc, party, clock, party::ControlOptions{config.control_bind, config.control_port, config.console_buffer},
+        std::move(log));
 }
 
 std::optional<eth::PrivateKey> key_from_env(const char* name) {

@@ -76,6 +76,9 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
         if (options.protocol) {
             party.protocol = *options.protocol;
         }
+        if (options.console_buffer) {
+            party.console_buffer = *options.console_buffer;
+        }
         // Plain OCPI has no node and no registry: such a party always runs on its own.
         const bool ocpi = party.protocol == scpi::ocpi_dialect().name;
         const bool offline = options.offline || ocpi;
@@ -122,6 +125,9 @@ int run_mock(const GlobalOptions& global, const MockOptions& options) {
                                  (is_cpo ? "cpo" : "msp") + ".control_port\" (0 turns it off)",
                              [&] { control->start(); });
             log.info("Control API: " + control->url() + "/control");
+            if (party.console_buffer > 0) {
+                log.info("Console: " + control->url() + "/console");
+            }
         }
         int exit_code = 0;
         http::Client peer_client(ioc.get_executor());

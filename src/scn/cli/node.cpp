@@ -31,6 +31,9 @@ int run_node(const GlobalOptions& global, const NodeOptions& options) {
         if (options.db) {
             nc.db = *options.db;
         }
+        if (options.console_buffer) {
+            nc.console_buffer = *options.console_buffer;
+        }
         if (nc.api_key.empty()) {
             sink->flush();
             std::cerr << "scn-tools node: set node.api_key in the configuration (or --api-key): the admin API needs "
@@ -93,6 +96,9 @@ int run_node(const GlobalOptions& global, const NodeOptions& options) {
                 }
             });
         log.info("SCN node listening on " + server.url() + " (operator address " + wallet->address().lower() + ")");
+        if (nc.console_buffer > 0) {
+            log.info("Console: " + server.url() + "/console");
+        }
         http::on_stop_signal(ioc, [&](int) {
             log.info("Stopping SCN node...");
             server.stop();

@@ -26,7 +26,8 @@ struct MockOptions {
     std::optional<std::uint16_t> control_port;  ///< 0 turns the control API off
     std::optional<std::filesystem::path> data_dir;
     std::optional<std::filesystem::path> db;
-    std::optional<std::string> protocol;  ///< `scpi-2.2` or `ocpi-2.2.1` (overrides the configuration)
+    std::optional<std::string> protocol;        ///< `scpi-2.2` or `ocpi-2.2.1` (overrides the configuration)
+    std::optional<std::size_t> console_buffer;  ///< exchanges the console keeps (overrides `console.buffer`)
 };
 
 /// `scn-tools node`
@@ -35,6 +36,7 @@ struct NodeOptions {
     std::optional<std::string> public_url;
     std::optional<std::string> api_key;
     std::optional<std::filesystem::path> db;
+    std::optional<std::size_t> console_buffer;  ///< exchanges the console keeps (overrides `console.buffer`)
 };
 
 /// `scn-tools sandbox`
@@ -47,6 +49,7 @@ struct SandboxOptions {
     /// assignments, and exit (0 when ready, 1 after `wait_timeout_s`).
     bool wait_ready = false;
     int wait_timeout_s = 60;
+    std::optional<std::size_t> console_buffer;  ///< exchanges each console keeps (overrides `console.buffer`)
 };
 
 /// `scn-tools registry <action>`

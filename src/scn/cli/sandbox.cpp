@@ -205,6 +205,9 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
         }
         cfg.node.api_key = cfg.node.api_key.empty() ? "randomkey" : cfg.node.api_key;
         cfg.node.db = dir / "node.db";
+        if (options.console_buffer) {
+            cfg.node.console_buffer = cfg.cpo.console_buffer = cfg.msp.console_buffer = *options.console_buffer;
+        }
         cfg.cpo.db = dir / "cpo.db";
         cfg.msp.db = dir / "msp.db";
         if (options.chain) {
@@ -302,10 +305,16 @@ int run_sandbox(const GlobalOptions& global, const SandboxOptions& options) {
             if (cpo_control) {
                 ready["cpo_control_url"] = cpo_control->url();
                 log.info("The CPO's control API: " + cpo_control->url() + "/control");
+                if (cfg.cpo.console_buffer > 0) {
+                    log.info("The CPO's console: " + cpo_control->url() + "/console");
+                }
             }
             if (msp_control) {
                 ready["msp_control_url"] = msp_control->url();
                 log.info("The MSP's control API: " + msp_control->url() + "/control");
+                if (cfg.msp.console_buffer > 0) {
+                    log.info("The MSP's console: " + msp_control->url() + "/console");
+                }
             }
             write_ready_file(dir, ready);
             log.info("Sandbox ready (state in " + dir.string() + ", registry: " + registry->describe() +

@@ -321,7 +321,7 @@ Config parse(std::string_view json_text, std::string_view source_name) {
     }
     Config c = defaults();
     const Section root(doc.get_object(), "$", source_name);
-    root.allow_only({"scn", "cpo", "msp", "registry", "node"});
+    root.allow_only({"scn", "cpo", "msp", "registry", "node", "console"});
     if (auto scn = root.object("scn")) {
         scn->allow_only({"node", "stage"});
         scn->string("node", c.node_url);
@@ -341,6 +341,13 @@ Config parse(std::string_view json_text, std::string_view source_name) {
     }
     if (auto node = root.object("node")) {
         read_node(*node, c.node);
+    }
+    if (auto console = root.object("console")) {
+        // One setting for the node's console and both mock parties'.
+        console->allow_only({"buffer"});
+        auto buffer = static_cast<std::int64_t>(c.node.console_buffer);
+        console->integer("buffer", buffer, 0, 1'000'000);
+        c.node.console_buffer = c.cpo.console_buffer = c.msp.console_buffer = static_cast<std::size_t>(buffer);
     }
     return c;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -77,6 +78,8 @@ struct PartyConfig {
     /// `scpi-2.2` (default): the Smart Charging Network's dialect; `ocpi-2.2.1`: plain OCPI 2.2.1 for bilateral
     /// partners (`/ocpi/` paths, `OCPI-from-*` headers, Base64 tokens), always offline (no node, no registry).
     std::string protocol = "scpi-2.2";
+    /// Exchanges the party's console keeps (top-level `console.buffer`; the console is on the control port); 0: none.
+    std::size_t console_buffer = 2000;
 };
 
 /// The `registry` section.
@@ -106,6 +109,8 @@ struct NodeConfig {
     /// a valid SCN-Signature, and new platforms start with their own `signatures` rule on. Off by default, as a
     /// development node runs.
     bool signatures = false;
+    /// Exchanges the node's console (`GET /console`) keeps (top-level `console.buffer`); 0 turns the console off.
+    std::size_t console_buffer = 2000;
 };
 
 struct Config {

@@ -1,7 +1,11 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -124,6 +128,20 @@ struct SharedBytes {
     std::string_view bytes;
 };
 
+/// Where a streamed response body goes (Server-Sent Events): the server has sent the head, without Content-Length
+/// and with `Connection: close`; the body ends when the stream function returns. Used from the io_context's thread.
+class StreamWriter {
+public:
+    virtual ~StreamWriter() = default;
+    /// Sends `bytes` within the server's write timeout; false once the peer is gone or the server stops.
+    virtual boost::asio::awaitable<bool> write(std::string_view bytes) = 0;
+    /// Waits until wake() is called or `timeout` passes; false once the peer is gone or the server stops.
+    virtual boost::asio::awaitable<bool> wait(std::chrono::milliseconds timeout) = 0;
+    /// Ends the current or the next wait() early.
+    virtual void wake() = 0;
+};
+using StreamBody = std::function<boost::asio::awaitable<void>(StreamWriter&)>;
+
 struct Response {
     unsigned status = 200;
     Headers headers;
@@ -138,6 +156,9 @@ struct Response {
     bool drop_connection = false;
     /// Close the connection without sending anything: what a peer that fails mid-request does (fault injection).
     bool close_unanswered = false;
+    /// When set, the body is written over time by this function (the other body members are not sent) and the
+    /// connection closes after it.
+    std::shared_ptr<const StreamBody> stream;
 
     /// Reads the file or shared part into `body` (with the tail), for code that must see the whole body; throws
     /// std::runtime_error if the file cannot be read.

@@ -71,6 +71,8 @@ struct ConnectionState {
     bool busy = false;       ///< a request is being read, handled or answered
     bool timed_out = false;  ///< the deadline passed; pending operations were cancelled
     SteadyClock::time_point deadline = SteadyClock::time_point::max();
+    /// While the connection streams a response: the timer its stream waits on (stop() cancels it).
+    asio::steady_timer* stream_timer = nullptr;
 
     void expires_after(SteadyClock::duration d) { deadline = SteadyClock::now() + d; }
     void expires_never() { deadline = SteadyClock::time_point::max(); }
@@ -157,6 +159,51 @@ void reset(Request& req) {
 }
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/// How a streamed response body (Server-Sent Events) reaches its connection: writes within the write timeout, waits
+/// that end on wake(), when the server stops or when the peer closes the connection (a read that completes).
+struct ConnectionStream final : StreamWriter {
+    ConnectionStream(ConnectionState& c, std::chrono::milliseconds timeout, const bool& server_stopping)
+        : conn(c), write_timeout(timeout), stopping(server_stopping), timer(c.socket->get_executor()) {}
+
+    ConnectionState& conn;
+    std::chrono::milliseconds write_timeout;
+    const bool& stopping;
+    asio::steady_timer timer;
+    bool woken = false;
+    bool closed = false;  ///< the peer hung up, a write failed or timed out
+    bool ended = false;   ///< the body returned: the socket may be gone, the reader must not touch it again
+    std::uint64_t bytes = 0;
+
+    asio::awaitable<bool> write(std::string_view data) override {
+        if (closed || stopping) {
+            co_return false;
+        }
+        conn.expires_after(write_timeout);
+        auto [ec, n] = co_await asio::async_write(*conn.socket, asio::buffer(data.data(), data.size()),
+                                                  asio::as_tuple(asio::use_awaitable));
+        conn.expires_never();
+        bytes += n;
+        if (conn.outcome(ec)) {
+            closed = true;
+        }
+        co_return !closed && !stopping;
+    }
+
+    asio::awaitable<bool> wait(std::chrono::milliseconds timeout) override {
+        if (!woken && !closed && !stopping) {
+            timer.expires_after(timeout);
+            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        woken = false;
+        co_return !closed && !stopping;
+    }
+
+    void wake() override {
+        woken = true;
+        timer.cancel();
+    }
+};
 
 }  // namespace
 
@@ -310,6 +357,51 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         co_return boost::system::error_code{};
     }
 
+    /// Sends the head of a streamed response, then runs its body until it ends, the peer hangs up or the server
+    /// stops. A read stays pending meanwhile, so a closed page is noticed at once rather than at the next write.
+    asio::awaitable<void> stream_response(ConnectionState& conn, std::string& head, const Response& res,
+                                          const Request& req, SteadyClock::time_point started) {
+        wire::write_stream_head(head, res.status, res.headers);
+        conn.expires_after(options.write_timeout);
+        auto [wec, wn] =
+            co_await asio::async_write(*conn.socket, asio::buffer(head), asio::as_tuple(asio::use_awaitable));
+        conn.expires_never();
+        std::uint64_t bytes = 0;
+        if (!conn.outcome(wec)) {
+            auto stream = std::make_shared<ConnectionStream>(conn, options.write_timeout, stopping);
+            conn.stream_timer = &stream->timer;
+            asio::co_spawn(
+                ioc,
+                [stream, socket = conn.socket]() -> asio::awaitable<void> {
+                    std::array<char, 512> ignored{};
+                    for (;;) {  // whatever the peer sends is dropped; its hanging up ends the stream
+                        auto [ec, n] = co_await socket->async_read_some(asio::buffer(ignored),
+                                                                        asio::as_tuple(asio::use_awaitable));
+                        if (ec || stream->ended) {
+                            break;
+                        }
+                    }
+                    stream->closed = true;
+                    stream->wake();
+                },
+                asio::detached);
+            try {
+                co_await (*res.stream)(*stream);
+            } catch (const std::exception& e) {
+                options.access_log.warn(std::string("a streamed response failed: ") + e.what());
+            }
+            conn.stream_timer = nullptr;
+            stream->ended = true;
+            bytes = stream->bytes;
+            boost::system::error_code ignored;
+            conn.socket->cancel(ignored);  // ends the pending read before the socket goes
+        }
+        if (options.log_requests) {
+            options.access_log.info(access_log_line(req.method_name, req.target, res.status,
+                                                    SteadyClock::now() - started, static_cast<std::size_t>(bytes)));
+        }
+    }
+
     asio::awaitable<void> serve(tcp::socket socket) {
         auto self = shared_from_this();
         boost::system::error_code ignored;
@@ -391,6 +483,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             }
             if (options.hooks.outbound) {
                 options.hooks.outbound(res);
+            }
+            if (res.stream) {
+                co_await stream_response(conn, head, res, req, started);
+                break;  // a streamed body ends with the connection
             }
             if (wire::status_without_body(res.status)) {
                 res.body.clear();
@@ -490,6 +586,8 @@ void Server::stop() {
         for (auto& [id, c] : impl->connections) {
             if (!c->busy) {
                 c->socket->cancel(ignored);
+            } else if (c->stream_timer != nullptr) {
+                c->stream_timer->cancel();  // a streamed response ends now
             }
         }
     });

@@ -108,6 +108,19 @@ void write_response_head(std::string& out, unsigned status, const Headers& heade
     out += "\r\n";
 }
 
+void write_stream_head(std::string& out, unsigned status, const Headers& headers) {
+    const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+    out.clear();
+    out.reserve(64 + fields_size(headers));
+    out += "HTTP/1.1 ";
+    append_number(out, status);
+    out += ' ';
+    out.append(reason.data(), reason.size());
+    out += "\r\n";
+    append_fields(out, headers, false);
+    out += "Connection: close\r\n\r\n";
+}
+
 std::string request_head(std::string_view method, std::string_view target, std::string_view host,
                          const Headers& headers, std::size_t body_bytes) {
     std::string out;

@@ -18,6 +18,10 @@ namespace scn::http::wire {
 void write_response_head(std::string& out, unsigned status, const Headers& headers, std::size_t body_bytes,
                          bool keep_alive);
 
+/// The head of a streamed response: the status line, the headers and `Connection: close` (the body ends with the
+/// connection), written over `out`.
+void write_stream_head(std::string& out, unsigned status, const Headers& headers);
+
 /// `<method> <target> HTTP/1.1`, Host (ours, never one from `headers`), User-Agent (`scn-tools` unless `headers`
 /// has one), the headers, and Content-Length when there is a body or the
 /// method carries one (POST, PUT, PATCH).

@@ -316,11 +316,57 @@ std::uint16_t NodeServer::start() {
     routing_->add_routes(router);
     auto options = service::scpi_server_options(config_.bind, config_.port, log_, clock_);
     options.hooks = hooks();
+    if (config_.console_buffer > 0) {
+        console::ConsoleOptions o;
+        o.buffer = config_.console_buffer;
+        o.kind = "node";
+        o.title = "SCN node " + (config_.public_url.empty() ? std::string("on port ") + std::to_string(config_.port)
+                                                            : config_.public_url);
+        console_ = std::make_unique<console::Console>(std::move(o), clock_);
+        console_->set_parties([this] { return console_parties(); });
+        console_->add_routes(router);
+        routing_->set_console(console_.get(), options.hooks.error_response);
+    }
     server_ = std::make_unique<http::Server>(ioc_, std::move(options), std::move(router));
     const auto port = server_->start();
     context_.url = url();
     start_tasks();
     return port;
+}
+
+boost::asio::awaitable<json::value> NodeServer::console_parties() {
+    // Each role of each platform in the node's store, with its registry listing.
+    json::array out;
+    for (const auto& platform : store_.platforms()) {
+        for (const auto& role : store_.roles(platform.id)) {
+            json::object p{{"id", role.country_code + "/" + role.party_id},
+                           {"role", scpi::to_string(role.role)},
+                           {"status", scpi::to_string(platform.status)},
+                           {"url", platform.versions_url}};
+            boost::system::error_code ec;
+            const auto details = json::parse(role.business_details, ec);
+            const auto* name = !ec && details.is_object() ? details.get_object().if_contains("name") : nullptr;
+            p["name"] = name != nullptr && name->is_string() ? name->get_string() : json::string();
+            std::optional<registry::PartyListing> listing;
+            bool registry_failed = false;
+            try {
+                listing =
+                    co_await registry_.party(core::ascii_upper(role.country_code), core::ascii_upper(role.party_id));
+            } catch (const std::exception&) {
+                registry_failed = true;  // a chain that cannot be reached: the view shows it as unknown
+            }
+            if (registry_failed) {
+                p["registry"] = nullptr;
+            } else if (listing) {
+                p["registry"] = json::object{
+                    {"listed", true}, {"node_url", listing->node_url}, {"operator", listing->operator_address}};
+            } else {
+                p["registry"] = json::object{{"listed", false}};
+            }
+            out.push_back(std::move(p));
+        }
+    }
+    co_return json::object{{"node", url()}, {"parties", std::move(out)}};
 }
 
 void NodeServer::stop() {

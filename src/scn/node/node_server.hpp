@@ -1,6 +1,7 @@
 #pragma once
 
 #include <scn/config/config.hpp>
+#include <scn/console/console.hpp>
 #include <scn/core/clock.hpp>
 #include <scn/core/log.hpp>
 #include <scn/eth/crypto.hpp>
@@ -61,6 +62,8 @@ private:
     void start_tasks();
     boost::asio::awaitable<void> still_alive_round();
     boost::asio::awaitable<void> planned_party_round();
+    /// The console's parties view: each role of each platform, its status and its registry listing.
+    boost::asio::awaitable<boost::json::value> console_parties();
 
     boost::asio::io_context& ioc_;
     config::NodeConfig config_;
@@ -78,6 +81,7 @@ private:
     std::unique_ptr<Forwarder> forwarder_;
     std::unique_ptr<Hub> hub_;
     std::unique_ptr<Routing> routing_;
+    std::unique_ptr<console::Console> console_;  ///< null when `console_buffer` is 0
     std::unique_ptr<http::Server> server_;
     /// Cleared by stop(); the periodic tasks hold a copy and end when it is cleared.
     std::shared_ptr<bool> running_ = std::make_shared<bool>(false);

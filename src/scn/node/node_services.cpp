@@ -256,6 +256,9 @@ void NodeServer::add_hubclientinfo_routes(http::Router& router) {
 }
 
 void NodeServer::broadcast(std::int64_t changed, scpi::ConnectionStatus status) {
+    if (console_) {
+        console_->parties_changed();
+    }
     for (const auto& r : store_.roles(changed)) {
         scpi::ClientInfo info;
         info.party_id = r.party_id;

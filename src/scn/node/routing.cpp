@@ -151,14 +151,58 @@ Awaitable Routing::message(http::Request& req) {
     co_return std::move(delivered.response);
 }
 
+void Routing::set_console(console::Console* console, ErrorResponse error_response) {
+    console_ = console;
+    error_response_ = std::move(error_response);
+}
+
+Awaitable Routing::recorded(http::Request& req, const RouteSpec* spec) {
+    // Where a routed request and its answer meet: both are kept for the console, errors with the envelope the
+    // error boundary answers them with. The request is copied first: routing takes its body.
+    auto kept = console_->take();
+    auto& x = *kept;
+    x.direction = console::Direction::routed;
+    x.at = node_.clock.now();
+    x.method = req.method_name;
+    x.path = req.path;
+    x.query = req.query;
+    x.request_headers = req.headers;
+    console::copy_body(x.request_body, req.body, console_->body_cap());
+    const auto started = std::chrono::steady_clock::now();
+    http::Response res;
+    std::exception_ptr failure;
+    try {
+        if (spec != nullptr) {  // not a conditional expression: GCC 12 and two co_await arms (see route())
+            res = co_await route(req, *spec);
+        } else {
+            res = co_await message(req);
+        }
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        res = error_response_(req, failure);
+    }
+    x.latency = std::chrono::steady_clock::now() - started;
+    x.status = res.status;
+    x.response_headers = res.headers;
+    console::keep_response(x.response_body, res, console_->body_cap());
+    console_->record(std::move(kept));
+    co_return res;
+}
+
 void Routing::add_routes(http::Router& router) {
     using M = http::Method;
     using enum RouteKind;
     constexpr auto kSender = scpi::InterfaceRole::SENDER;
     constexpr auto kReceiver = scpi::InterfaceRole::RECEIVER;
     const auto add = [&](M method, const std::string& pattern, RouteSpec spec) {
-        router.add(method, pattern,
-                   [this, spec](http::Request& req) -> Awaitable { co_return co_await route(req, spec); });
+        router.add(method, pattern, [this, spec](http::Request& req) -> Awaitable {
+            if (console_ != nullptr) {
+                co_return co_await recorded(req, &spec);
+            }
+            co_return co_await route(req, spec);
+        });
     };
     for (const std::string module : {"locations", "sessions", "cdrs", "tariffs", "tokens"}) {
         add(M::get, "/scpi/sender/2.2/" + module, {page, module, kSender});
@@ -193,7 +237,12 @@ void Routing::add_routes(http::Router& router) {
         add(m, "/scpi/custom/{interface}/{module}", {custom, "", kSender});
         add(m, "/scpi/custom/{interface}/{module}/{rest...}", {custom, "", kSender});
     }
-    router.add(M::post, "/scn/message", [this](http::Request& req) -> Awaitable { co_return co_await message(req); });
+    router.add(M::post, "/scn/message", [this](http::Request& req) -> Awaitable {
+        if (console_ != nullptr) {
+            co_return co_await recorded(req, nullptr);
+        }
+        co_return co_await message(req);
+    });
 }
 
 }  // namespace scn::node

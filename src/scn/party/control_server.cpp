@@ -132,9 +132,65 @@ ControlServer::ControlServer(boost::asio::io_context& ioc, PartyServer& party, c
     if (party_.interceptor() == nullptr) {
         throw std::logic_error("the party's interception must be enabled before it starts for its control API");
     }
+    if (options_.console_buffer > 0) {
+        console::ConsoleOptions o;
+        o.buffer = options_.console_buffer;
+        o.kind = "party";
+        o.title = "mock " + party_.name();
+        for (const auto& role : party_.config().roles) {
+            o.title += " " + role.country_code + "/" + role.party_id;
+        }
+        console_ = std::make_unique<console::Console>(std::move(o), clock_);
+        console_->set_parties([this]() -> boost::asio::awaitable<json::value> { co_return parties_json(); });
+        party_.set_console(console_.get());
+    }
 }
 
-ControlServer::~ControlServer() = default;
+ControlServer::~ControlServer() {
+    if (console_) {
+        party_.set_console(nullptr);
+    }
+}
+
+json::value ControlServer::parties_json() const {
+    // The party itself (each of its roles), the parties the node reported (HubClientInfo), and a bilateral peer.
+    json::array out;
+    for (const auto& role : party_.config().roles) {
+        out.push_back(json::object{{"id", role.country_code + "/" + role.party_id},
+                                   {"role", role.role},
+                                   {"name", role.business_name},
+                                   {"status", "CONNECTED"},
+                                   {"self", true},
+                                   {"registry", nullptr},
+                                   {"url", party_.versions_url()}});
+    }
+    for (const auto& info : party_.client_infos()) {
+        const std::string id = info.country_code + "/" + info.party_id;
+        const bool own =
+            std::any_of(party_.config().roles.begin(), party_.config().roles.end(),
+                        [&](const config::RoleConfig& r) { return r.country_code + "/" + r.party_id == id; });
+        if (own) {
+            continue;
+        }
+        out.push_back(json::object{{"id", id},
+                                   {"role", scpi::to_string(info.role)},
+                                   {"name", "reported by the node"},
+                                   {"status", scpi::to_string(info.status)},
+                                   {"registry", nullptr},
+                                   {"url", ""}});
+    }
+    if (const auto& peer = party_.bilateral()) {
+        for (const auto& role : peer->roles) {
+            out.push_back(json::object{{"id", role.country_code + "/" + role.party_id},
+                                       {"role", scpi::to_string(role.role)},
+                                       {"name", role.business_details.name},
+                                       {"status", "REGISTERED (bilateral)"},
+                                       {"registry", nullptr},
+                                       {"url", peer->versions_url}});
+        }
+    }
+    return json::object{{"parties", std::move(out)}};
+}
 
 std::uint16_t ControlServer::start() {
     http::ServerOptions o;
@@ -191,6 +247,9 @@ json::array ControlServer::faults_json() const {
 
 http::Router ControlServer::routes() {
     http::Router r;
+    if (console_) {
+        console_->add_routes(r);  // the party's live console: GET /console
+    }
     using M = http::Method;
     const auto need_cpo = [this](std::string_view what) -> Cpo& {
         if (cpo_ == nullptr) {

@@ -4,6 +4,7 @@
 // drives the mock: EVSE statuses, drivers at the charger, scripted command answers, injected faults, the virtual
 // clock, what the mock received, and a reset. Errors are JSON `{"error": "…"}` with a 4xx status.
 
+#include <scn/console/console.hpp>
 #include <scn/core/clock.hpp>
 #include <scn/core/log.hpp>
 #include <scn/http/server.hpp>
@@ -11,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/array.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,6 +26,8 @@ class PartyServer;
 struct ControlOptions {
     std::string bind = "127.0.0.1";
     std::uint16_t port = 0;  ///< 0: an ephemeral port (tests)
+    /// Exchanges the party's console (`GET /console` on this port) keeps; 0 turns the console off.
+    std::size_t console_buffer = 2000;
 };
 
 class ControlServer {
@@ -49,6 +53,8 @@ public:
 private:
     http::Router routes();
     [[nodiscard]] boost::json::array faults_json() const;
+    /// The console's parties view: the party itself, the parties the node reported, a bilateral peer.
+    [[nodiscard]] boost::json::value parties_json() const;
 
     boost::asio::io_context& ioc_;
     PartyServer& party_;
@@ -58,6 +64,7 @@ private:
     core::VirtualClock& clock_;
     ControlOptions options_;
     core::Logger log_;
+    std::unique_ptr<console::Console> console_;  ///< null when the console is off
     std::unique_ptr<http::Server> server_;
 };
 

@@ -243,7 +243,7 @@ std::optional<FaultRule> Interceptor::take_fault(const std::string& module, std:
     return std::nullopt;
 }
 
-std::uint64_t Interceptor::record(const http::Request& request) {
+std::uint64_t Interceptor::record(const http::Request& request, console::Exchange* exchange) {
     ReceivedRequest r;
     r.at = clock_.now();
     r.method = request.method_name;
@@ -259,6 +259,15 @@ std::uint64_t Interceptor::record(const http::Request& request) {
     }
     r.body_cut = request.body.size() > kMaxRecordedBody;
     r.body = request.body.substr(0, kMaxRecordedBody);
+    if (exchange != nullptr) {  // the console keeps the same record, its body cut to the console's size
+        exchange->direction = console::Direction::in;
+        exchange->at = r.at;
+        exchange->method = r.method;
+        exchange->path = r.path;
+        exchange->query = r.query;
+        exchange->request_headers = request.headers;  // a copy into the room it had
+        console::copy_body(exchange->request_body, request.body, console_->body_cap());
+    }
     const auto bytes = [](const ReceivedRequest& x) {
         return x.path.size() + x.query.size() + x.headers.size() + x.body.size();
     };
@@ -273,6 +282,16 @@ std::uint64_t Interceptor::record(const http::Request& request) {
     return received_.back().seq;
 }
 
+unsigned Interceptor::status_of(std::uint64_t seq) const {
+    const std::lock_guard lock(mutex_);
+    for (auto it = received_.rbegin(); it != received_.rend(); ++it) {
+        if (it->seq == seq) {
+            return it->status;
+        }
+    }
+    return 0;
+}
+
 void Interceptor::record_status(std::uint64_t seq, unsigned status) {
     const std::lock_guard lock(mutex_);
     for (auto it = received_.rbegin(); it != received_.rend(); ++it) {
@@ -284,7 +303,35 @@ void Interceptor::record_status(std::uint64_t seq, unsigned status) {
 }
 
 boost::asio::awaitable<http::Response> Interceptor::handle(http::Request& request, const http::Handler& handler) {
-    const auto seq = record(request);
+    if (console_ == nullptr) {
+        co_return co_await answer(request, handler, record(request, nullptr));
+    }
+    auto kept = console_->take();
+    auto& x = *kept;
+    const auto seq = record(request, &x);
+    const auto started = std::chrono::steady_clock::now();
+    http::Response res;
+    try {
+        res = co_await answer(request, handler, seq);
+    } catch (...) {
+        // Answered by the server's error boundary: the console shows the status it was recorded with.
+        x.latency = std::chrono::steady_clock::now() - started;
+        x.status = status_of(seq);
+        x.response_headers.clear();
+        console::copy_body(x.response_body, {}, 0);
+        console_->record(std::move(kept));
+        throw;
+    }
+    x.latency = std::chrono::steady_clock::now() - started;
+    x.status = res.close_unanswered ? 0 : res.status;
+    x.response_headers = res.headers;
+    console::keep_response(x.response_body, res, console_->body_cap());
+    console_->record(std::move(kept));
+    co_return res;
+}
+
+boost::asio::awaitable<http::Response> Interceptor::answer(http::Request& request, const http::Handler& handler,
+                                                           std::uint64_t seq) {
     std::optional<FaultRule> fault;
     if (has_faults_.load(std::memory_order_relaxed)) {
         fault = take_fault(module_of(request.path), request.method_name);

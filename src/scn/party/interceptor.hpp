@@ -4,6 +4,7 @@
 // some of them with injected faults (a partner that answers 503, takes its time, drops the connection, sends broken
 // JSON or small pages). Every route of the party passes through Interceptor::handle.
 
+#include <scn/console/console.hpp>
 #include <scn/core/clock.hpp>
 #include <scn/http/router.hpp>
 #include <scn/scpi/dialect.hpp>
@@ -72,8 +73,11 @@ public:
     explicit Interceptor(const core::Clock& clock, const scpi::Dialect& dialect = scpi::scpi_dialect())
         : clock_(clock), dialect_(&dialect) {}
 
-    /// Records the request, applies the first fault that matches it, and otherwise lets `handler` answer.
+    /// Records the request, applies the first fault that matches it, and otherwise lets `handler` answer. With a
+    /// console, the request and its answer are kept there too.
     boost::asio::awaitable<http::Response> handle(http::Request& request, const http::Handler& handler);
+    /// The console that also keeps every exchange (null: none).
+    void set_console(console::Console* console) { console_ = console; }
 
     void set_faults(std::vector<FaultRule> faults);
     void clear_faults();
@@ -96,8 +100,13 @@ public:
 private:
     /// Takes the first fault matching (module, method), counting it; nullopt when none.
     std::optional<FaultRule> take_fault(const std::string& module, std::string_view method);
-    std::uint64_t record(const http::Request& request);
+    /// Keeps the request; fills in `exchange` (when given) with the same record for the console.
+    std::uint64_t record(const http::Request& request, console::Exchange* exchange);
     void record_status(std::uint64_t seq, unsigned status);
+    [[nodiscard]] unsigned status_of(std::uint64_t seq) const;
+    /// A fault's answer or the handler's.
+    boost::asio::awaitable<http::Response> answer(http::Request& request, const http::Handler& handler,
+                                                  std::uint64_t seq);
 
     const core::Clock& clock_;
     const scpi::Dialect* dialect_;  ///< requests are recorded in it, as they were sent
@@ -107,6 +116,7 @@ private:
     std::deque<ReceivedRequest> received_;
     std::size_t received_bytes_ = 0;
     std::uint64_t next_seq_ = 1;
+    console::Console* console_ = nullptr;
 };
 
 }  // namespace scn::party

@@ -139,6 +139,25 @@ std::vector<scpi::ClientInfo> PartyServer::connected_parties(scpi::Role role) {
     return out;
 }
 
+std::vector<scpi::ClientInfo> PartyServer::client_infos() {
+    std::vector<scpi::ClientInfo> out;
+    for (const auto& text : received_.client_infos()) {
+        try {
+            out.push_back(scpi::from_json<scpi::ClientInfo>(scpi::parse_json(text)));
+        } catch (const scpi::ParseError&) {
+            // only valid client infos are stored
+        }
+    }
+    return out;
+}
+
+void PartyServer::set_console(console::Console* console) {
+    console_ = console;
+    if (interceptor_) {
+        interceptor_->set_console(console);
+    }
+}
+
 void PartyServer::apply_client_info(const scpi::ClientInfo& info, const std::string& json) {
     std::optional<scpi::ClientInfo> before;
     if (const auto stored = received_.client_info(info.country_code, info.party_id)) {
@@ -148,6 +167,9 @@ void PartyServer::apply_client_info(const scpi::ClientInfo& info, const std::str
     log_.info("Client info: " + info.country_code + "/" + info.party_id + " (" +
               std::string(scpi::to_string(info.role)) + ") " + std::string(scpi::to_string(info.status)));
     on_client_info(info, before);
+    if (console_ != nullptr) {
+        console_->parties_changed();
+    }
 }
 
 boost::asio::awaitable<std::size_t> PartyServer::read_client_infos(http::Client& client, std::string url,

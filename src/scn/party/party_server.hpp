@@ -1,6 +1,7 @@
 #pragma once
 
 #include <scn/config/config.hpp>
+#include <scn/console/console.hpp>
 #include <scn/core/clock.hpp>
 #include <scn/core/log.hpp>
 #include <scn/eth/crypto.hpp>
@@ -82,6 +83,10 @@ public:
             interceptor_ = std::make_unique<Interceptor>(clock_, dialect_);
         }
     }
+    /// Keeps what the party receives, and changes of its partners, in `console` (null: none); needs interception.
+    void set_console(console::Console* console);
+    /// Every ClientInfo the node reported (HubClientInfo), whatever its status.
+    [[nodiscard]] std::vector<scpi::ClientInfo> client_infos();
     /// The interceptor, or null when interception is off.
     [[nodiscard]] Interceptor* interceptor() { return interceptor_.get(); }
     [[nodiscard]] const core::Clock& clock() const { return clock_; }
@@ -221,6 +226,7 @@ private:
     std::vector<std::string> accepted_;
     std::optional<eth::PrivateKey> signer_;
     std::unique_ptr<Interceptor> interceptor_;
+    console::Console* console_ = nullptr;
     std::unique_ptr<http::Server> server_;
 };
 

@@ -126,6 +126,22 @@ Router test_routes() {
         throw std::runtime_error("kaboom");
         co_return Response{};
     });
+    // GET /stream: a streamed body, "tick N\n" every wake or 50 ms, until the peer or the server ends it.
+    r.add(Method::get, "/stream", [](Request&) -> boost::asio::awaitable<Response> {
+        Response res;
+        res.headers.set("Content-Type", "text/event-stream");
+        res.stream = std::make_shared<StreamBody>([](StreamWriter& out) -> boost::asio::awaitable<void> {
+            for (int i = 0;; ++i) {
+                if (!co_await out.write("tick " + std::to_string(i) + "\n")) {
+                    co_return;
+                }
+                if (!co_await out.wait(50ms)) {
+                    co_return;
+                }
+            }
+        });
+        co_return res;
+    });
     r.add(Method::get, "/slow", [](Request&) -> boost::asio::awaitable<Response> {
         boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, 300ms);
         co_await t.async_wait(boost::asio::use_awaitable);
@@ -439,4 +455,42 @@ TEST(Server, AReaderThatHangsUpInTheMiddleOfAFileBodyDoesNotStopTheServer) {
         EXPECT_EQ(h.server->connections(), 0u);
         EXPECT_EQ(send_blocking({Method::get, h.url("/hello"), {}, {}}).status, 200u);
     }
+}
+
+TEST(Server, StreamedBodiesGoOutAsWrittenAndEndWithTheConnection) {
+    Harness h;
+    RawClient c(h.port);
+    c.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto reply = c.read_until("tick 3\n");
+    EXPECT_TRUE(reply.starts_with("HTTP/1.1 200 OK\r\n")) << reply;
+    EXPECT_NE(reply.find("Content-Type: text/event-stream\r\n"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("Connection: close\r\n"), std::string::npos) << reply;
+    EXPECT_EQ(reply.find("Content-Length"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("\r\n\r\ntick 0\ntick 1\n"), std::string::npos) << reply;
+    EXPECT_EQ(h.server->connections(), 1u);
+}
+
+TEST(Server, AStreamEndsWhenThePeerHangsUp) {
+    Harness h;
+    {
+        RawClient c(h.port);
+        c.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+        ASSERT_NE(c.read_until("tick 1\n").find("tick 1"), std::string::npos);
+    }
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    while (h.server->connections() > 0 && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_EQ(h.server->connections(), 0u);
+    EXPECT_TRUE(h.log->wait_for("GET /stream 200", 2s)) << "one access-log line when the stream ends";
+}
+
+TEST(Server, StopEndsStreams) {
+    Harness h;
+    RawClient c(h.port);
+    c.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_NE(c.read_until("tick 0\n").find("tick 0"), std::string::npos);
+    h.server->stop();
+    (void)c.read_until("never sent");  // reads what is left until the server closes
+    EXPECT_TRUE(c.closed_by_peer());
 }
