@@ -135,6 +135,13 @@ private:
         bool announced = false;  ///< the not-yet-ACTIVE state has been pushed
         /// When its next tick is due (clock time), while it is in the agenda.
         std::optional<core::TimePoint> next_tick;
+        /// What pricing needs of the location (read once, at the first price): its time zone and the connector's
+        /// current (amperes), which a session does not change.
+        struct Site {
+            pricing::TimeZone zone;
+            std::optional<double> current;
+        };
+        std::optional<Site> site;
         /// From `from` on (until the next step), the charger delivers at most `kw` (min of power_kw and the limit).
         struct PowerStep {
             core::TimePoint from{};

@@ -26,6 +26,8 @@ constexpr auto kChargerStartDelay = 500ms;
 constexpr auto kMaxReservation = std::chrono::hours(12);
 /// Sessions whose ticks fall due this close together are ticked in one batch (one timer, one transaction).
 constexpr auto kTickBatch = 50ms;
+/// How long one batch of ticks runs at most before the event loop serves what else waits.
+constexpr auto kTickSlice = 5ms;
 /// The summary line: every few seconds while more sessions than this charge.
 constexpr std::size_t kSummaryAbove = 100;
 constexpr auto kSummaryEvery = 5s;
@@ -612,11 +614,16 @@ void Cpo::arm_ticker() {
 void Cpo::run_ticks() {
     ticker_at_.reset();
     const auto now = clock_.now();
-    // Sessions that fall due within the next few milliseconds wait for the next batch.
-    ticker_floor_ = now + kTickBatch;
+    // A batch runs for a slice of time at most, so that requests and answers are served between slices.
+    const auto started = std::chrono::steady_clock::now();
+    bool more = false;
     {
         store::Transaction tx(store_.database());
         while (!agenda_.empty() && agenda_.begin()->first <= now) {
+            if (std::chrono::steady_clock::now() - started >= kTickSlice) {
+                more = true;
+                break;
+            }
             const std::string id = agenda_.begin()->second;
             agenda_.erase(agenda_.begin());
             auto& c = *charging_.at(id);
@@ -635,6 +642,8 @@ void Cpo::run_ticks() {
         }
         tx.commit();
     }
+    // The rest of this batch right after what waits; sessions that fall due in the next moments with the next batch.
+    ticker_floor_ = more ? now : now + kTickBatch;
     log_summary(now);
     arm_ticker();
 }
@@ -717,19 +726,23 @@ pricing::PricedCdr Cpo::price_so_far(Charging& c, core::TimePoint now) {
     auto& s = c.session;
     const auto tariff = tariffs_.find(c.tariff_id);
     const scpi::Tariff* applied = tariff == tariffs_.end() ? nullptr : &tariff->second;
-    const auto loc = location(s.location_id);
-    // Priced per OCPI 2.2 §11 in the location's local time: periods cut where a price changes, then priced exactly.
-    const pricing::TimeZone zone(loc ? loc->time_zone : std::string());
-    std::optional<double> current;
-    if (loc) {
-        if (const auto* evse = loc->find_evse(s.evse_uid)) {
-            for (const auto& con : evse->connectors) {
-                if (con.id == s.connector_id && con.max_amperage > 0) {
-                    current = con.max_amperage;
+    if (!c.site) {
+        const auto loc = location(s.location_id);
+        std::optional<double> current;
+        if (loc) {
+            if (const auto* evse = loc->find_evse(s.evse_uid)) {
+                for (const auto& con : evse->connectors) {
+                    if (con.id == s.connector_id && con.max_amperage > 0) {
+                        current = con.max_amperage;
+                    }
                 }
             }
         }
+        c.site = Charging::Site{pricing::TimeZone(loc ? loc->time_zone : std::string()), current};
     }
+    // Priced per OCPI 2.2 §11 in the location's local time: periods cut where a price changes, then priced exactly.
+    const auto& zone = c.site->zone;
+    const auto current = c.site->current;
     // At the very start the session still has its first period (of no energy yet).
     const auto end = std::max(now, s.start_date_time + 1ms);
     // At the connector's power, or what charging profiles allowed when (OCPI 2.2 §14).

@@ -11,6 +11,14 @@
 namespace scn::party {
 namespace json = boost::json;
 
+namespace {
+
+/// Outcomes written together at most (one transaction), and how long the first of them waits for others.
+constexpr std::size_t kSettleBatch = 64;
+constexpr auto kSettleDelay = std::chrono::milliseconds(5);
+
+}  // namespace
+
 bool refused_for_good(const service::Reply& reply) {
     const auto http = reply.http_status;
     if (http >= 500 || http == 408 || http == 429) {
@@ -263,7 +271,11 @@ boost::asio::awaitable<void> Delivery::deliver(Peer peer, store::OutboxMessage m
         reset_endpoints();
     }
     outcome.message = std::move(m);
+    if (outcomes_.empty()) {
+        first_outcome_ = std::chrono::steady_clock::now();
+    }
     outcomes_.push_back(std::move(outcome));
+    --requests_;
     shared->wake.cancel();
 }
 
@@ -273,47 +285,60 @@ void Delivery::settle() {
     }
     auto outcomes = std::move(outcomes_);
     outcomes_.clear();
-    {
-        store::Transaction tx(store_.database());
-        for (auto& o : outcomes) {
-            if (o.ok) {
-                ++stats_.delivered;
-                // false: a newer state replaced it while it was on its way; that one is due now.
-                if (store_.outbox().delivered(o.message) && queued_ && *queued_ > 0) {
-                    --*queued_;
-                }
-            } else {
-                ++stats_.failed;
-                failed(o.message, o.error, o.for_good);
-            }
+    // Whatever happens below, the messages are free to be offered again (a delivery not recorded is sent again).
+    const std::shared_ptr<void> release(nullptr, [&](void*) {
+        for (const auto& o : outcomes) {
+            std::erase(in_flight_, o.message.id);
         }
-        tx.commit();
+    });
+    store::Transaction tx(store_.database());
+    for (auto& o : outcomes) {
+        if (o.ok) {
+            ++stats_.delivered;
+            // false: a newer state replaced it while it was on its way; that one is due now.
+            if (store_.outbox().delivered(o.message) && queued_ && *queued_ > 0) {
+                --*queued_;
+            }
+        } else {
+            ++stats_.failed;
+            failed(o.message, o.error, o.for_good);
+        }
     }
-    for (const auto& o : outcomes) {
-        std::erase(in_flight_, o.message.id);
-    }
+    tx.commit();
 }
 
 boost::asio::awaitable<void> Delivery::run() {
     // `shared` outlives this object; nothing else is touched once `stopped` is set.
     const auto shared = shared_;
     while (!shared->stopped) {
-        settle();
+        // Outcomes are written together: when enough have gathered, the oldest has waited long enough, or nothing
+        // else is on its way.
+        const auto since_first = std::chrono::steady_clock::now() - first_outcome_;
+        if (!outcomes_.empty() && (outcomes_.size() >= kSettleBatch || requests_ == 0 || since_first >= kSettleDelay)) {
+            try {
+                settle();
+            } catch (const std::exception& e) {
+                log_.error(std::string("outcomes of deliveries not recorded (the messages will be sent again): ") +
+                           e.what());
+            }
+        }
         const auto peer = peer_();
         const auto parallel = static_cast<std::size_t>(std::max(1, policy_.parallel));
         bool more_due = false;  // due messages left for lack of a free slot
-        if (peer && in_flight_.size() < parallel) {
-            const auto room = parallel - in_flight_.size();
+        if (peer && requests_ < parallel) {
+            const auto room = parallel - requests_;
             auto due = store_.outbox().due(clock_.now(), room, in_flight_);
             more_due = due.size() == room;
             for (auto& m : due) {
                 in_flight_.push_back(m.id);
+                ++requests_;
                 boost::asio::co_spawn(ioc_, deliver(*peer, std::move(m)), boost::asio::detached);
             }
         } else if (peer) {
             more_due = true;
         }
-        // Sleep until a request finishes, the next message is due, a new one is queued, or (without a peer) a while.
+        // Sleep until a request finishes, the next message is due, a new one is queued, outcomes are to be written,
+        // or (without a peer) a while.
         auto wait = std::chrono::milliseconds(1000);
         if (peer) {
             wait = std::chrono::milliseconds(60'000);
@@ -324,11 +349,12 @@ boost::asio::awaitable<void> Delivery::run() {
                 }
             }
         }
-        if (outcomes_.empty()) {
-            shared->wake.expires_after(wait);
-            boost::system::error_code ec;
-            co_await shared->wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        if (!outcomes_.empty()) {
+            wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(kSettleDelay));
         }
+        shared->wake.expires_after(wait);
+        boost::system::error_code ec;
+        co_await shared->wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     }
 }
 

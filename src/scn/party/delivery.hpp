@@ -40,9 +40,9 @@ struct DeliveryStats {
 };
 
 /// Delivers the party's outbox: each message is sent until its recipient accepts it (HTTP 2xx and status 1000),
-/// retrying with backoff; messages with the same key go in order, up to `policy.parallel` keys at once. The outcomes
-/// of the requests that finished meanwhile are written in one transaction. Survives restarts (the outbox is in the
-/// store).
+/// retrying with backoff; messages with the same key go in order, up to `policy.parallel` keys at once. Outcomes are
+/// written in batches, one transaction each (at most a few milliseconds after the answer; until then the message's
+/// key waits). Survives restarts (the outbox is in the store).
 /// A message refused for good (refused_for_good()), or failed `policy.max_attempts` times, or failed when older than
 /// `policy.max_age`, goes to the outbox's dead-letter list, and the next message of its key follows.
 ///
@@ -69,7 +69,7 @@ public:
                     const std::string& correlation_id = {});
     [[nodiscard]] const DeliveryStats& stats() const { return stats_; }
     /// Requests on their way now.
-    [[nodiscard]] std::size_t in_flight() const { return in_flight_.size(); }
+    [[nodiscard]] std::size_t in_flight() const { return requests_; }
     void start();
     void stop();
     /// Forgets cached endpoints (after the peer changed).
@@ -122,9 +122,11 @@ private:
     config::PushPolicy policy_;
     std::function<std::optional<eth::PrivateKey>()> signer_;
     const scpi::Dialect* dialect_ = &scpi::scpi_dialect();
-    std::optional<std::size_t> queued_;    ///< messages waiting, as last counted (see send())
-    std::vector<std::int64_t> in_flight_;  ///< ids of the messages being sent
-    std::vector<Outcome> outcomes_;        ///< finished requests not written yet
+    std::optional<std::size_t> queued_;                      ///< messages waiting, as last counted (see send())
+    std::vector<std::int64_t> in_flight_;                    ///< ids of the messages sent and not settled yet
+    std::size_t requests_ = 0;                               ///< requests on their way now
+    std::vector<Outcome> outcomes_;                          ///< finished requests not written yet
+    std::chrono::steady_clock::time_point first_outcome_{};  ///< when the oldest of them finished
     DeliveryStats stats_;
     /// What the sending coroutine may still touch after the Delivery is gone: it checks `stopped` after every wait.
     struct Shared {
