@@ -434,3 +434,28 @@ TEST(Control, TheConsoleOnTheControlPortKeepsWhatThePartyReceivedWithItsAnswer) 
     EXPECT_NE(std::find(ids.begin(), ids.end(), "CH/MSP"), ids.end()) << json::serialize(msp_view.body.at("parties"));
     EXPECT_NE(std::find(ids.begin(), ids.end(), "CH/CPO"), ids.end()) << json::serialize(msp_view.body.at("parties"));
 }
+
+// One timer serves every charging session; moving the clock on must not leave it armed for a time that is now far in
+// the future in real time (the next session's first push would wait up to a whole update interval).
+TEST(Control, ASessionStartedAfterTheClockMovedIsPushedAtOnce) {
+    Controlled t("after-advance");
+    const auto first =
+        t.control(http::Method::post, "/control/sessions",
+                  R"({"location_id":"Loc1","evse_uid":"CH-CPO-S1E100001","token_uid":"CH-MSP-RFID-0002"})");
+    ASSERT_EQ(first.status, 201u) << json::serialize(first.body);
+    const std::string a(first.body.at("session_id").as_string());
+    ASSERT_TRUE(t.wait_until([&] {
+        return t.io.run([&] { return t.msp_store->session_history({"CH", "CPO", a}).size(); }) >= 2;
+    }));
+    ASSERT_EQ(t.control(http::Method::post, "/control/clock/advance", R"({"seconds":7200})").status, 200u);
+    const auto second =
+        t.control(http::Method::post, "/control/sessions",
+                  R"({"location_id":"Loc2","evse_uid":"CH-CPO-S2E100001","token_uid":"CH-MSP-RFID-0002"})");
+    ASSERT_EQ(second.status, 201u) << json::serialize(second.body);
+    const std::string b(second.body.at("session_id").as_string());
+    EXPECT_TRUE(t.wait_until(
+        [&] { return t.io.run([&] {
+                  return t.msp_store->session_history({"CH", "CPO", b}).size();
+              }) >= 2; }, 5s))
+        << "PENDING and ACTIVE about a second after the start, not at the next 30 s update";
+}

@@ -300,8 +300,8 @@ private:
     /// Charging sessions by the time of their next tick: one timer for all of them (`ticker_`), armed for the first.
     std::set<std::pair<core::TimePoint, std::string>> agenda_;
     boost::asio::steady_timer ticker_;
-    std::optional<core::TimePoint> ticker_at_;  ///< what the ticker is armed for
-    core::TimePoint ticker_floor_{};            ///< the ticker fires no earlier than this (ticks come in batches)
+    std::optional<std::chrono::steady_clock::time_point> ticker_at_;  ///< when the armed ticker fires
+    core::TimePoint ticker_floor_{};  ///< the ticker fires no earlier than this (ticks come in batches)
     core::TimePoint last_summary_{};
     /// Timer handlers hold a weak reference: a handler already queued when the CPO goes away does nothing.
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);

@@ -596,14 +596,17 @@ void Cpo::arm_ticker() {
     if (agenda_.empty()) {
         return;  // an armed ticker finds nothing to do
     }
+    // The agenda is in clock time, which a test may move on; the timer waits in real time. Compared in real time, so
+    // that a ticker armed before the clock moved is not taken for early enough.
     const auto at = std::max(agenda_.begin()->first, ticker_floor_);
-    if (ticker_at_ && *ticker_at_ <= at) {
+    const auto expiry = std::chrono::steady_clock::now() +
+                        std::max(std::chrono::steady_clock::duration::zero(),
+                                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(at - clock_.now()));
+    if (ticker_at_ && *ticker_at_ <= expiry) {
         return;  // armed early enough
     }
-    ticker_at_ = at;
-    // The agenda is in clock time (a test may move the clock); the timer waits the real time until then.
-    ticker_.expires_after(std::max(std::chrono::steady_clock::duration::zero(),
-                                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(at - clock_.now())));
+    ticker_at_ = expiry;
+    ticker_.expires_at(expiry);
     ticker_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
         if (!ec && !alive.expired()) {
             run_ticks();

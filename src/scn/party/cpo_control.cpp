@@ -174,6 +174,8 @@ void Cpo::clock_advanced(core::TimePoint from) {
 
 void Cpo::reset() {
     agenda_.clear();
+    ticker_.cancel();
+    ticker_at_.reset();
     charging_.clear();
     scripted_.clear();
     result_delay_.reset();
