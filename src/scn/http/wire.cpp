@@ -86,8 +86,10 @@ bool status_without_body(unsigned status) {
     return status / 100 == 1 || status == 204 || status == 304;
 }
 
-void write_response_head(std::string& out, unsigned status, const Headers& headers, std::size_t body_bytes,
-                         bool keep_alive) {
+namespace {
+
+/// The status line and the header fields.
+void write_status_and_fields(std::string& out, unsigned status, const Headers& headers) {
     const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
     out.clear();
     out.reserve(64 + fields_size(headers));
@@ -97,6 +99,13 @@ void write_response_head(std::string& out, unsigned status, const Headers& heade
     out.append(reason.data(), reason.size());
     out += "\r\n";
     append_fields(out, headers, false);
+}
+
+}  // namespace
+
+void write_response_head(std::string& out, unsigned status, const Headers& headers, std::size_t body_bytes,
+                         bool keep_alive) {
+    write_status_and_fields(out, status, headers);
     if (!status_without_body(status)) {
         out += "Content-Length: ";
         append_number(out, body_bytes);
@@ -109,15 +118,7 @@ void write_response_head(std::string& out, unsigned status, const Headers& heade
 }
 
 void write_stream_head(std::string& out, unsigned status, const Headers& headers) {
-    const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
-    out.clear();
-    out.reserve(64 + fields_size(headers));
-    out += "HTTP/1.1 ";
-    append_number(out, status);
-    out += ' ';
-    out.append(reason.data(), reason.size());
-    out += "\r\n";
-    append_fields(out, headers, false);
+    write_status_and_fields(out, status, headers);
     out += "Connection: close\r\n\r\n";
 }
 

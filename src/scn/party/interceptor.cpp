@@ -1,3 +1,4 @@
+#include <scn/console/exchange.hpp>
 #include <scn/core/datetime.hpp>
 #include <scn/core/text.hpp>
 #include <scn/http/message.hpp>
@@ -190,38 +191,7 @@ json::value to_json(const ReceivedRequest& r) {
 }
 
 std::string Interceptor::module_of(std::string_view path) {
-    // /scpi/versions[/2.2], /scpi/2.2 (details), /scpi/2.2/{module}[/…], /scpi/{sender|receiver}/2.2/{module}[/…],
-    // /scpi/2.2/{sender|receiver}/{module}[/…]; the same under /ocpi/ with 2.2.1
-    std::vector<std::string_view> parts;
-    std::size_t pos = 0;
-    while (pos < path.size() && parts.size() < 5) {
-        if (path[pos] == '/') {
-            ++pos;
-            continue;
-        }
-        const auto next = path.find('/', pos);
-        parts.push_back(path.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
-        pos = next == std::string_view::npos ? path.size() : next;
-    }
-    if (parts.size() < 2 || (parts[0] != "scpi" && parts[0] != "ocpi")) {
-        return "";
-    }
-    const auto version = [](std::string_view p) { return p == "2.2" || p == "2.2.1"; };
-    if (parts[1] == "versions" || (version(parts[1]) && parts.size() == 2)) {
-        return "versions";
-    }
-    const bool role1 = parts[1] == "sender" || parts[1] == "receiver";
-    if (role1 && parts.size() >= 4) {
-        return core::ascii_lower(parts[3]);
-    }
-    if (version(parts[1]) && parts.size() >= 3) {
-        const bool role2 = parts[2] == "sender" || parts[2] == "receiver";
-        if (role2) {
-            return parts.size() >= 4 ? core::ascii_lower(parts[3]) : "";
-        }
-        return core::ascii_lower(parts[2]);
-    }
-    return "";
+    return console::module_of(path);  // the console names the modules of the same paths
 }
 
 std::optional<FaultRule> Interceptor::take_fault(const std::string& module, std::string_view method) {
