@@ -101,6 +101,15 @@ struct Network {
     [[nodiscard]] std::string msp_url() const { return msp->public_url(); }
 };
 
+/// START_SESSION at Loc1's first EVSE for token 0, its result to the MSP's START_SESSION/0.
+service::Reply start_at_loc1(Network& net) {
+    return net.to_cpo(http::Method::post, "/scpi/receiver/2.2/commands/START_SESSION",
+                      R"({"response_url":")" + net.msp_url() +
+                          R"(/scpi/sender/2.2/commands/START_SESSION/0","location_id":"Loc1",
+                                      "evse_uid":"CH-CPO-S1E100001","token":)" +
+                          token_json("0") + "}");
+}
+
 }  // namespace
 
 TEST(CpoMsp, StartChargeStopAndAPricedCdr) {
@@ -109,11 +118,7 @@ TEST(CpoMsp, StartChargeStopAndAPricedCdr) {
     ASSERT_TRUE(locations.ok()) << locations.describe();
     EXPECT_EQ(locations.data.as_array().size(), 10u);
 
-    const auto start = net.to_cpo(http::Method::post, "/scpi/receiver/2.2/commands/START_SESSION",
-                                  R"({"response_url":")" + net.msp_url() +
-                                      R"(/scpi/sender/2.2/commands/START_SESSION/0","location_id":"Loc1",
-                                      "evse_uid":"CH-CPO-S1E100001","token":)" +
-                                      token_json("0") + "}");
+    const auto start = start_at_loc1(net);
     ASSERT_TRUE(start.ok()) << start.describe();
     EXPECT_EQ(start.data.at("result").as_string(), "ACCEPTED");
     EXPECT_EQ(start.data.at("timeout").as_int64(), 30);
@@ -170,11 +175,7 @@ namespace {
 /// Starts a session at Loc1's first EVSE, lets it charge through `pushes` periodic updates, stops it and waits for
 /// its CDR; returns the session id.
 std::string charge_once(Network& net, std::size_t pushes) {
-    const auto start = net.to_cpo(http::Method::post, "/scpi/receiver/2.2/commands/START_SESSION",
-                                  R"({"response_url":")" + net.msp_url() +
-                                      R"(/scpi/sender/2.2/commands/START_SESSION/0","location_id":"Loc1",
-                                      "evse_uid":"CH-CPO-S1E100001","token":)" +
-                                      token_json("0") + "}");
+    const auto start = start_at_loc1(net);
     EXPECT_TRUE(start.ok()) << start.describe();
     EXPECT_TRUE(net.msp_log->wait_for(" ACTIVE - ", 10s));
     std::string session_id;
@@ -417,4 +418,41 @@ TEST(CpoMsp, K12_TokensAtTheChargerAreAuthorizedByTheMockMsp) {
     EXPECT_EQ(session.auth_method, scpi::AuthMethod::AUTH_REQUEST);
     EXPECT_EQ(session.authorization_reference, "AUTH-CH-MSP-RFID-0002");
     EXPECT_EQ(session.cdr_token.uid, "CH-MSP-RFID-0002");
+}
+
+TEST(CpoMsp, PeriodicUpdatesAreRenderedWhenSentNotQueuedAndTheCposListIsCurrent) {
+    Network net("live");
+    const auto start = start_at_loc1(net);
+    ASSERT_TRUE(start.ok()) << start.describe();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    std::size_t queued_while_charging = 0;
+    while (net.msp_log->count(" ACTIVE - ") < 4 && std::chrono::steady_clock::now() < deadline) {
+        if (net.msp_log->count(" ACTIVE - ") >= 2) {
+            // Past the first ACTIVE state (a change of status, queued): the periodic updates never are.
+            queued_while_charging += net.io.run([&] { return net.cpo_store->outbox().pending(); });
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_GE(net.msp_log->count(" ACTIVE - "), 4u) << "periodic updates reach the MSP";
+    EXPECT_EQ(queued_while_charging, 0u);
+    // The MSP's copy is a whole session with its periods; the CPO's list is at least as new (written when read).
+    std::string id;
+    for (const auto& line : net.msp_log->lines()) {
+        if (const auto p = line.find("Session ");
+            p != std::string::npos && line.find(" ACTIVE - ") != std::string::npos) {
+            id = line.substr(p + 8, 36);
+        }
+    }
+    const auto copy = net.io.run([&] { return net.msp_store->session({"CH", "CPO", id}); });
+    ASSERT_TRUE(copy.has_value());
+    const auto at_msp = scpi::from_json<scpi::Session>(json::parse(*copy));
+    EXPECT_FALSE(at_msp.charging_periods.empty());
+    auto sessions = net.to_cpo(http::Method::get, "/scpi/sender/2.2/sessions?date_from=2000-01-01T00:00:00Z");
+    ASSERT_TRUE(sessions.ok()) << sessions.describe();
+    const auto at_cpo = scpi::from_json<scpi::Session>(sessions.data.as_array().back());
+    EXPECT_EQ(at_cpo.id, id);
+    EXPECT_EQ(at_cpo.status, scpi::SessionStatus::ACTIVE);
+    EXPECT_GE(at_cpo.last_updated, at_msp.last_updated);
+    EXPECT_GE(at_cpo.kwh, at_msp.kwh);
+    EXPECT_GT(at_cpo.kwh, 0.0);
 }

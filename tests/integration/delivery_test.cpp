@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -146,9 +147,33 @@ struct DeliveryUnderTest {
             return 0;
         });
     }
+    /// Touched keys render as `states[key]` (a key not there renders nothing).
+    void render_states() {
+        io.run([&] {
+            delivery->set_live_renderer([this](const std::string& key) -> std::optional<party::LiveMessage> {
+                const auto it = states.find(key);
+                if (it == states.end()) {
+                    return std::nullopt;
+                }
+                return party::LiveMessage{"PUT", "sessions/CH/CPO/" + key, it->second, std::nullopt, {}};
+            });
+            return 0;
+        });
+    }
+    void touch(const std::string& key, const std::string& state) {
+        io.run([&] {
+            states[key] = state;
+            delivery->touch(key);
+            return 0;
+        });
+    }
     std::size_t pending() {
         return io.run([&] { return store->outbox().pending(); });
     }
+    std::size_t live_waiting() {
+        return io.run([&] { return delivery->live_waiting(); });
+    }
+    std::map<std::string, std::string> states;  // touched keys' newest states (used on the io thread)
     std::vector<store::DeadLetter> dead() {
         return io.run([&] { return store->outbox().dead_letters(); });
     }
@@ -366,4 +391,69 @@ TEST(Delivery, ParallelDeliveryKeepsTheOrderOfEachKey) {
     EXPECT_GT(t.recipient.max_in_flight, 1u) << "several keys at once";
     EXPECT_LE(t.recipient.max_in_flight, 6u) << "never more than push.parallel";
     EXPECT_TRUE(t.dead().empty());
+}
+
+TEST(Delivery, ATouchedStateGoesOutAsItIsWhenSentOnceTheRecipientIsBack) {
+    std::atomic<bool> down{true};
+    DeliveryUnderTest t("live", [&](const std::string&, std::size_t) -> std::pair<unsigned, int> {
+        return down ? std::pair<unsigned, int>{503, 3000} : std::pair<unsigned, int>{200, 1000};
+    });
+    t.render_states();
+    t.touch("s1", session_state(1));
+    ASSERT_TRUE(t.drive_until([&] { return !t.recipient.received().empty(); })) << "a first attempt fails";
+    for (int n = 2; n <= 40; ++n) {
+        t.touch("s1", session_state(n));
+    }
+    EXPECT_EQ(t.pending(), 0u) << "nothing written to the outbox";
+    EXPECT_EQ(t.live_waiting(), 1u);
+    const auto failed = t.recipient.received().size();
+    down = false;
+    ASSERT_TRUE(
+        t.drive_until([&] { return t.live_waiting() == 0 && t.io.run([&] { return t.delivery->in_flight(); }) == 0; }));
+    const auto got = t.recipient.received();
+    ASSERT_EQ(got.size(), failed + 1) << "one delivery";
+    EXPECT_EQ(got.back(), session_state(40)) << "the newest state, with all 40 charging periods";
+    const auto stats = t.io.run([&] { return t.delivery->stats(); });
+    EXPECT_EQ(stats.replaced, 39u);
+    EXPECT_EQ(stats.delivered, 1u);
+    EXPECT_GE(stats.failed, 1u);
+    EXPECT_TRUE(t.dead().empty()) << "a touched state is never given up on";
+}
+
+TEST(Delivery, ATouchedKeyGoesAfterWhatIsQueuedForItAndAForgottenOneNotAtAll) {
+    std::atomic<bool> down{true};
+    std::mutex mutex;
+    std::vector<std::string> accepted;
+    DeliveryUnderTest t("live-order", [&](const std::string& body, std::size_t) -> std::pair<unsigned, int> {
+        if (down) {
+            return {503, 3000};
+        }
+        const std::lock_guard lock(mutex);
+        accepted.push_back(body);
+        return {200, 1000};
+    });
+    t.render_states();
+    t.send("s1", R"({"status":"ACTIVE"})");  // queued first: a change of status
+    ASSERT_TRUE(t.drive_until([&] { return !t.recipient.received().empty(); })) << "a first attempt fails";
+    t.touch("s1", session_state(7));
+    t.touch("s2", session_state(8));
+    t.io.run([&] {
+        t.states["s3"] = session_state(9);
+        t.delivery->touch("s3");
+        t.delivery->forget("s3");  // its session ended before a request was free for it
+        return 0;
+    });
+    down = false;
+    ASSERT_TRUE(t.drive_until([&] {
+        return t.pending() == 0 && t.live_waiting() == 0 && t.io.run([&] { return t.delivery->in_flight(); }) == 0;
+    }));
+    const std::lock_guard lock(mutex);
+    ASSERT_EQ(accepted.size(), 3u);
+    const auto at = [&](const std::string& body) {
+        return std::find(accepted.begin(), accepted.end(), body) - accepted.begin();
+    };
+    EXPECT_LT(at(R"({"status":"ACTIVE"})"), at(session_state(7))) << "s1's queued message before its touched state";
+    EXPECT_LT(at(session_state(7)), 3) << "s1's state went";
+    EXPECT_LT(at(session_state(8)), 3) << "s2's state went";
+    EXPECT_EQ(at(session_state(9)), 3) << "s3 was forgotten";
 }

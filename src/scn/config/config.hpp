@@ -45,7 +45,7 @@ struct PushPolicy {
     std::int64_t max_queued = 100'000;
     /// Requests in flight to the recipient at once, each on its own pooled keep-alive connection; messages of one
     /// key (one session's pushes and its CDR) still go one after the other.
-    int parallel = 8;
+    int parallel = 16;
 };
 
 /// The `cpo` or `msp` section.

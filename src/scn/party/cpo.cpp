@@ -80,12 +80,14 @@ Cpo::Cpo(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyS
     }
     delivery_.set_signer([this] { return request_signer(); });
     delivery_.set_dialect(dialect());
+    delivery_.set_live_renderer([this](const std::string& key) { return render_live(key); });
     load_data();
 }
 
 Cpo::~Cpo() = default;
 
 void Cpo::load_data() {
+    parsed_locations_.clear();
     const auto& role = config_.roles.front();
     const auto& dir = config_.data_dir;
     if (store::Catalog::has_dataset(dir, "locations")) {
@@ -136,11 +138,19 @@ void Cpo::load_data() {
 }
 
 std::optional<scpi::Location> Cpo::location(std::string_view id) const {
+    if (const auto it = parsed_locations_.find(std::string(id)); it != parsed_locations_.end()) {
+        return *it->second;
+    }
     const auto text = locations_.find(id);
     if (!text) {
         return std::nullopt;
     }
-    return scpi::from_json<scpi::Location>(scpi::parse_json(*text));
+    auto loc = std::make_shared<const scpi::Location>(scpi::from_json<scpi::Location>(scpi::parse_json(*text)));
+    if (parsed_locations_.size() >= kParsedLocations) {
+        parsed_locations_.clear();
+    }
+    parsed_locations_.emplace(loc->id, loc);
+    return *loc;
 }
 
 void Cpo::set_evse_status(const std::string& location_id, const std::string& evse_uid, scpi::Status status) {
@@ -158,6 +168,7 @@ void Cpo::set_evse_status(const std::string& location_id, const std::string& evs
     loc->last_updated = now;
     const std::string text = scpi::to_text(*loc);
     locations_.upsert({loc->id, now, text});
+    parsed_locations_[loc->id] = std::make_shared<const scpi::Location>(*loc);
     // OCPI 2.2 §8.2.2: the change is PATCHed to each receiver, only what changed and last_updated, at the EVSE's URL.
     // A receiver that only pulled locations so far does not know this one, and a PATCH of an unknown object fails
     // (the client is then to PUT it, §4.1.9): the first time a location changes for a receiver it is PUT whole
@@ -313,6 +324,7 @@ void Cpo::add_routes(http::Router& router) {
                    if (config_.strict) {
                        require_date_from(req);
                    }
+                   flush_sessions();  // the charging sessions as of their last tick
                    return owned_list(
                        req, "/scpi/sender/2.2/sessions",
                        [this](const store::TimeWindow& w) { return store_.count_sessions(w); },

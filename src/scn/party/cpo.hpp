@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <variant>
 
 namespace scn::party {
@@ -43,6 +44,8 @@ public:
 
     /// Largest page the list endpoints return (X-Limit).
     static constexpr std::size_t kMaxLimit = 100;
+    /// Parsed locations kept at most (see parsed_locations_).
+    static constexpr std::size_t kParsedLocations = 20'000;
 
     /// A command's immediate answer and the envelope status it goes out with (2003 for an unknown location).
     struct CommandOutcome {
@@ -150,6 +153,9 @@ private:
         /// The power over time that charging profiles imposed, past and planned, in order; empty: power_kw always.
         std::vector<PowerStep> power_steps;
         std::optional<scpi::ChargingProfile> profile;  ///< the profile in force, its start_date_time filled in
+        /// The time `session`'s periods, energy and cost were computed for; behind `last_tick` after a routine
+        /// tick, until the state is sent or read (bring_up_to_date()).
+        core::TimePoint priced_at{};
     };
 
     /// Where a session can start now: copies of the location, EVSE and connector, and the token's own reservation
@@ -259,6 +265,12 @@ private:
     void tick(const std::string& session_id);
     /// An ACTIVE session's state at `at` (priced so far, profile ends) is stored and pushed.
     void update(Charging& c, core::TimePoint at, PushKind kind = PushKind::routine);
+    /// Prices the session up to its last tick, unless that is done already.
+    void bring_up_to_date(Charging& c);
+    /// The newest state of a charging session (key `session:<id>`) for the delivery, priced when it goes out.
+    std::optional<LiveMessage> render_live(const std::string& key);
+    /// Writes the stored copies of sessions whose routine updates were not written yet (before they are read).
+    void flush_sessions();
     /// A scripted command's answer, or nullopt when it is to run as usual (cpo_control.cpp).
     std::optional<CommandOutcome> scripted_command(scpi::CommandType type, const boost::json::value& body,
                                                    const ScriptedCommand& next, const scpi::RoutingHeaders& routing,
@@ -289,10 +301,15 @@ private:
     std::set<std::pair<std::string, std::string>> session_owners_;  ///< eMSPs of stored sessions, upper-cased
     std::optional<Peer> peer_;
     store::Catalog locations_;
+    /// Locations parsed lately, so that a command and its session's ticks do not parse the same one again; a location
+    /// changes only in set_evse_status(), which puts the new one here. Emptied when it reaches kParsedLocations.
+    mutable std::unordered_map<std::string, std::shared_ptr<const scpi::Location>> parsed_locations_;
     std::unique_ptr<store::CacheWarmer> warmer_;  ///< reads a generated data set into the page cache
     store::Catalog tariffs_catalog_;
     std::map<std::string, scpi::Tariff> tariffs_;
     std::map<std::string, std::unique_ptr<Charging>> charging_;
+    /// Charging sessions whose stored copy is older than their last tick (flush_sessions()).
+    std::set<std::string> unsaved_;
     std::map<scpi::CommandType, ScriptedCommand> scripted_;
     /// The delay before the next command result is posted, when scripted.
     std::optional<std::chrono::milliseconds> result_delay_;

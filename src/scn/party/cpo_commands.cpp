@@ -657,17 +657,25 @@ void Cpo::log_summary(core::TimePoint now) {
     }
     last_summary_ = now;
     const auto& st = delivery_.stats();
-    std::string oldest;
+    // The oldest of what waits: a queued message, or a session's update not sent yet.
+    std::optional<double> oldest_s;
     if (const auto created = store_.outbox().oldest()) {
+        oldest_s = std::chrono::duration<double>(now - *created).count();
+    }
+    if (const auto touched = delivery_.live_oldest()) {
+        const double s = std::chrono::duration<double>(now - *touched).count();
+        oldest_s = oldest_s ? std::max(*oldest_s, s) : s;
+    }
+    std::string oldest;
+    if (oldest_s) {
         std::array<char, 48> age{};
-        std::snprintf(age.data(), age.size(), ", the oldest queued %.1f s ago",
-                      std::chrono::duration<double>(now - *created).count());
+        std::snprintf(age.data(), age.size(), ", the oldest waiting %.1f s", *oldest_s);
         oldest = age.data();
     }
     log_.info(std::to_string(charging_.size()) + " sessions charging; pushes: " + std::to_string(st.delivered) +
               " delivered, " + std::to_string(st.replaced) + " replaced by a newer state before delivery, " +
-              std::to_string(store_.outbox().pending()) + " queued" + oldest + ", " + std::to_string(st.failed) +
-              " failed attempts");
+              std::to_string(store_.outbox().pending() + delivery_.live_waiting()) + " waiting" + oldest + ", " +
+              std::to_string(st.failed) + " failed attempts");
 }
 
 void Cpo::tick(const std::string& session_id) {
@@ -701,8 +709,63 @@ void Cpo::tick(const std::string& session_id) {
         schedule(session_id, std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_update_interval));
         return;
     }
-    update(c, now);
+    const bool profile_ends = c.profile && c.profile->duration && c.profile->start_date_time &&
+                              now >= *c.profile->start_date_time + std::chrono::seconds(*c.profile->duration);
+    if (profile_ends) {
+        update(c, now);
+    } else {
+        // A routine update: nothing is priced, written or queued now. The delivery asks for the state when a request
+        // is free to carry it (render_live()), a read of the sessions writes it first (flush_sessions()).
+        c.last_tick = now;
+        s.last_updated = now;
+        unsaved_.insert(session_id);
+        delivery_.touch("session:" + session_id);
+        if (log_.enabled(core::LogLevel::debug)) {
+            bring_up_to_date(c);
+            log_.debug("Session " + s.id + " " + std::string(scpi::to_string(s.status)) + " - " + kwh_text(s.kwh) +
+                       " kWh");
+        }
+    }
     schedule(session_id, std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_update_interval));
+}
+
+void Cpo::bring_up_to_date(Charging& c) {
+    if (c.session.status == scpi::SessionStatus::ACTIVE && c.priced_at != c.last_tick) {
+        price_so_far(c, c.last_tick);
+    }
+}
+
+std::optional<LiveMessage> Cpo::render_live(const std::string& key) {
+    constexpr std::string_view kPrefix = "session:";
+    if (!key.starts_with(kPrefix)) {
+        return std::nullopt;
+    }
+    const auto it = charging_.find(key.substr(kPrefix.size()));
+    if (it == charging_.end()) {
+        return std::nullopt;  // ended: its last state went with send()
+    }
+    auto& c = *it->second;
+    bring_up_to_date(c);
+    const auto& s = c.session;
+    return LiveMessage{"PUT", "sessions/" + s.country_code + "/" + s.party_id + "/" + s.id, scpi::to_text(s), c.to_msp,
+                       c.correlation};
+}
+
+void Cpo::flush_sessions() {
+    if (unsaved_.empty()) {
+        return;
+    }
+    store::Transaction tx(store_.database());
+    for (const auto& id : unsaved_) {
+        if (const auto it = charging_.find(id); it != charging_.end()) {
+            auto& c = *it->second;
+            bring_up_to_date(c);
+            const auto& s = c.session;
+            store_.put_session({s.country_code, s.party_id, s.id}, scpi::to_text(s), s.last_updated);
+        }
+    }
+    tx.commit();
+    unsaved_.clear();
 }
 
 void Cpo::update(Charging& c, core::TimePoint at, PushKind kind) {
@@ -719,6 +782,7 @@ void Cpo::update(Charging& c, core::TimePoint at, PushKind kind) {
     s.last_updated = at;
     const auto text = scpi::to_text(s);
     store_.put_session({s.country_code, s.party_id, s.id}, text, at);
+    unsaved_.erase(s.id);
     if (profile_ended) {
         persist(c);  // the rest of an update is derived again from the start after a restart
     }
@@ -755,6 +819,7 @@ pricing::PricedCdr Cpo::price_so_far(Charging& c, core::TimePoint now) {
     s.kwh = pricing::to_double(priced.total_energy);
     s.charging_periods = std::move(periods);
     s.total_cost = priced.total.price();
+    c.priced_at = now;
     return priced;
 }
 
@@ -784,6 +849,8 @@ void Cpo::finish(const std::string& session_id) {
     auto c = std::move(it->second);
     charging_.erase(it);
     unschedule(*c);
+    unsaved_.erase(session_id);
+    delivery_.forget("session:" + session_id);  // its last states follow, queued
     const auto now = clock_.now();
     auto& s = c->session;
     const auto evse_back = [&] {
@@ -901,6 +968,11 @@ void Cpo::expire_reservations() {
 
 void Cpo::stop_all() {
     stop();
+    try {
+        flush_sessions();  // the stored copies as the sessions were last ticked
+    } catch (const std::exception& e) {
+        log_.warn(std::string("the latest states of charging sessions not stored: ") + e.what());
+    }
     delivery_.stop();
     reservations_timer_.cancel();
     ticker_.cancel();

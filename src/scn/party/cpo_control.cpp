@@ -119,6 +119,7 @@ json::object Cpo::control_state() {
     });
     json::array sessions;
     for (const auto& [id, c] : charging_) {
+        bring_up_to_date(*c);
         const auto& s = c->session;
         sessions.push_back({{"id", s.id},
                             {"status", scpi::to_string(s.status)},
@@ -177,6 +178,7 @@ void Cpo::reset() {
     ticker_.cancel();
     ticker_at_.reset();
     charging_.clear();
+    unsaved_.clear();
     scripted_.clear();
     result_delay_.reset();
     session_owners_.clear();

@@ -220,63 +220,219 @@ boost::asio::awaitable<std::optional<std::string>> Delivery::resolve(const Peer&
     co_return slash == std::string::npos ? *url : *url + rest.substr(slash);
 }
 
-boost::asio::awaitable<void> Delivery::deliver(Peer peer, store::OutboxMessage m) {
+boost::asio::awaitable<Delivery::Outcome> Delivery::attempt(const Peer& peer, const std::string& method,
+                                                            const std::string& target, const std::string& body,
+                                                            const std::optional<scpi::RoutingHeaders>& routing,
+                                                            const std::string& correlation_id) {
     // `shared` outlives this object; nothing else is touched once `stopped` is set.
     const auto shared = shared_;
     Outcome outcome;
     try {
-        const auto url = co_await resolve(peer, m.target);
+        const auto url = co_await resolve(peer, target);
         if (shared->stopped) {
-            co_return;
+            co_return outcome;
         }
         if (!url) {
-            outcome.error = "the recipient offers no interface for " + m.target.substr(0, m.target.find('/'));
-        } else {
-            service::Call c;
-            c.method = http::method_from_string(m.method);
-            c.url = *url;
-            c.token = peer.token;
-            c.dialect = dialect_;
-            c.body = m.body;
-            const auto meta = json::parse(m.meta).as_object();
-            if (meta.contains("to_party_id")) {
-                c.routing = scpi::RoutingHeaders{std::string(meta.at("from_country_code").as_string()),
-                                                 std::string(meta.at("from_party_id").as_string()),
-                                                 std::string(meta.at("to_country_code").as_string()),
-                                                 std::string(meta.at("to_party_id").as_string())};
-            }
-            c.correlation_id = std::string(meta.at("correlation_id").as_string());
-            if (signer_) {
-                c.signer = signer_();
-            }
-            const bool signed_request = c.signer.has_value();
-            const auto reply = co_await service::call(client_, std::move(c));
-            if (shared->stopped) {
-                co_return;
-            }
-            const auto problem = signed_request && reply.ok()
-                                     ? service::answer_signature_problem(reply.body, reply.headers)
-                                     : std::nullopt;
-            outcome.ok = reply.ok() && !problem;
-            if (!outcome.ok) {
-                outcome.error = problem ? "unable to verify the answer's signature: " + *problem : reply.describe();
-                outcome.for_good = !problem && refused_for_good(reply);
-            }
+            outcome.error = "the recipient offers no interface for " + target.substr(0, target.find('/'));
+            co_return outcome;
+        }
+        service::Call c;
+        c.method = http::method_from_string(method);
+        c.url = *url;
+        c.token = peer.token;
+        c.dialect = dialect_;
+        c.body = body;
+        c.routing = routing;
+        c.correlation_id = correlation_id;
+        if (signer_) {
+            c.signer = signer_();
+        }
+        const bool signed_request = c.signer.has_value();
+        const auto reply = co_await service::call(client_, std::move(c));
+        if (shared->stopped) {
+            co_return outcome;
+        }
+        const auto problem =
+            signed_request && reply.ok() ? service::answer_signature_problem(reply.body, reply.headers) : std::nullopt;
+        outcome.ok = reply.ok() && !problem;
+        if (!outcome.ok) {
+            outcome.error = problem ? "unable to verify the answer's signature: " + *problem : reply.describe();
+            outcome.for_good = !problem && refused_for_good(reply);
         }
     } catch (const std::exception& e) {
         if (shared->stopped) {
-            co_return;
+            co_return outcome;
         }
         outcome.error = e.what();
         reset_endpoints();
+    }
+    co_return outcome;
+}
+
+boost::asio::awaitable<void> Delivery::deliver(Peer peer, store::OutboxMessage m) {
+    const auto shared = shared_;
+    std::optional<scpi::RoutingHeaders> routing;
+    std::string correlation;
+    try {
+        const auto meta = json::parse(m.meta).as_object();
+        if (meta.contains("to_party_id")) {
+            routing = scpi::RoutingHeaders{std::string(meta.at("from_country_code").as_string()),
+                                           std::string(meta.at("from_party_id").as_string()),
+                                           std::string(meta.at("to_country_code").as_string()),
+                                           std::string(meta.at("to_party_id").as_string())};
+        }
+        correlation = std::string(meta.at("correlation_id").as_string());
+    } catch (const std::exception&) {
+        // written by meta_of(): unreadable only if the database was edited; sent without routing headers
+    }
+    auto outcome = co_await attempt(peer, m.method, m.target, m.body, routing, correlation);
+    if (shared->stopped) {
+        co_return;
     }
     outcome.message = std::move(m);
     if (outcomes_.empty()) {
         first_outcome_ = std::chrono::steady_clock::now();
     }
+    busy_keys_.erase(outcome.message.key);
     outcomes_.push_back(std::move(outcome));
     --requests_;
     shared->wake.cancel();
+}
+
+void Delivery::touch(const std::string& key) {
+    auto& l = live_[key];
+    l.forgotten = false;
+    ++stats_.queued;
+    if (l.dirty) {
+        ++stats_.replaced;  // the state waiting will be rendered anew when it goes
+        return;
+    }
+    l.dirty = true;
+    l.touched = clock_.now();
+    if (!l.in_flight) {
+        live_order_.push_back(key);
+        if (requests_ < static_cast<std::size_t>(std::max(1, policy_.parallel))) {
+            shared_->wake.cancel();
+        }
+    }
+}
+
+void Delivery::forget(const std::string& key) {
+    const auto it = live_.find(key);
+    if (it == live_.end()) {
+        return;
+    }
+    if (it->second.in_flight) {
+        it->second.dirty = false;  // erased when the request ends
+        it->second.forgotten = true;
+    } else {
+        live_.erase(it);  // its place in live_order_ is skipped when reached
+    }
+}
+
+std::optional<core::TimePoint> Delivery::live_oldest() const {
+    std::optional<core::TimePoint> oldest;
+    const auto consider = [&](const std::string& key) {
+        if (const auto it = live_.find(key); it != live_.end() && it->second.dirty) {
+            oldest = oldest ? std::min(*oldest, it->second.touched) : it->second.touched;
+            return true;
+        }
+        return false;
+    };
+    for (const auto& key : live_order_) {
+        if (consider(key)) {
+            break;  // in the order of their first touches
+        }
+    }
+    for (const auto& [at, key] : live_retry_) {
+        consider(key);
+    }
+    return oldest;
+}
+
+void Delivery::send_live(const Peer& peer, std::size_t room, core::TimePoint now) {
+    if (!render_) {
+        return;
+    }
+    // Keys whose retry is due queue up again.
+    while (!live_retry_.empty() && live_retry_.begin()->first <= now) {
+        live_order_.push_back(std::move(live_retry_.begin()->second));
+        live_retry_.erase(live_retry_.begin());
+    }
+    // Keys that have to wait (messages queued for them, or a request of theirs on its way) go to the back. A few
+    // keys are looked at per free request, each at most once per call.
+    std::size_t looked = 0;
+    const std::size_t to_look = std::min(live_order_.size(), room * 8 + 16);
+    while (room > 0 && looked < to_look && !live_order_.empty()) {
+        ++looked;
+        std::string key = std::move(live_order_.front());
+        live_order_.pop_front();
+        const auto it = live_.find(key);
+        if (it == live_.end() || !it->second.dirty || it->second.in_flight) {
+            continue;  // forgotten, or back in the order when its request ends
+        }
+        auto& l = it->second;
+        if (busy_keys_.contains(key) || store_.outbox().has_key(key)) {
+            live_order_.push_back(std::move(key));
+            continue;
+        }
+        auto m = render_(key);
+        if (!m) {
+            live_.erase(it);
+            continue;
+        }
+        l.dirty = false;
+        l.in_flight = true;
+        busy_keys_.insert(key);
+        ++requests_;
+        --room;
+        boost::asio::co_spawn(ioc_, deliver_live(peer, std::move(key), std::move(*m)), boost::asio::detached);
+    }
+}
+
+boost::asio::awaitable<void> Delivery::deliver_live(Peer peer, std::string key, LiveMessage m) {
+    const auto shared = shared_;
+    const auto outcome = co_await attempt(peer, m.method, m.target, m.body, m.routing, m.correlation_id);
+    if (shared->stopped) {
+        co_return;
+    }
+    --requests_;
+    busy_keys_.erase(key);
+    shared->wake.cancel();
+    const auto it = live_.find(key);
+    if (it == live_.end()) {
+        co_return;
+    }
+    auto& l = it->second;
+    l.in_flight = false;
+    if (l.forgotten) {
+        live_.erase(it);
+        co_return;
+    }
+    if (outcome.ok) {
+        ++stats_.delivered;
+        l.attempts = 0;
+        if (!l.dirty) {
+            live_.erase(it);  // nothing newer: the key is forgotten until the next touch
+            co_return;
+        }
+    } else {
+        ++stats_.failed;
+        ++l.attempts;
+        // A state that cannot go now goes later, as it is then; a refusal is logged at its first time only.
+        if (l.attempts == 1) {
+            log_.warn(m.method + " " + m.target +
+                      " not delivered, will retry with the state of that moment: " + outcome.error);
+        }
+        const auto retry_at = clock_.now() + store::Outbox::backoff(l.attempts);
+        if (!l.dirty) {
+            l.dirty = true;
+            l.touched = clock_.now();
+        }
+        live_retry_.emplace(retry_at, std::move(key));
+        co_return;
+    }
+    live_order_.push_back(std::move(key));
 }
 
 void Delivery::settle() {
@@ -330,9 +486,19 @@ boost::asio::awaitable<void> Delivery::run() {
             auto due = store_.outbox().due(clock_.now(), room, in_flight_);
             more_due = due.size() == room;
             for (auto& m : due) {
+                if (busy_keys_.contains(m.key)) {
+                    continue;  // the key's newest state is on its way (touch()): this follows it
+                }
                 in_flight_.push_back(m.id);
+                busy_keys_.insert(m.key);
                 ++requests_;
                 boost::asio::co_spawn(ioc_, deliver(*peer, std::move(m)), boost::asio::detached);
+            }
+            if (requests_ < parallel) {
+                send_live(*peer, parallel - requests_, clock_.now());
+            }
+            if (requests_ >= parallel && !live_order_.empty()) {
+                more_due = true;
             }
         } else if (peer) {
             more_due = true;
@@ -351,6 +517,18 @@ boost::asio::awaitable<void> Delivery::run() {
         }
         if (!outcomes_.empty()) {
             wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(kSettleDelay));
+        }
+        if (peer && requests_ < parallel) {
+            // Touched keys that had to wait for messages queued before them are looked at again soon; those that
+            // failed at their retry time.
+            if (!live_order_.empty()) {
+                wait = std::min(wait, std::chrono::milliseconds(20));
+            }
+            if (!live_retry_.empty()) {
+                wait = std::min(
+                    wait, std::chrono::ceil<std::chrono::milliseconds>(live_retry_.begin()->first - clock_.now()));
+            }
+            wait = std::max(wait, std::chrono::milliseconds(0));
         }
         shared->wake.expires_after(wait);
         boost::system::error_code ec;

@@ -14,10 +14,14 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace scn::party {
 
@@ -37,6 +41,15 @@ struct DeliveryStats {
     std::uint64_t replaced = 0;   ///< of them, states that replaced an undelivered earlier state (send_state())
     std::uint64_t delivered = 0;  ///< accepted by the recipient
     std::uint64_t failed = 0;     ///< attempts that failed (retried later or given up on)
+};
+
+/// The newest state of an object, rendered by its owner when a request is free to carry it (Delivery::touch()).
+struct LiveMessage {
+    std::string method;
+    std::string target;  ///< as for Delivery::send()
+    std::string body;
+    std::optional<scpi::RoutingHeaders> routing;
+    std::string correlation_id;
 };
 
 /// Delivers the party's outbox: each message is sent until its recipient accepts it (HTTP 2xx and status 1000),
@@ -67,6 +80,22 @@ public:
     void send_state(const std::string& key, const std::string& method, const std::string& target,
                     const std::string& body, const std::optional<scpi::RoutingHeaders>& routing,
                     const std::string& correlation_id = {});
+    /// Renders the newest state of a touched key; nullopt when the object is gone (nothing is sent, the key is
+    /// forgotten).
+    using LiveRenderer = std::function<std::optional<LiveMessage>(const std::string& key)>;
+    void set_live_renderer(LiveRenderer renderer) { render_ = std::move(renderer); }
+    /// Says that the object of `key` changed. Nothing is rendered or written now: when a request is free, the live
+    /// renderer is asked for the object's newest state and that goes out, so a recipient gets the state current at
+    /// the time it is sent, and many changes between two sends cost one request. A touched key goes after the
+    /// messages queued for it with send() or send_state() and before those queued while its state is on its way.
+    /// Kept in memory only (the owner sends the state again after a restart); a failed attempt is retried with the
+    /// outbox's backoff, with the state of that moment, and never given up on.
+    void touch(const std::string& key);
+    /// Drops a touched key that has not gone out yet (its object ended; a request on its way is not called back).
+    void forget(const std::string& key);
+    /// Touched keys waiting to go out, and when the longest-waiting of them was touched first.
+    [[nodiscard]] std::size_t live_waiting() const { return live_order_.size() + live_retry_.size(); }
+    [[nodiscard]] std::optional<core::TimePoint> live_oldest() const;
     [[nodiscard]] const DeliveryStats& stats() const { return stats_; }
     /// Requests on their way now.
     [[nodiscard]] std::size_t in_flight() const { return requests_; }
@@ -105,6 +134,14 @@ private:
     boost::asio::awaitable<void> run();
     /// Sends one message and records its outcome.
     boost::asio::awaitable<void> deliver(Peer peer, store::OutboxMessage m);
+    /// Sends the newest state of a touched key (rendered by the caller) and records how it went.
+    boost::asio::awaitable<void> deliver_live(Peer peer, std::string key, LiveMessage m);
+    /// Offers touched keys to free requests: at most `room`, none whose key has messages queued or on their way.
+    void send_live(const Peer& peer, std::size_t room, core::TimePoint now);
+    /// One request: its outcome (ok, or the error and whether the refusal is final).
+    boost::asio::awaitable<Outcome> attempt(const Peer& peer, const std::string& method, const std::string& target,
+                                            const std::string& body, const std::optional<scpi::RoutingHeaders>& routing,
+                                            const std::string& correlation_id);
     /// Writes the outcomes gathered since the last call, in one transaction.
     void settle();
     boost::asio::awaitable<std::optional<std::string>> resolve(const Peer& peer, const std::string& target);
@@ -135,8 +172,21 @@ private:
         bool stopped = false;
     };
     std::shared_ptr<Shared> shared_;
-    std::optional<std::string> endpoints_for_;  // versions URL the cache belongs to
-    std::vector<scpi::Endpoint> endpoints_;     // the peer's version details
+    /// A touched key: waiting in `live_order_` (dirty), on its way, or both (touched again meanwhile).
+    struct Live {
+        bool dirty = false;
+        bool in_flight = false;
+        bool forgotten = false;     ///< forget() while on its way: dropped when the request ends, however it ends
+        int attempts = 0;           ///< failed in a row
+        core::TimePoint touched{};  ///< first touch since it last went out (clock time)
+    };
+    LiveRenderer render_;
+    std::unordered_map<std::string, Live> live_;
+    std::deque<std::string> live_order_;                      ///< dirty keys to go now, longest waiting first
+    std::multimap<core::TimePoint, std::string> live_retry_;  ///< failed, by retry time (clock time)
+    std::unordered_set<std::string> busy_keys_;               ///< keys with a request on its way (queued or touched)
+    std::optional<std::string> endpoints_for_;                // versions URL the cache belongs to
+    std::vector<scpi::Endpoint> endpoints_;                   // the peer's version details
 };
 
 }  // namespace scn::party

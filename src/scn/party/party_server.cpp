@@ -4,6 +4,7 @@
 #include <scn/scpi/io.hpp>
 #include <scn/service/scpi_http.hpp>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -290,10 +291,43 @@ void PartyServer::translate_at_the_edges(http::ServerHooks& hooks) const {
     };
 }
 
+void PartyServer::join_write_group() {
+    auto& db = store_.database();
+    if (write_group_open_ || db.in_transaction()) {
+        return;
+    }
+    db.exec("BEGIN IMMEDIATE");
+    write_group_open_ = true;
+    auto timer = std::make_shared<boost::asio::steady_timer>(ioc_, kWriteGroupDelay);
+    timer->async_wait([this, timer, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code&) {
+        if (const auto a = alive.lock(); a && *a) {
+            commit_write_group();
+        }
+    });
+}
+
+void PartyServer::commit_write_group() {
+    if (!write_group_open_) {
+        return;
+    }
+    write_group_open_ = false;
+    auto& db = store_.database();
+    try {
+        db.exec("COMMIT");
+    } catch (const std::exception& e) {
+        log_.error(std::string("writes of the last requests not stored: ") + e.what());
+        try {
+            db.exec("ROLLBACK");
+        } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): no transaction left open
+        }
+    }
+}
+
 void PartyServer::stop() {
     if (server_) {
         server_->stop();
     }
+    commit_write_group();
 }
 
 }  // namespace scn::party

@@ -52,7 +52,10 @@ class PartyServer {
 public:
     PartyServer(boost::asio::io_context& ioc, std::string name, const config::PartyConfig& config, PartyStore& store,
                 core::Logger log, const core::Clock& clock);
-    virtual ~PartyServer() { *alive_ = false; }
+    virtual ~PartyServer() {
+        *alive_ = false;
+        commit_write_group();
+    }
     PartyServer(const PartyServer&) = delete;
     PartyServer& operator=(const PartyServer&) = delete;
 
@@ -144,6 +147,9 @@ protected:
             http::Response res;
             try {
                 check_signature(req, routing);
+                if (req.method != http::Method::get) {
+                    join_write_group();
+                }
                 res = body(req);
             } catch (const scpi::Error& e) {
                 res = service::error(e.status_code(), e.http_status(), e.what(), clock_);
@@ -155,6 +161,15 @@ protected:
             co_return res;
         };
     }
+    /// The writes of the requests served within kWriteGroupDelay are committed together: the first of them opens a
+    /// transaction (what they write in transactions of their own becomes savepoints in it), committed by a timer.
+    /// A request's writes reach the disk at most that long after its answer went out (its own connection reads
+    /// them at once); a burst of writes costs one commit, and a page changed by many of them is written once.
+    void join_write_group();
+    static constexpr std::chrono::milliseconds kWriteGroupDelay{3};
+    /// Commits the open group (at the end of the turn, and when the server stops).
+    void commit_write_group();
+
     /// The party's peer for pushes changed by the credentials module: registered (POST), updated (PUT), removed
     /// (DELETE, nullopt), or restored from the store when the server starts.
     virtual void on_bilateral_peer(std::optional<Peer> peer) { (void)peer; }
@@ -193,6 +208,7 @@ protected:
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
 private:
+    bool write_group_open_ = false;
     void add_common_routes(http::Router& router);
     /// In OCPI mode: the server's hooks that translate requests into SCPI terms and responses back.
     void translate_at_the_edges(http::ServerHooks& hooks) const;

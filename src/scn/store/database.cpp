@@ -146,7 +146,9 @@ Database::Database(const std::filesystem::path& path) : path_(path) {
     }
     sqlite3_busy_timeout(db_, 5000);
     try {
-        exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+        // A page cache of 16 MB (2 MB by default): a transaction of many writes keeps its pages in memory until it
+        // commits instead of spilling them to the log.
+        exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;");
     } catch (...) {
         sqlite3_close(db_);
         throw;

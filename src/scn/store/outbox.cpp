@@ -219,6 +219,12 @@ void Outbox::failed(std::int64_t id, const std::string& error, core::TimePoint r
         .run();
 }
 
+bool Outbox::has_key(const std::string& key) {
+    auto q = db_.prepare("SELECT 1 FROM outbox WHERE key = ? LIMIT 1");
+    q.bind(1, key);
+    return q.step();
+}
+
 std::size_t Outbox::pending() {
     auto q = db_.prepare("SELECT COUNT(*) FROM outbox");
     q.step();

@@ -82,6 +82,8 @@ public:
     /// Records a failed attempt and when to try again.
     void failed(std::int64_t id, const std::string& error, core::TimePoint retry_at);
     [[nodiscard]] std::size_t pending();
+    /// Whether a message of `key` is queued (not a dead letter).
+    [[nodiscard]] bool has_key(const std::string& key);
     /// When the message queued first of those waiting was queued.
     [[nodiscard]] std::optional<core::TimePoint> oldest();
     /// The queued messages, oldest first (at most `max`).

@@ -99,7 +99,7 @@ TEST(Config, PushPolicyIsReadPerParty) {
     EXPECT_EQ(parse(R"({"cpo": {"push": {"max_queued": 50}}})").cpo.push.max_queued, 50);
     EXPECT_EQ(error_of(R"({"cpo": {"push": {"max_queued": 0}}})"),
               "config.json: $.cpo.push.max_queued: expected an integer from 1 to 100000000");
-    EXPECT_EQ(d.cpo.push.parallel, 8);
+    EXPECT_EQ(d.cpo.push.parallel, 16);
     EXPECT_EQ(parse(R"({"msp": {"push": {"parallel": 1}}})").msp.push.parallel, 1);
     EXPECT_EQ(error_of(R"({"cpo": {"push": {"parallel": 17}}})"),
               "config.json: $.cpo.push.parallel: expected an integer from 1 to 16");
