@@ -147,8 +147,11 @@ Database::Database(const std::filesystem::path& path) : path_(path) {
     sqlite3_busy_timeout(db_, 5000);
     try {
         // A page cache of 16 MB (2 MB by default): a transaction of many writes keeps its pages in memory until it
-        // commits instead of spilling them to the log.
-        exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;");
+        // commits instead of spilling them to the log. Savepoints keep what they would restore in memory, not in a
+        // temporary file written page by page.
+        exec(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; "
+            "PRAGMA temp_store=MEMORY;");
     } catch (...) {
         sqlite3_close(db_);
         throw;

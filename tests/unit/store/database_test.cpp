@@ -4,6 +4,7 @@
 
 #include <array>
 #include <filesystem>
+#include <string>
 #include <thread>
 #include <unistd.h>
 
@@ -112,4 +113,15 @@ TEST(Database, AnEmptyStringViewIsBoundAsEmptyTextNotNull) {
     ASSERT_TRUE(q.step());
     EXPECT_EQ(q.get_int(0), 0);
     EXPECT_EQ(q.get_int(1), 1);
+}
+
+TEST(Database, KeepsItsPagesAndSavepointJournalsInMemory) {
+    Database db(temp_db("pragmas.db"));
+    const auto pragma = [&](const char* name) {
+        auto q = db.prepare(std::string("PRAGMA ") + name);
+        EXPECT_TRUE(q.step());
+        return q.get_int(0);
+    };
+    EXPECT_EQ(pragma("temp_store"), 2) << "MEMORY: a savepoint's journal is not a file written page by page";
+    EXPECT_EQ(pragma("cache_size"), -16384) << "16 MB of pages before a transaction spills to the log";
 }
