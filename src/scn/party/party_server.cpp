@@ -238,6 +238,7 @@ void PartyServer::add_hubclientinfo_routes(http::Router& router) {
 }
 
 std::uint16_t PartyServer::start() {
+    store_.checkpoint_in_background();  // the loop that serves does not stop for the log's copies and their fsync
     http::Router router;
     add_common_routes(router);
     add_hubclientinfo_routes(router);

@@ -1,4 +1,5 @@
 #include <scn/party/party_store.hpp>
+#include <scn/store/checkpointer.hpp>
 
 #include <array>
 
@@ -77,6 +78,14 @@ constexpr std::string_view kSelectReservation =
 PartyStore::PartyStore(const std::filesystem::path& file, const core::Clock& clock)
     : db_(file), clock_(clock), outbox_(db_) {
     db_.migrate(kMigrations);
+}
+
+PartyStore::~PartyStore() = default;
+
+void PartyStore::checkpoint_in_background() {
+    if (!checkpointer_) {
+        checkpointer_ = std::make_unique<store::Checkpointer>(db_, store::Checkpointer::Options{});
+    }
 }
 
 std::optional<std::string> PartyStore::setting(std::string_view key) {

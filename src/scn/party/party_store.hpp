@@ -8,10 +8,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace scn::store {
+class Checkpointer;
+}  // namespace scn::store
 
 namespace scn::party {
 
@@ -50,6 +55,9 @@ struct CommandResultRecord {
 class PartyStore {
 public:
     PartyStore(const std::filesystem::path& file, const core::Clock& clock);
+    ~PartyStore();
+    PartyStore(const PartyStore&) = delete;
+    PartyStore& operator=(const PartyStore&) = delete;
 
     // Credentials and other settings.
     [[nodiscard]] std::optional<std::string> setting(std::string_view key);
@@ -103,12 +111,17 @@ public:
 
     store::Outbox& outbox() { return outbox_; }
     store::Database& database() { return db_; }
+    /// Has the write-ahead log copied back into the file on a thread of its own from now on (store::Checkpointer),
+    /// so that the event loop that writes never stops for it. For the party that serves; tools that open the same
+    /// file meanwhile do not.
+    void checkpoint_in_background();
 
 private:
     store::Database db_;
     const core::Clock& clock_;
     std::uint64_t history_added_ = 0;
     store::Outbox outbox_;
+    std::unique_ptr<store::Checkpointer> checkpointer_;  // last: stops before the database closes
 };
 
 }  // namespace scn::party
