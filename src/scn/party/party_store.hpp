@@ -112,7 +112,7 @@ public:
     store::Outbox& outbox() { return outbox_; }
     store::Database& database() { return db_; }
     /// Has the write-ahead log copied back into the file on a thread of its own from now on (store::Checkpointer),
-    /// so that the event loop that writes never stops for it. For the party that serves; tools that open the same
+    /// so that the event loop that writes seldom stops for it. For the party that serves; tools that open the same
     /// file meanwhile do not.
     void checkpoint_in_background();
 
