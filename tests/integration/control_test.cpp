@@ -93,6 +93,12 @@ struct Controlled {
         json::value body;
     };
     /// A control API call to the CPO's (or the MSP's) control server.
+    /// A driver with the MSP's RFID card CH-MSP-RFID-0002 starts at an EVSE (POST /control/sessions).
+    Answer start_at_charger(const std::string& location_id, const std::string& evse_uid) {
+        return control(http::Method::post, "/control/sessions",
+                       R"({"location_id":")" + location_id + R"(","evse_uid":")" + evse_uid +
+                           R"(","token_uid":"CH-MSP-RFID-0002"})");
+    }
     Answer control(http::Method m, const std::string& path, const std::string& body = {}, bool to_cpo = true) {
         http::ClientRequest req{m, (to_cpo ? cpo_control : msp_control)->url() + path, {}, body};
         if (!body.empty()) {
@@ -212,9 +218,7 @@ TEST(Control, ADriverStartsAtTheChargerAndAnHourOnTheCdrHoldsAnHoursEnergyPriced
                   .status,
               404u);
 
-    const auto started =
-        t.control(http::Method::post, "/control/sessions",
-                  R"({"location_id":"Loc1","evse_uid":"CH-CPO-S1E100001","token_uid":"CH-MSP-RFID-0002"})");
+    const auto started = t.start_at_charger("Loc1", "CH-CPO-S1E100001");
     ASSERT_EQ(started.status, 201u) << json::serialize(started.body);
     const std::string id(started.body.at("session_id").as_string());
     ASSERT_TRUE(t.wait_until([&] {
@@ -374,10 +378,7 @@ TEST(Control, ReceivedListsRequestsNewestLastAndFilters) {
 TEST(Control, ResetBringsBackTheShippedData) {
     Controlled t("reset");
     const auto shipped = t.control(http::Method::get, "/control/state").body.at("stored_sessions");
-    ASSERT_EQ(t.control(http::Method::post, "/control/sessions",
-                        R"({"location_id":"Loc1","evse_uid":"CH-CPO-S1E100001","token_uid":"CH-MSP-RFID-0002"})")
-                  .status,
-              201u);
+    ASSERT_EQ(t.start_at_charger("Loc1", "CH-CPO-S1E100001").status, 201u);
     ASSERT_EQ(
         t.control(http::Method::put, "/control/evses/CH-CPO-S2E100001/status", R"({"status":"INOPERATIVE"})").status,
         200u);
@@ -439,18 +440,14 @@ TEST(Control, TheConsoleOnTheControlPortKeepsWhatThePartyReceivedWithItsAnswer) 
 // the future in real time (the next session's first push would wait up to a whole update interval).
 TEST(Control, ASessionStartedAfterTheClockMovedIsPushedAtOnce) {
     Controlled t("after-advance");
-    const auto first =
-        t.control(http::Method::post, "/control/sessions",
-                  R"({"location_id":"Loc1","evse_uid":"CH-CPO-S1E100001","token_uid":"CH-MSP-RFID-0002"})");
+    const auto first = t.start_at_charger("Loc1", "CH-CPO-S1E100001");
     ASSERT_EQ(first.status, 201u) << json::serialize(first.body);
     const std::string a(first.body.at("session_id").as_string());
     ASSERT_TRUE(t.wait_until([&] {
         return t.io.run([&] { return t.msp_store->session_history({"CH", "CPO", a}).size(); }) >= 2;
     }));
     ASSERT_EQ(t.control(http::Method::post, "/control/clock/advance", R"({"seconds":7200})").status, 200u);
-    const auto second =
-        t.control(http::Method::post, "/control/sessions",
-                  R"({"location_id":"Loc2","evse_uid":"CH-CPO-S2E100001","token_uid":"CH-MSP-RFID-0002"})");
+    const auto second = t.start_at_charger("Loc2", "CH-CPO-S2E100001");
     ASSERT_EQ(second.status, 201u) << json::serialize(second.body);
     const std::string b(second.body.at("session_id").as_string());
     EXPECT_TRUE(t.wait_until(

@@ -265,6 +265,8 @@ private:
     void tick(const std::string& session_id);
     /// An ACTIVE session's state at `at` (priced so far, profile ends) is stored and pushed.
     void update(Charging& c, core::TimePoint at, PushKind kind = PushKind::routine);
+    /// Whether the charging profile in force on the session has run its duration by `at`.
+    static bool profile_ended(const Charging& c, core::TimePoint at);
     /// Prices the session up to its last tick, unless that is done already.
     void bring_up_to_date(Charging& c);
     /// The newest state of a charging session (key `session:<id>`) for the delivery, priced when it goes out.

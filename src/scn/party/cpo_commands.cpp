@@ -32,6 +32,11 @@ constexpr auto kTickSlice = 5ms;
 constexpr std::size_t kSummaryAbove = 100;
 constexpr auto kSummaryEvery = 5s;
 
+/// Where a session's pushes go: the recipient's sessions receiver, at the session's id (OCPI 2.2 §9.2.2).
+std::string session_target(const scpi::Session& s) {
+    return "sessions/" + s.country_code + "/" + s.party_id + "/" + s.id;
+}
+
 std::string kwh_text(double kwh) {
     std::array<char, 32> buf{};
     std::snprintf(buf.data(), buf.size(), "%.4f", kwh);
@@ -709,9 +714,7 @@ void Cpo::tick(const std::string& session_id) {
         schedule(session_id, std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_update_interval));
         return;
     }
-    const bool profile_ends = c.profile && c.profile->duration && c.profile->start_date_time &&
-                              now >= *c.profile->start_date_time + std::chrono::seconds(*c.profile->duration);
-    if (profile_ends) {
+    if (profile_ended(c, now)) {
         update(c, now);
     } else {
         // A routine update: nothing is priced, written or queued now. The delivery asks for the state when a request
@@ -727,6 +730,11 @@ void Cpo::tick(const std::string& session_id) {
         }
     }
     schedule(session_id, std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_update_interval));
+}
+
+bool Cpo::profile_ended(const Charging& c, core::TimePoint at) {
+    return c.profile && c.profile->duration && c.profile->start_date_time &&
+           at >= *c.profile->start_date_time + std::chrono::seconds(*c.profile->duration);
 }
 
 void Cpo::bring_up_to_date(Charging& c) {
@@ -747,8 +755,7 @@ std::optional<LiveMessage> Cpo::render_live(const std::string& key) {
     auto& c = *it->second;
     bring_up_to_date(c);
     const auto& s = c.session;
-    return LiveMessage{"PUT", "sessions/" + s.country_code + "/" + s.party_id + "/" + s.id, scpi::to_text(s), c.to_msp,
-                       c.correlation};
+    return LiveMessage{"PUT", session_target(s), scpi::to_text(s), c.to_msp, c.correlation};
 }
 
 void Cpo::flush_sessions() {
@@ -771,8 +778,7 @@ void Cpo::flush_sessions() {
 void Cpo::update(Charging& c, core::TimePoint at, PushKind kind) {
     auto& s = c.session;
     bool profile_ended = false;
-    if (c.profile && c.profile->duration && c.profile->start_date_time &&
-        at >= *c.profile->start_date_time + std::chrono::seconds(*c.profile->duration)) {
+    if (profile_ended(c, at)) {
         c.profile.reset();  // its time is up: the charger is back at full power
         push_active_profile(c, at);
         profile_ended = true;
@@ -825,7 +831,7 @@ pricing::PricedCdr Cpo::price_so_far(Charging& c, core::TimePoint now) {
 
 void Cpo::push_session(const scpi::Session& session, const scpi::RoutingHeaders& to_msp, const std::string& correlation,
                        const std::optional<std::string>& text, PushKind kind) {
-    const std::string target = "sessions/" + session.country_code + "/" + session.party_id + "/" + session.id;
+    const std::string target = session_target(session);
     const std::string body = text ? *text : scpi::to_text(session);
     if (kind == PushKind::catch_up) {
         delivery_.send("session:" + session.id, "PUT", target, body, to_msp, correlation);

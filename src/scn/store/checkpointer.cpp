@@ -29,17 +29,13 @@ Checkpointer::~Checkpointer() {
 }
 
 void Checkpointer::run(std::stop_token stop) {
+    // A connection reads the file (and learns that it is in WAL mode) only when first used: until then a checkpoint
+    // does nothing, so it reads the schema at once.
     sqlite3* c = nullptr;
-    if (sqlite3_open_v2(db_.path().c_str(), &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(db_.path().c_str(), &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK ||
+        sqlite3_exec(c, "SELECT COUNT(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
         sqlite3_close(c);
         db_.exec("PRAGMA wal_autocheckpoint=1000");  // no thread: the writer checkpoints as it did
-        return;
-    }
-    // A connection reads the file (and learns that it is in WAL mode) only when first used: until then a checkpoint
-    // does nothing.
-    if (sqlite3_exec(c, "SELECT COUNT(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
-        sqlite3_close(c);
-        db_.exec("PRAGMA wal_autocheckpoint=1000");
         return;
     }
     // No busy handler: a checkpoint that finds the lock it needs taken gives up at once instead of making writers
