@@ -777,11 +777,11 @@ void Cpo::flush_sessions() {
 
 void Cpo::update(Charging& c, core::TimePoint at, PushKind kind) {
     auto& s = c.session;
-    bool profile_ended = false;
+    bool back_at_full_power = false;
     if (profile_ended(c, at)) {
         c.profile.reset();  // its time is up: the charger is back at full power
         push_active_profile(c, at);
-        profile_ended = true;
+        back_at_full_power = true;
     }
     price_so_far(c, at);
     c.last_tick = at;
@@ -789,7 +789,7 @@ void Cpo::update(Charging& c, core::TimePoint at, PushKind kind) {
     const auto text = scpi::to_text(s);
     store_.put_session({s.country_code, s.party_id, s.id}, text, at);
     unsaved_.erase(s.id);
-    if (profile_ended) {
+    if (back_at_full_power) {
         persist(c);  // the rest of an update is derived again from the start after a restart
     }
     push_session(s, c.to_msp, c.correlation, text, kind);
