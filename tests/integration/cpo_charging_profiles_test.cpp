@@ -2,18 +2,14 @@
 // immediate ChargingProfileResponse, the asynchronous results at the response_url, and the simulated power that
 // follows the limit in the session pushes. The CPO pushes to a recording eMSP on 127.0.0.1.
 #include <scn/core/datetime.hpp>
-#include <scn/party/cpo.hpp>
-#include <scn/scpi/model.hpp>
-#include <scn/service/scpi_http.hpp>
-#include <scn/test/io_thread.hpp>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <mutex>
-#include <thread>
 #include <unistd.h>
+
+#include "cpo_fixture.hpp"
 
 using namespace scn;
 using namespace std::chrono_literals;
@@ -21,89 +17,11 @@ namespace json = boost::json;
 
 namespace {
 
-using Awaitable = boost::asio::awaitable<http::Response>;
-
 /// The connector power of the shipped Loc1 EVSEs: 220 V × 16 A × 3 phases.
 constexpr double kFullKw = 10.56;
 constexpr const char* kEvse = "CH-CPO-S1E100001";
 
-/// An eMSP that records every request the CPO makes and answers 1000.
-struct RecordingMsp {
-    std::mutex mutex;
-    std::vector<json::object> seen;
-    std::unique_ptr<http::Server> server;
-    std::string base;
-
-    static http::Response ok() {
-        return http::Response::json(200, R"({"status_code":1000,"timestamp":"2024-01-01T00:00:00Z"})");
-    }
-    static http::Response ok_data(const std::string& data) {
-        return http::Response::json(
-            200, R"({"status_code":1000,"data":)" + data + R"(,"timestamp":"2024-01-01T00:00:00Z"})");
-    }
-
-    void start(test::IoThread& io) {
-        http::Router r;
-        r.add(http::Method::get, "/versions", [this](http::Request&) -> Awaitable {
-            co_return ok_data(R"([{"version":"2.2","url":")" + base + R"(/2.2"}])");
-        });
-        r.add(http::Method::get, "/2.2", [this](http::Request&) -> Awaitable {
-            std::string endpoints;
-            for (const auto* m : {"sessions", "cdrs", "locations"}) {
-                endpoints += R"({"identifier":")" + std::string(m) + R"(","role":"RECEIVER","url":")" + base + "/" + m +
-                             R"("},)";
-            }
-            endpoints += R"({"identifier":"tokens","role":"SENDER","url":")" + base + R"(/tokens"},)";
-            endpoints += R"({"identifier":"chargingprofiles","role":"SENDER","url":")" + base + R"(/cps"})";
-            co_return ok_data(R"({"version":"2.2","endpoints":[)" + endpoints + "]}");
-        });
-        for (const auto m : {http::Method::get, http::Method::post, http::Method::put, http::Method::patch}) {
-            r.add(m, "/{rest...}", [this](http::Request& req) -> Awaitable {
-                record(req);
-                co_return ok();
-            });
-        }
-        io.run([&] {
-            server = std::make_unique<http::Server>(io.ioc(), http::ServerOptions{}, std::move(r));
-            base = "http://127.0.0.1:" + std::to_string(server->start());
-            return 0;
-        });
-    }
-
-    void record(const http::Request& req) {
-        json::object o{{"method", req.method_name}, {"path", req.path}};
-        boost::system::error_code ec;
-        o["body"] = req.body.empty() ? json::value() : json::parse(req.body, ec);
-        const std::lock_guard lock(mutex);
-        seen.push_back(std::move(o));
-    }
-
-    std::vector<json::object> requests(std::string_view method, std::string_view prefix) {
-        const std::lock_guard lock(mutex);
-        std::vector<json::object> out;
-        for (const auto& o : seen) {
-            if (o.at("method").as_string() == method &&
-                std::string_view(o.at("path").as_string()).starts_with(prefix)) {
-                out.push_back(o);
-            }
-        }
-        return out;
-    }
-
-    /// Waits (bounded) until `pred` holds for the requests matching method and prefix.
-    bool wait_for(std::string_view method, std::string_view prefix,
-                  const std::function<bool(const std::vector<json::object>&)>& pred,
-                  std::chrono::milliseconds timeout = 10s) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (pred(requests(method, prefix))) {
-                return true;
-            }
-            std::this_thread::sleep_for(20ms);
-        }
-        return pred(requests(method, prefix));
-    }
-};
+using test::RecordingMsp;
 
 /// The MAX_POWER (kW) of a pushed session's last charging period; -1 when it has none.
 double max_power(const json::object& session) {

@@ -325,6 +325,9 @@ TEST(CpoMsp, ReservationsHoldTheEvseForTheirToken) {
     };
     EXPECT_EQ(start("2").data.at("result"), "REJECTED") << "a token that did not reserve the EVSE";
     EXPECT_EQ(start("1").data.at("result"), "ACCEPTED") << "the reserving token may charge";
+    // The next request sees the START carried out: the EVSE charging, the reservation consumed.
+    EXPECT_EQ(net.to_cpo(http::Method::get, "/scpi/sender/2.2/locations/Loc2/CH-CPO-S2E100001").data.at("status"),
+              "CHARGING");
     EXPECT_FALSE(net.cpo_store->reservation("1")) << "the reservation is consumed";
     ASSERT_TRUE(net.msp_log->wait_for("async command result [RESERVE_NOW 1]: ACCEPTED", 10s));
 }

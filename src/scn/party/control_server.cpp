@@ -218,6 +218,13 @@ std::uint16_t ControlServer::start() {
         }
     };
     o.hooks.protocol_error = [](unsigned status, std::string_view reason) { return error_reply(status, reason); };
+    if (cpo_ != nullptr) {
+        // What the control API reads or changes includes every START the CPO answered before.
+        o.hooks.around = [cpo = cpo_](http::Request& req, const http::Handler& handler) -> Awaitable {
+            cpo->settle_starts();
+            co_return co_await handler(req);
+        };
+    }
     server_ = std::make_unique<http::Server>(ioc_, std::move(o), routes());
     return server_->start();
 }

@@ -74,7 +74,8 @@ Cpo::Cpo(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyS
       locations_(store::Catalog::from_items({})),
       tariffs_catalog_(store::Catalog::from_items({})),
       reservations_timer_(ioc),
-      ticker_(ioc) {
+      ticker_(ioc),
+      starter_(ioc) {
     if (config_.roles.empty()) {
         throw std::runtime_error("the cpo section has no roles");
     }
@@ -137,38 +138,38 @@ void Cpo::load_data() {
     });
 }
 
-std::optional<scpi::Location> Cpo::location(std::string_view id) const {
+std::shared_ptr<const scpi::Location> Cpo::location(std::string_view id) const {
     if (const auto it = parsed_locations_.find(std::string(id)); it != parsed_locations_.end()) {
-        return *it->second;
+        return it->second;
     }
-    const auto text = locations_.find(id);
+    const auto text = locations_.find_shared(id);
     if (!text) {
-        return std::nullopt;
+        return nullptr;
     }
     auto loc = std::make_shared<const scpi::Location>(scpi::from_json<scpi::Location>(scpi::parse_json(*text)));
     if (parsed_locations_.size() >= kParsedLocations) {
         parsed_locations_.clear();
     }
     parsed_locations_.emplace(loc->id, loc);
-    return *loc;
+    return loc;
 }
 
 void Cpo::set_evse_status(const std::string& location_id, const std::string& evse_uid, scpi::Status status) {
-    auto loc = location(location_id);
-    if (!loc) {
+    const auto current = location(location_id);
+    const auto* was = current ? current->find_evse(evse_uid) : nullptr;
+    if (was == nullptr || was->status == status) {
         return;
     }
+    // Changed in a copy: the shared one stays as it is for whoever holds it (a placed START).
+    auto loc = std::make_shared<scpi::Location>(*current);
     auto* evse = loc->find_evse(evse_uid);
-    if (evse == nullptr || evse->status == status) {
-        return;
-    }
     const auto now = clock_.now();
     evse->status = status;
     evse->last_updated = now;
     loc->last_updated = now;
     const std::string text = scpi::to_text(*loc);
     locations_.upsert({loc->id, now, text});
-    parsed_locations_[loc->id] = std::make_shared<const scpi::Location>(*loc);
+    parsed_locations_[loc->id] = loc;
     // OCPI 2.2 §8.2.2: the change is PATCHed to each receiver, only what changed and last_updated, at the EVSE's URL.
     // A receiver that only pulled locations so far does not know this one, and a PATCH of an unknown object fails
     // (the client is then to PUT it, §4.1.9): the first time a location changes for a receiver it is PUT whole

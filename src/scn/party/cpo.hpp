@@ -13,6 +13,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -41,6 +42,18 @@ public:
 
     /// Where pushes go: set when registered with a node, or to a bilateral peer.
     void set_peer(std::optional<Peer> peer);
+
+    /// Carries out every START_SESSION answered and not yet begun (see starting_). Every request other than a
+    /// START_SESSION, the control API's included, calls it first, so that it sees what the STARTs before it did.
+    void settle_starts();
+    /// Queued STARTs begin once no START came for `quiet` (the end of a burst), or `limit` after their answer at the
+    /// latest (a burst that does not end); defaults kStartQuiet and kStartLimit.
+    void set_start_window(std::chrono::milliseconds quiet, std::chrono::milliseconds limit) {
+        start_quiet_ = quiet;
+        start_limit_ = limit;
+    }
+    static constexpr std::chrono::milliseconds kStartQuiet{10};
+    static constexpr std::chrono::milliseconds kStartLimit{2000};
 
     /// Largest page the list endpoints return (X-Limit).
     static constexpr std::size_t kMaxLimit = 100;
@@ -117,6 +130,8 @@ protected:
     void add_routes(http::Router& router) override;
     [[nodiscard]] std::vector<ServedEndpoint> endpoints() const override;
     void on_bilateral_peer(std::optional<Peer> peer) override;  ///< set_peer (party_credentials.cpp)
+    /// Every request but a START_SESSION first settles the STARTs answered before it.
+    void before_handling(const http::Request& request) override;
 
 private:
     /// One running session's simulation state: PENDING (or RESERVATION when a reservation's token started) until
@@ -158,12 +173,12 @@ private:
         core::TimePoint priced_at{};
     };
 
-    /// Where a session can start now: copies of the location, EVSE and connector, and the token's own reservation
-    /// there, which the start consumes.
+    /// Where a session can start now: the location as it was (shared, never changed), its EVSE and connector, and
+    /// the token's own reservation there, which the start consumes.
     struct Placement {
-        scpi::Location location;
-        scpi::Evse evse;
-        scpi::Connector connector;
+        std::shared_ptr<const scpi::Location> location;
+        const scpi::Evse* evse = nullptr;            ///< in *location
+        const scpi::Connector* connector = nullptr;  ///< in *evse
         std::optional<Reservation> reservation;
     };
     /// How a session is authorized and to whom it is pushed.
@@ -176,7 +191,8 @@ private:
     };
 
     void load_data();
-    [[nodiscard]] std::optional<scpi::Location> location(std::string_view id) const;
+    /// The location, parsed once and shared until it changes; nullptr when there is none.
+    [[nodiscard]] std::shared_ptr<const scpi::Location> location(std::string_view id) const;
     /// Changes an EVSE's status and PATCHes it to every status_recipients() party (OCPI 2.2 §8.2.2).
     void set_evse_status(const std::string& location_id, const std::string& evse_uid, scpi::Status status);
     /// Who is told about EVSE status changes: the eMSPs the node reports as connected; bilaterally (no
@@ -206,6 +222,23 @@ private:
                                                   const std::string& token_uid);
     /// Starts a session (PENDING, or the reservation's session) at `where`; returns its id.
     std::string begin_session(const Placement& where, const Authorization& auth);
+    /// A START_SESSION answered ACCEPTED whose charger has not begun: its EVSE is held (claimed_) meanwhile.
+    struct PendingStart {
+        Placement where;
+        Authorization auth;
+        std::string response_url;
+        std::optional<std::chrono::milliseconds> result_delay;  ///< scripted
+        std::chrono::steady_clock::time_point received;
+    };
+    /// Queues a START for the charger: it begins at the end of its burst of STARTs (set_start_window()), or before the
+    /// next other request, whichever is first (start_session()).
+    void queue_start(PendingStart start);
+    /// Sets the starter's timer for when the oldest queued START is next due.
+    void arm_starter();
+    /// Begins queued STARTs: all of them, or (`slice`) for kTickSlice at most.
+    void run_starts(bool slice);
+    /// Whether a queued START holds the EVSE.
+    [[nodiscard]] bool claimed(const std::string& location_id, const std::string& evse_uid) const;
     CommandOutcome start_session(const scpi::StartSession& cmd, const scpi::RoutingHeaders& routing,
                                  const std::string& correlation);
     CommandOutcome stop_session(const scpi::StopSession& cmd, const scpi::RoutingHeaders& routing,
@@ -320,6 +353,15 @@ private:
     std::set<std::pair<core::TimePoint, std::string>> agenda_;
     boost::asio::steady_timer ticker_;
     std::optional<std::chrono::steady_clock::time_point> ticker_at_;  ///< when the armed ticker fires
+    /// START_SESSIONs answered and not begun, in order, and the EVSEs they hold ("location\nevse"). A burst of STARTs
+    /// is answered first and carried out after it, so that each answer costs no more than reading the command.
+    std::deque<PendingStart> starting_;
+    std::set<std::string> claimed_;
+    boost::asio::steady_timer starter_;
+    bool starter_armed_ = false;
+    std::chrono::steady_clock::time_point last_start_{};  ///< when the last START was queued
+    std::chrono::milliseconds start_quiet_ = kStartQuiet;
+    std::chrono::milliseconds start_limit_ = kStartLimit;
     core::TimePoint ticker_floor_{};  ///< the ticker fires no earlier than this (ticks come in batches)
     core::TimePoint last_summary_{};
     /// Timer handlers hold a weak reference: a handler already queued when the CPO goes away does nothing.

@@ -26,7 +26,7 @@ constexpr auto kChargerStartDelay = 500ms;
 constexpr auto kMaxReservation = std::chrono::hours(12);
 /// Sessions whose ticks fall due this close together are ticked in one batch (one timer, one transaction).
 constexpr auto kTickBatch = 50ms;
-/// How long one batch of ticks runs at most before the event loop serves what else waits.
+/// How long one batch of ticks (or of STARTs begun) runs at most before the event loop serves what else waits.
 constexpr auto kTickSlice = 5ms;
 /// The summary line: every few seconds while more sessions than this charge.
 constexpr std::size_t kSummaryAbove = 100;
@@ -194,8 +194,9 @@ http::Response Cpo::command(http::Request& req) {
 void Cpo::after(std::chrono::milliseconds delay, std::function<void()> fn) {
     auto timer = std::make_shared<boost::asio::steady_timer>(ioc_, delay);
     timer->async_wait(
-        [alive = std::weak_ptr<int>(alive_), timer, fn = std::move(fn)](const boost::system::error_code& ec) {
+        [this, alive = std::weak_ptr<int>(alive_), timer, fn = std::move(fn)](const boost::system::error_code& ec) {
             if (!ec && !alive.expired()) {
+                join_write_group();  // what falls due together (a burst's results) is committed together
                 fn();
             }
         });
@@ -233,8 +234,15 @@ std::variant<Cpo::Placement, Cpo::CommandOutcome> Cpo::place(const std::string& 
         if (evse == nullptr) {
             return response(scpi::CommandResponseType::REJECTED, "Unknown EVSE " + *evse_uid + " at " + loc->id);
         }
+        if (claimed(loc->id, evse->uid)) {
+            // A START answered a moment ago holds it: as good as CHARGING already.
+            return response(scpi::CommandResponseType::REJECTED, "EVSE " + evse->uid + " is CHARGING");
+        }
     } else {
         for (const auto& e : loc->evses) {
+            if (claimed(loc->id, e.uid)) {
+                continue;
+            }
             if (e.status == scpi::Status::AVAILABLE || (e.status == scpi::Status::RESERVED && reserved_for_token(e))) {
                 evse = &e;
                 break;
@@ -274,7 +282,7 @@ std::variant<Cpo::Placement, Cpo::CommandOutcome> Cpo::place(const std::string& 
     } else {
         return response(scpi::CommandResponseType::REJECTED, "EVSE " + evse->uid + " has no connector");
     }
-    return Placement{*loc, *evse, *connector, std::move(reservation)};
+    return Placement{loc, evse, connector, std::move(reservation)};
 }
 
 std::string Cpo::begin_session(const Placement& where, const Authorization& auth) {
@@ -310,20 +318,20 @@ std::string Cpo::begin_session(const Placement& where, const Authorization& auth
     if (auth.reference) {
         s.authorization_reference = auth.reference;
     }
-    s.location_id = where.location.id;
-    s.evse_uid = where.evse.uid;
-    s.connector_id = where.connector.id;
+    s.location_id = where.location->id;
+    s.evse_uid = where.evse->uid;
+    s.connector_id = where.connector->id;
     s.currency = "EUR";
     s.charging_periods.clear();
     s.total_cost.reset();
-    if (!where.connector.tariff_ids.empty()) {
-        c->tariff_id = where.connector.tariff_ids.front();
+    if (!where.connector->tariff_ids.empty()) {
+        c->tariff_id = where.connector->tariff_ids.front();
         if (const auto t = tariffs_.find(c->tariff_id); t != tariffs_.end()) {
             s.currency = t->second.currency;
         }
     }
     s.last_updated = now;
-    c->power_kw = connector_kw(where.connector);
+    c->power_kw = connector_kw(*where.connector);
     c->to_msp = auth.to_msp;
     c->correlation = auth.correlation;
     c->last_tick = now;
@@ -332,9 +340,9 @@ std::string Cpo::begin_session(const Placement& where, const Authorization& auth
     note_session_owner(s.cdr_token);
     persist(*c);
     charging_[id] = std::move(c);
-    set_evse_status(where.location.id, where.evse.uid, scpi::Status::CHARGING);
+    set_evse_status(where.location->id, where.evse->uid, scpi::Status::CHARGING);
     schedule(id, kAnnounceDelay);
-    log_.info("Session " + id + " started at " + where.location.id + "/" + where.evse.uid + " (" +
+    log_.info("Session " + id + " started at " + where.location->id + "/" + where.evse->uid + " (" +
               std::string(scpi::to_string(auth.method)) + ")");
     return id;
 }
@@ -351,11 +359,92 @@ Cpo::CommandOutcome Cpo::start_session(const scpi::StartSession& cmd, const scpi
     if (auto* refused = std::get_if<CommandOutcome>(&where)) {
         return *refused;
     }
-    // The eMSP authorized the token itself: no whitelist or real-time check here (OCPI 2.2 §13.3.5).
-    send_result(cmd.response_url, scpi::CommandResultType::ACCEPTED, {}, routing.reversed(), correlation);
-    begin_session(std::get<Placement>(where), {scpi::cdr_token_of(cmd.token), scpi::AuthMethod::COMMAND,
-                                               cmd.authorization_reference, routing.reversed(), correlation});
+    // The eMSP authorized the token itself: no whitelist or real-time check here (OCPI 2.2 §13.3.5). The answer says
+    // the charger was told (§13.1); its result and the session follow.
+    queue_start({std::get<Placement>(std::move(where)),
+                 {scpi::cdr_token_of(cmd.token), scpi::AuthMethod::COMMAND, cmd.authorization_reference,
+                  routing.reversed(), correlation},
+                 cmd.response_url,
+                 result_delay_,
+                 std::chrono::steady_clock::now()});
     return response(scpi::CommandResponseType::ACCEPTED);
+}
+
+namespace {
+
+std::string claim_key(const std::string& location_id, const std::string& evse_uid) {
+    return location_id + '\n' + evse_uid;
+}
+
+}  // namespace
+
+bool Cpo::claimed(const std::string& location_id, const std::string& evse_uid) const {
+    return !claimed_.empty() && claimed_.contains(claim_key(location_id, evse_uid));
+}
+
+void Cpo::queue_start(PendingStart start) {
+    claimed_.insert(claim_key(start.where.location->id, start.where.evse->uid));
+    last_start_ = start.received;
+    starting_.push_back(std::move(start));
+    arm_starter();
+}
+
+void Cpo::arm_starter() {
+    if (starter_armed_ || starting_.empty()) {
+        return;
+    }
+    starter_armed_ = true;
+    starter_.expires_at(std::min(last_start_ + start_quiet_, starting_.front().received + start_limit_));
+    starter_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+        if (alive.expired()) {
+            return;
+        }
+        starter_armed_ = false;
+        if (ec || starting_.empty()) {
+            return;
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= last_start_ + start_quiet_ || now >= starting_.front().received + start_limit_) {
+            run_starts(true);
+        }
+        arm_starter();
+    });
+}
+
+void Cpo::run_starts(bool slice) {
+    if (starting_.empty()) {
+        return;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    store::Transaction tx(store_.database());
+    while (!starting_.empty() && !(slice && std::chrono::steady_clock::now() - started >= kTickSlice)) {
+        auto start = std::move(starting_.front());
+        starting_.pop_front();
+        const auto& where = start.where;
+        claimed_.erase(claim_key(where.location->id, where.evse->uid));
+        try {
+            store::Transaction one(store_.database());  // a start that fails leaves the others' writes alone
+            result_delay_ = start.result_delay;
+            send_result(start.response_url, scpi::CommandResultType::ACCEPTED, {}, start.auth.to_msp,
+                        start.auth.correlation);
+            begin_session(where, start.auth);
+            one.commit();
+        } catch (const std::exception& e) {
+            result_delay_.reset();
+            log_.error("Session at " + where.location->id + "/" + where.evse->uid + " not started: " + e.what());
+        }
+    }
+    tx.commit();
+}
+
+void Cpo::settle_starts() {
+    run_starts(false);
+}
+
+void Cpo::before_handling(const http::Request& request) {
+    if (request.param("command") != "START_SESSION") {
+        settle_starts();
+    }
 }
 
 Cpo::CommandOutcome Cpo::stop_session(const scpi::StopSession& cmd, const scpi::RoutingHeaders& routing,
@@ -954,6 +1043,10 @@ void Cpo::finish(const std::string& session_id) {
 }
 
 void Cpo::expire_reservations() {
+    // A START that is to consume a reservation does so before the reservation can expire.
+    if (std::any_of(starting_.begin(), starting_.end(), [](const PendingStart& p) { return p.where.reservation; })) {
+        settle_starts();
+    }
     for (const auto& r : store_.expire_reservations(clock_.now())) {
         set_evse_status(r.location_id, r.evse_uid, scpi::Status::AVAILABLE);
         // The CPO ended it: CANCELED_RESERVATION to the RESERVE_NOW's response_url (OCPI 2.2 §13.2.2).
@@ -975,12 +1068,14 @@ void Cpo::expire_reservations() {
 void Cpo::stop_all() {
     stop();
     try {
+        settle_starts();   // every START answered is carried out
         flush_sessions();  // the stored copies as the sessions were last ticked
     } catch (const std::exception& e) {
         log_.warn(std::string("the latest states of charging sessions not stored: ") + e.what());
     }
     delivery_.stop();
     reservations_timer_.cancel();
+    starter_.cancel();
     ticker_.cancel();
     agenda_.clear();
     for (auto& [id, c] : charging_) {

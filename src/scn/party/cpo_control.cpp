@@ -88,7 +88,7 @@ bool Cpo::control_evse_status(const std::string& evse_uid, const std::optional<s
             }
         });
     }
-    const auto loc = where ? location(*where) : std::nullopt;
+    const auto loc = where ? location(*where) : nullptr;
     if (!loc || loc->find_evse(evse_uid) == nullptr) {
         return false;
     }

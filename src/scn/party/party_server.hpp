@@ -150,6 +150,7 @@ protected:
                 if (req.method != http::Method::get) {
                     join_write_group();
                 }
+                before_handling(req);
                 res = body(req);
             } catch (const scpi::Error& e) {
                 res = service::error(e.status_code(), e.http_status(), e.what(), clock_);
@@ -169,6 +170,10 @@ protected:
     static constexpr std::chrono::milliseconds kWriteGroupDelay{3};
     /// Commits the open group (at the end of the turn, and when the server stops).
     void commit_write_group();
+
+    /// Runs before a route's body (once the caller is authenticated and the request's writes joined their group):
+    /// what the party owes the request before it is served.
+    virtual void before_handling(const http::Request& request) { (void)request; }
 
     /// The party's peer for pushes changed by the credentials module: registered (POST), updated (PUT), removed
     /// (DELETE, nullopt), or restored from the store when the server starts.
