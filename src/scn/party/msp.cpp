@@ -213,7 +213,6 @@ http::Response Msp::put_session(http::Request& req, bool patch) {
     const bool created = !store_.has_session(key);
     // A PUT is kept as it came (a whole, valid Session); a PATCH as the session it made.
     store_.put_session(key, patch ? scpi::dump(stored) : req.body, session.last_updated);
-    store_.add_session_history(key, patch ? "PATCH" : "PUT", req.body);
     tx.commit();
     log_.info("Session " + session.id + " " + std::string(scpi::to_string(session.status)) + " - " +
               pricing::decimal_text(session.kwh) + " kWh");
@@ -341,13 +340,11 @@ void Msp::add_routes(http::Router& router) {
                }));
     router.add(http::Method::post, "/scpi/receiver/2.2/cdrs",
                module_route([this](http::Request& req) { return post_cdr(req); }));
-    // OCPI 2.2 §14.2.1.2: the CPO's update of a session's active charging profile, kept with the session's history.
+    // OCPI 2.2 §14.2.1.2: the CPO's update of a session's active charging profile, logged.
     router.add(http::Method::put, "/scpi/sender/2.2/chargingprofiles/{session_id}",
                module_route([this](http::Request& req) {
                    const auto active = service::body_as<scpi::ActiveChargingProfile>(req);
-                   const auto from = service::routing_of(req);
                    const std::string id(req.param("session_id"));
-                   store_.add_session_history({from.from_country_code, from.from_party_id, id}, "PROFILE", req.body);
                    std::string limits;
                    for (const auto& p : active.charging_profile.charging_profile_period) {
                        limits += (limits.empty() ? "" : ", ") + pricing::decimal_text(p.limit) + " " +

@@ -51,7 +51,9 @@ CREATE TABLE command_results(
     json TEXT NOT NULL,
     received_ms INTEGER NOT NULL
 );
-)sql"}};
+)sql"},
+                                 // What the MSP received is shown by its control API (the interceptor), not kept here.
+                                 store::Migration{2, "DROP TABLE session_history;"}};
 
 std::int64_t to_ms(core::TimePoint t) {
     return t.time_since_epoch().count();
@@ -105,7 +107,7 @@ void PartyStore::set_setting(std::string_view key, std::string_view value) {
 
 void PartyStore::reset_objects() {
     db_.exec(
-        "DELETE FROM sessions; DELETE FROM session_history; DELETE FROM cdrs; DELETE FROM reservations; "
+        "DELETE FROM sessions; DELETE FROM cdrs; DELETE FROM reservations; "
         "DELETE FROM charging; DELETE FROM command_results; "
         "DELETE FROM settings WHERE key = 'seeded' OR key LIKE 'reservation_session:%';");
     outbox_.clear();
@@ -159,36 +161,6 @@ void PartyStore::page_sessions(const store::TimeWindow& window, std::size_t offs
     while (q.step()) {
         emit(q.get_text_view(0));
     }
-}
-
-void PartyStore::add_session_history(const ObjectKey& key, std::string_view method, std::string_view json) {
-    db_.prepare(
-           "INSERT INTO session_history(country_code, party_id, id, method, json, received_ms) "
-           "VALUES(?, ?, ?, ?, ?, ?)")
-        .bind(1, key.country_code)
-        .bind(2, key.party_id)
-        .bind(3, key.id)
-        .bind(4, method)
-        .bind(5, json)
-        .bind(6, to_ms(clock_.now()))
-        .run();
-    // Bounded: a load test pushing thousands of sessions a second must not fill the disk. Pruned now and then.
-    if (++history_added_ % 1000 == 0) {
-        db_.prepare("DELETE FROM session_history WHERE seq <= ?")
-            .bind(1, db_.last_insert_id() - static_cast<std::int64_t>(kSessionHistoryKept))
-            .run();
-    }
-}
-
-std::vector<std::string> PartyStore::session_history(const ObjectKey& key) {
-    std::vector<std::string> out;
-    auto q =
-        db_.prepare("SELECT json FROM session_history WHERE country_code = ? AND party_id = ? AND id = ? ORDER BY seq");
-    q.bind(1, key.country_code).bind(2, key.party_id).bind(3, key.id);
-    while (q.step()) {
-        out.push_back(q.get_text(0));
-    }
-    return out;
 }
 
 std::optional<std::int64_t> PartyStore::add_cdr(const ObjectKey& key, std::string_view json,

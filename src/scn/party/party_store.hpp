@@ -68,18 +68,13 @@ public:
     void reset_objects();
 
     // Sessions: latest state, ordered by last_updated for paging.
+    /// Whether a session is stored.
+    [[nodiscard]] bool has_session(const ObjectKey& key);
     void put_session(const ObjectKey& key, std::string_view json, core::TimePoint last_updated);
     [[nodiscard]] std::optional<std::string> session(const ObjectKey& key);
     [[nodiscard]] std::size_t count_sessions(const store::TimeWindow& window);
     void page_sessions(const store::TimeWindow& window, std::size_t offset, std::size_t limit,
                        const std::function<void(std::string_view)>& emit);
-    /// Every stored version of a session, oldest first (received pushes); the newest kSessionHistoryKept versions of
-    /// all sessions are kept.
-    static constexpr std::size_t kSessionHistoryKept = 100'000;
-    void add_session_history(const ObjectKey& key, std::string_view method, std::string_view json);
-    /// Whether a session is stored.
-    [[nodiscard]] bool has_session(const ObjectKey& key);
-    [[nodiscard]] std::vector<std::string> session_history(const ObjectKey& key);
 
     // CDRs. add_cdr returns the storage number, or nullopt if (country_code, party_id, id) already exists.
     std::optional<std::int64_t> add_cdr(const ObjectKey& key, std::string_view json, core::TimePoint last_updated);
@@ -119,7 +114,6 @@ public:
 private:
     store::Database db_;
     const core::Clock& clock_;
-    std::uint64_t history_added_ = 0;
     store::Outbox outbox_;
     std::unique_ptr<store::Checkpointer> checkpointer_;  // last: stops before the database closes
 };
