@@ -52,7 +52,7 @@ public:
         start_quiet_ = quiet;
         start_limit_ = limit;
     }
-    static constexpr std::chrono::milliseconds kStartQuiet{10};
+    static constexpr std::chrono::milliseconds kStartQuiet{50};
     static constexpr std::chrono::milliseconds kStartLimit{2000};
 
     /// Largest page the list endpoints return (X-Limit).
