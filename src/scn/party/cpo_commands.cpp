@@ -422,17 +422,19 @@ void Cpo::run_starts(bool slice) {
         starting_.pop_front();
         const auto& where = start.where;
         claimed_.erase(claim_key(where.location->id, where.evse->uid));
+        auto result = scpi::CommandResultType::ACCEPTED;
+        std::string message;
         try {
             store::Transaction one(store_.database());  // a start that fails leaves the others' writes alone
-            result_delay_ = start.result_delay;
-            send_result(start.response_url, scpi::CommandResultType::ACCEPTED, {}, start.auth.to_msp,
-                        start.auth.correlation);
             begin_session(where, start.auth);
             one.commit();
         } catch (const std::exception& e) {
-            result_delay_.reset();
             log_.error("Session at " + where.location->id + "/" + where.evse->uid + " not started: " + e.what());
+            result = scpi::CommandResultType::FAILED;
+            message = "the charger could not start the session";
         }
+        result_delay_ = start.result_delay;
+        send_result(start.response_url, result, message, start.auth.to_msp, start.auth.correlation);
     }
     tx.commit();
 }
