@@ -1,8 +1,15 @@
 // START_SESSION answered at once and carried out when its burst ends: the EVSE is held meanwhile, every other request
 // (and a stop of the CPO) sees what the STARTs before it did, and a burst begins without any other request, when it
 // ends or at its limit.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <thread>
 
 #include "cpo_fixture.hpp"
 
@@ -110,4 +117,60 @@ TEST(CpoStartQueue, AStopOfTheCpoCarriesOutTheStartsItAnswered) {
     const auto kept = t.io.run([&] { return t.store->charging(); });
     ASSERT_EQ(kept.size(), 1u);
     EXPECT_NE(kept.front().second.find("CH-CPO-S5E100001"), std::string::npos);
+}
+
+TEST(CpoStartQueue, ARequestWaitsForTheStartsBeforeItWhileTheEventLoopServesOtherWork) {
+    Fixture t("queue-slices");
+    t.io.run([&] {
+        t.cpo->set_start_window(1h, 1h, 0us);  // a slice is one START: the loop is given back after each
+        return 0;
+    });
+    const std::vector<std::pair<std::string, std::string>> evses{
+        {"Loc1", "CH-CPO-S1E100001"}, {"Loc2", "CH-CPO-S2E100001"}, {"Loc3", "CH-CPO-S3E100001"}};
+    for (std::size_t i = 0; i < evses.size(); ++i) {
+        ASSERT_EQ(t.start("W" + std::to_string(i), evses[i].first, evses[i].second, "MSP", "w" + std::to_string(i))
+                      .data.at("result"),
+                  "ACCEPTED");
+    }
+    ASSERT_EQ(running(t), 0u);
+
+    // What a request awaits before it is served, with other work queued behind its first slice.
+    struct Seen {
+        std::optional<std::size_t> between;  ///< sessions running when the other work ran
+        std::optional<std::size_t> after;    ///< when the catch-up ended
+        std::string failed;
+    };
+    const auto seen = std::make_shared<Seen>();
+    t.io.run([&] {
+        auto& ioc = t.io.ioc();
+        boost::asio::co_spawn(
+            ioc,
+            [cpo = t.cpo.get(), seen]() -> boost::asio::awaitable<void> {
+                try {
+                    co_await cpo->catch_up();
+                    seen->after = cpo->control_state().at("sessions").as_array().size();
+                } catch (const std::exception& e) {
+                    seen->failed = e.what();
+                    seen->after = 0;
+                }
+            },
+            boost::asio::detached);
+        boost::asio::post(
+            ioc, [cpo = t.cpo.get(), seen] { seen->between = cpo->control_state().at("sessions").as_array().size(); });
+        return 0;
+    });
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!t.io.run([&] { return seen->after.has_value(); }) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_TRUE(t.io.run([&] { return seen->after.has_value(); })) << "the catch-up did not end within 10 s";
+    ASSERT_EQ(t.io.run([&] { return seen->failed; }), "");
+    const auto between = t.io.run([&] { return seen->between; });
+    ASSERT_TRUE(between.has_value());
+    EXPECT_GT(*between, 0u) << "the first slice ran before the other work";
+    EXPECT_LT(*between, evses.size()) << "the other work ran before the last START began";
+    EXPECT_EQ(t.io.run([&] { return *seen->after; }), evses.size()) << "every START queued before it";
+    for (std::size_t i = 0; i < evses.size(); ++i) {
+        EXPECT_TRUE(accepted_result(t, "w" + std::to_string(i))) << i;
+    }
 }

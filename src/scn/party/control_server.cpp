@@ -221,7 +221,9 @@ std::uint16_t ControlServer::start() {
     if (cpo_ != nullptr) {
         // What the control API reads or changes includes every START the CPO answered before.
         o.hooks.around = [cpo = cpo_](http::Request& req, const http::Handler& handler) -> Awaitable {
-            cpo->settle_starts();
+            if (cpo->starts_pending()) {
+                co_await cpo->catch_up();
+            }
             co_return co_await handler(req);
         };
     }

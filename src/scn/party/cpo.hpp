@@ -43,17 +43,33 @@ public:
     /// Where pushes go: set when registered with a node, or to a bilateral peer.
     void set_peer(std::optional<Peer> peer);
 
-    /// Carries out every START_SESSION answered and not yet begun (see starting_). Every request other than a
-    /// START_SESSION, the control API's included, calls it first, so that it sees what the STARTs before it did.
+    /// Carries out every START_SESSION answered and not yet begun (see starting_), at once. Timers and the shutdown
+    /// use it; requests use catch_up().
     void settle_starts();
+    /// Whether STARTs answered before now have yet to begin: a request other than a START_SESSION, the control API's
+    /// included, then awaits catch_up() first, so that it sees what the STARTs before it did.
+    [[nodiscard]] bool starts_pending() const { return !starting_.empty(); }
+    /// Begins the STARTs queued before the call, a slice at a time (set_start_window()): between slices, deliveries and
+    /// other requests run, so that a long queue does not hold the event loop. STARTs queued meanwhile are left to their
+    /// window.
+    boost::asio::awaitable<void> catch_up() override;
     /// Queued STARTs begin once no START came for `quiet` (the end of a burst), or `limit` after their answer at the
-    /// latest (a burst that does not end); defaults kStartQuiet and kStartLimit.
-    void set_start_window(std::chrono::milliseconds quiet, std::chrono::milliseconds limit) {
+    /// latest (a burst that does not end); defaults kStartQuiet and kStartLimit. They are begun `slice` at a time,
+    /// at least one each time (default kTickSlice, and kCatchUpSlice while a request waits for them).
+    void set_start_window(std::chrono::milliseconds quiet, std::chrono::milliseconds limit,
+                          std::optional<std::chrono::microseconds> slice = std::nullopt) {
         start_quiet_ = quiet;
         start_limit_ = limit;
+        start_slice_ = slice.value_or(kTickSlice);
+        catch_up_slice_ = slice.value_or(kCatchUpSlice);
     }
     static constexpr std::chrono::milliseconds kStartQuiet{50};
     static constexpr std::chrono::milliseconds kStartLimit{2000};
+    /// How long one batch of ticks (or of STARTs begun) runs at most before the event loop serves what else waits.
+    static constexpr std::chrono::milliseconds kTickSlice{5};
+    /// A request waiting for the STARTs before it (catch_up()) gives the event loop back this often: longer than
+    /// kTickSlice, as the request waits for all of them anyway and each slice commits its writes.
+    static constexpr std::chrono::milliseconds kCatchUpSlice{25};
 
     /// Largest page the list endpoints return (X-Limit).
     static constexpr std::size_t kMaxLimit = 100;
@@ -130,8 +146,8 @@ protected:
     void add_routes(http::Router& router) override;
     [[nodiscard]] std::vector<ServedEndpoint> endpoints() const override;
     void on_bilateral_peer(std::optional<Peer> peer) override;  ///< set_peer (party_credentials.cpp)
-    /// Every request but a START_SESSION first settles the STARTs answered before it.
-    void before_handling(const http::Request& request) override;
+    /// Every request but a START_SESSION is served after the STARTs answered before it (catch_up()).
+    bool owes_before(const http::Request& request) const override;
 
 private:
     /// One running session's simulation state: PENDING (or RESERVATION when a reservation's token started) until
@@ -235,8 +251,8 @@ private:
     void queue_start(PendingStart start);
     /// Sets the starter's timer for when the oldest queued START is next due.
     void arm_starter();
-    /// Begins queued STARTs: all of them, or (`slice`) for kTickSlice at most.
-    void run_starts(bool slice);
+    /// Begins queued STARTs in one transaction: all of them, or for `budget` at most (at least one).
+    void run_starts(std::optional<std::chrono::microseconds> budget);
     /// Whether a queued START holds the EVSE.
     [[nodiscard]] bool claimed(const std::string& location_id, const std::string& evse_uid) const;
     CommandOutcome start_session(const scpi::StartSession& cmd, const scpi::RoutingHeaders& routing,
@@ -359,9 +375,12 @@ private:
     std::set<std::string> claimed_;
     boost::asio::steady_timer starter_;
     bool starter_armed_ = false;
-    std::chrono::steady_clock::time_point last_start_{};  ///< when the last START was queued
+    std::uint64_t starts_queued_ = 0;  ///< STARTs ever queued; the last one's number
+    std::uint64_t starts_begun_ = 0;   ///< STARTs ever taken from the queue (begun, or failed to)
     std::chrono::milliseconds start_quiet_ = kStartQuiet;
     std::chrono::milliseconds start_limit_ = kStartLimit;
+    std::chrono::microseconds start_slice_ = kTickSlice;
+    std::chrono::microseconds catch_up_slice_ = kCatchUpSlice;
     core::TimePoint ticker_floor_{};  ///< the ticker fires no earlier than this (ticks come in batches)
     core::TimePoint last_summary_{};
     /// Timer handlers hold a weak reference: a handler already queued when the CPO goes away does nothing.

@@ -26,8 +26,6 @@ constexpr auto kChargerStartDelay = 500ms;
 constexpr auto kMaxReservation = std::chrono::hours(12);
 /// Sessions whose ticks fall due this close together are ticked in one batch (one timer, one transaction).
 constexpr auto kTickBatch = 50ms;
-/// How long one batch of ticks (or of STARTs begun) runs at most before the event loop serves what else waits.
-constexpr auto kTickSlice = 5ms;
 /// The summary line: every few seconds while more sessions than this charge.
 constexpr std::size_t kSummaryAbove = 100;
 constexpr auto kSummaryEvery = 5s;
@@ -368,85 +366,6 @@ Cpo::CommandOutcome Cpo::start_session(const scpi::StartSession& cmd, const scpi
                  result_delay_,
                  std::chrono::steady_clock::now()});
     return response(scpi::CommandResponseType::ACCEPTED);
-}
-
-namespace {
-
-std::string claim_key(const std::string& location_id, const std::string& evse_uid) {
-    return location_id + '\n' + evse_uid;
-}
-
-}  // namespace
-
-bool Cpo::claimed(const std::string& location_id, const std::string& evse_uid) const {
-    return !claimed_.empty() && claimed_.contains(claim_key(location_id, evse_uid));
-}
-
-void Cpo::queue_start(PendingStart start) {
-    claimed_.insert(claim_key(start.where.location->id, start.where.evse->uid));
-    last_start_ = start.received;
-    starting_.push_back(std::move(start));
-    arm_starter();
-}
-
-void Cpo::arm_starter() {
-    if (starter_armed_ || starting_.empty()) {
-        return;
-    }
-    starter_armed_ = true;
-    starter_.expires_at(std::min(last_start_ + start_quiet_, starting_.front().received + start_limit_));
-    starter_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
-        if (alive.expired()) {
-            return;
-        }
-        starter_armed_ = false;
-        if (ec || starting_.empty()) {
-            return;
-        }
-        const auto now = std::chrono::steady_clock::now();
-        if (now >= last_start_ + start_quiet_ || now >= starting_.front().received + start_limit_) {
-            run_starts(true);
-        }
-        arm_starter();
-    });
-}
-
-void Cpo::run_starts(bool slice) {
-    if (starting_.empty()) {
-        return;
-    }
-    const auto started = std::chrono::steady_clock::now();
-    store::Transaction tx(store_.database());
-    while (!starting_.empty() && !(slice && std::chrono::steady_clock::now() - started >= kTickSlice)) {
-        auto start = std::move(starting_.front());
-        starting_.pop_front();
-        const auto& where = start.where;
-        claimed_.erase(claim_key(where.location->id, where.evse->uid));
-        auto result = scpi::CommandResultType::ACCEPTED;
-        std::string message;
-        try {
-            store::Transaction one(store_.database());  // a start that fails leaves the others' writes alone
-            begin_session(where, start.auth);
-            one.commit();
-        } catch (const std::exception& e) {
-            log_.error("Session at " + where.location->id + "/" + where.evse->uid + " not started: " + e.what());
-            result = scpi::CommandResultType::FAILED;
-            message = "the charger could not start the session";
-        }
-        result_delay_ = start.result_delay;
-        send_result(start.response_url, result, message, start.auth.to_msp, start.auth.correlation);
-    }
-    tx.commit();
-}
-
-void Cpo::settle_starts() {
-    run_starts(false);
-}
-
-void Cpo::before_handling(const http::Request& request) {
-    if (request.param("command") != "START_SESSION") {
-        settle_starts();
-    }
 }
 
 Cpo::CommandOutcome Cpo::stop_session(const scpi::StopSession& cmd, const scpi::RoutingHeaders& routing,

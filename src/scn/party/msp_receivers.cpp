@@ -79,11 +79,15 @@ http::Response Msp::put_location(http::Request& req, bool patch) {
                         std::string(req.param("location_id"))};
     const auto evse_uid = req.param("evse_uid");
     const auto connector_id = req.param("connector_id");
-    const auto body = body_object(req);
+    auto body = body_object(req);
     const auto stored = received_.location(key);
     json::object location;
     bool created = false;
     std::string what;  // for the log line
+    // What is checked once: the whole Location when it is replaced or patched, else the changed EVSE (the rest was
+    // checked when it was stored). A connector's change checks the whole Location below.
+    std::optional<scpi::Location> checked;
+    std::optional<core::TimePoint> evse_updated;
     if (evse_uid.empty()) {
         if (patch) {
             if (!stored) {
@@ -92,10 +96,10 @@ http::Response Msp::put_location(http::Request& req, bool patch) {
             location = scpi::parse_json(*stored).as_object();
             merge_patch(location, body);
         } else {
-            location = body;
+            location = std::move(body);
             created = !stored;
         }
-        const auto loc = scpi::from_json<scpi::Location>(location);
+        const auto& loc = checked.emplace(scpi::from_json<scpi::Location>(location));
         if (!iequals(loc.id, key.id) || !iequals(loc.country_code, key.country_code) ||
             !iequals(loc.party_id, key.party_id)) {
             throw scpi::Error::invalid("the location in the body (" + loc.country_code + "/" + loc.party_id + "/" +
@@ -119,7 +123,7 @@ http::Response Msp::put_location(http::Request& req, bool patch) {
                 updated = *evse;
                 merge_patch(updated, body);
             } else {
-                updated = body;
+                updated = std::move(body);
                 created = evse == nullptr;
             }
             const auto e = scpi::from_json<scpi::Evse>(updated);
@@ -129,6 +133,7 @@ http::Response Msp::put_location(http::Request& req, bool patch) {
                                            std::string(evse_uid) + ")");
             }
             what = "EVSE " + evse_path + " " + std::string(scpi::to_string(e.status));
+            evse_updated = e.last_updated;
             if (evse != nullptr) {
                 *evse = std::move(updated);
             } else {
@@ -151,7 +156,7 @@ http::Response Msp::put_location(http::Request& req, bool patch) {
                 updated = *connector;
                 merge_patch(updated, body);
             } else {
-                updated = body;
+                updated = std::move(body);
                 created = connector == nullptr;
             }
             const auto c = scpi::from_json<scpi::Connector>(updated);
@@ -171,10 +176,18 @@ http::Response Msp::put_location(http::Request& req, bool patch) {
             location["last_updated"] = last_updated;
         }
     }
-    // The whole Location must still be valid (and its coordinates well-formed) before anything is stored.
-    const auto loc = scpi::from_json<scpi::Location>(location);
-    scpi::check_location(loc);
-    received_.put_location(key, scpi::dump(location), loc.last_updated);
+    // The whole Location must be valid (and its coordinates well-formed) before anything is stored.
+    core::TimePoint last_updated;
+    if (evse_updated) {
+        last_updated = *evse_updated;
+    } else {
+        if (!checked) {
+            checked.emplace(scpi::from_json<scpi::Location>(location));
+        }
+        scpi::check_location(*checked);
+        last_updated = checked->last_updated;
+    }
+    received_.put_location(key, scpi::dump(location), last_updated);
     log_.info(what + (patch ? " patched" : created ? " created" : " replaced"));
     return service::ok(json::value(), clock_, created ? 201 : 200);
 }

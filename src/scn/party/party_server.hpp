@@ -147,10 +147,12 @@ protected:
             http::Response res;
             try {
                 check_signature(req, routing);
+                if (owes_before(req)) {
+                    co_await catch_up();
+                }
                 if (req.method != http::Method::get) {
                     join_write_group();
                 }
-                before_handling(req);
                 res = body(req);
             } catch (const scpi::Error& e) {
                 res = service::error(e.status_code(), e.http_status(), e.what(), clock_);
@@ -171,9 +173,14 @@ protected:
     /// Commits the open group (at the end of the turn, and when the server stops).
     void commit_write_group();
 
-    /// Runs before a route's body (once the caller is authenticated and the request's writes joined their group):
-    /// what the party owes the request before it is served.
-    virtual void before_handling(const http::Request& request) { (void)request; }
+    /// Whether the party owes the request work before it is served (checked once the caller is authenticated); the
+    /// route then awaits catch_up() before its body runs and its writes join their group.
+    virtual bool owes_before(const http::Request& request) const {
+        (void)request;
+        return false;
+    }
+    /// Does what owes_before() said is owed; other requests and deliveries may run while it waits.
+    virtual boost::asio::awaitable<void> catch_up() { co_return; }
 
     /// The party's peer for pushes changed by the credentials module: registered (POST), updated (PUT), removed
     /// (DELETE, nullopt), or restored from the store when the server starts.
