@@ -63,6 +63,8 @@ BENCH_PIDS+=("$cpo_pid")
 bench_wait_port "$cpo_port"
 bench_wait_log "$BENCH_TMP/cpo.log" "Accepting requests with Authorization Token"
 cpo_token=$(awk '/Accepting requests with Authorization Token/ {print $NF}' "$BENCH_TMP/cpo.log")
+# The CPO parses the data set into memory after start-up (warm_data): the measurements begin once it has.
+bench_wait_log "$BENCH_TMP/cpo.log" "Locations held in memory"
 
 # The MSP registers with the CPO (OCPI 2.2 §7): the CPO then pushes sessions, CDRs and command results to it, and
 # accepts the MSP's TOKEN_C, which the load client sends.

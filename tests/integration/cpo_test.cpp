@@ -27,7 +27,7 @@ struct CpoUnderTest {
     std::unique_ptr<party::Cpo> cpo;
     std::unique_ptr<http::Client> client;
 
-    explicit CpoUnderTest(const std::string& name, std::filesystem::path data = {})
+    explicit CpoUnderTest(const std::string& name, std::filesystem::path data = {}, bool warm = false)
         : dir(std::filesystem::temp_directory_path() / ("scn-cpo-" + std::to_string(::getpid())) / name) {
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
@@ -36,7 +36,7 @@ struct CpoUnderTest {
             auto c = config::defaults().cpo;
             c.port = 0;
             c.public_url.clear();
-            c.warm_data = false;
+            c.warm_data = warm;
             c.data_dir = data.empty() ? std::filesystem::path(SCN_SOURCE_DIR) / "data/cpo" : data;
             cpo = std::make_unique<party::Cpo>(io.ioc(), c, *store, core::Logger("cpo", log));
             cpo->start_all();
@@ -61,6 +61,30 @@ struct CpoUnderTest {
         return io.await(service::call(*client, c));
     }
 };
+
+/// A data set of `count` generated locations (`Loc1` …, a minute apart), compressed only: every page is decompressed
+/// (the plain copy's sendfile path has its own tests). `expected` gets their texts.
+std::filesystem::path generated_data_set(const std::string& name, int count, std::uint64_t seed,
+                                         std::vector<std::string>& expected) {
+    const auto data = std::filesystem::temp_directory_path() / ("scn-cpo-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(data);
+    std::filesystem::create_directories(data);
+    party::LocationGenerator gen(seed);
+    {
+        store::DatasetWriter w(data, "locations", store::DatasetWriter::Format::compressed);
+        const auto start = *core::parse_datetime("2025-01-01T00:00:00Z");
+        for (int i = 1; i <= count; ++i) {
+            const auto when = start + std::chrono::minutes(i);
+            expected.push_back(gen.location(static_cast<std::uint64_t>(i), core::format_datetime(when)));
+            w.add("Loc" + std::to_string(i), when, expected.back());
+        }
+        w.finish();
+    }
+    std::filesystem::copy_file(std::filesystem::path(SCN_SOURCE_DIR) / "data/cpo/tariffs.json", data / "tariffs.json");
+    std::ofstream(data / "sessions.json") << "[]";
+    std::ofstream(data / "cdrs.json") << "[]";
+    return data;
+}
 
 std::vector<std::string> ids_of(const service::Reply& page) {
     std::vector<std::string> out;
@@ -170,27 +194,32 @@ TEST(Cpo, OneLocationEvseOrConnectorAndUnknownOnesAre2003) {
     EXPECT_FALSE(refused.ok());
 }
 
+TEST(Cpo, HoldsADataSetThatFitsParsedSoonAfterStartUp) {
+    std::vector<std::string> expected;
+    const auto data = generated_data_set("warm", 3'000, 11, expected);
+    CpoUnderTest t("warm", data, true);
+    ASSERT_TRUE(t.log->wait_for("Locations held in memory: 3000 of 3000 parsed", 20s));
+    EXPECT_EQ(t.io.run([&] { return t.cpo->locations_in_memory(); }), 3000u);
+    // What is held is what the data set says.
+    const auto one = t.get("/scpi/sender/2.2/locations/Loc2222");
+    ASSERT_TRUE(one.ok()) << one.describe();
+    EXPECT_EQ(one.data, json::parse(expected[2221]));
+    const auto evse =
+        t.get("/scpi/sender/2.2/locations/Loc2222/" + std::string(one.data.at("evses").at(0).at("uid").as_string()));
+    ASSERT_TRUE(evse.ok()) << evse.describe();
+    EXPECT_EQ(evse.data, one.data.at("evses").at(0));
+
+    // Without warm_data, a location is parsed when first asked for.
+    CpoUnderTest cold("cold", data, false);
+    ASSERT_TRUE(cold.get("/scpi/sender/2.2/locations/Loc7").ok());
+    EXPECT_LE(cold.io.run([&] { return cold.cpo->locations_in_memory(); }), 1u);
+    EXPECT_FALSE(cold.log->contains("Locations held in memory"));
+}
+
 TEST(Cpo, ServesACompressedGeneratedDataSet) {
     // 20,000 generated locations in the format `scn-tools generate` writes above 10,000 (compressed blocks).
-    const auto data = std::filesystem::temp_directory_path() / ("scn-cpo-data-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(data);
-    std::filesystem::create_directories(data);
-    party::LocationGenerator gen(7);
     std::vector<std::string> expected;
-    {
-        // Compressed only: every page is decompressed (the plain copy's sendfile path has its own tests).
-        store::DatasetWriter w(data, "locations", store::DatasetWriter::Format::compressed);
-        const auto start = *core::parse_datetime("2025-01-01T00:00:00Z");
-        for (int i = 1; i <= 20'000; ++i) {
-            const auto when = start + std::chrono::minutes(i);
-            expected.push_back(gen.location(static_cast<std::uint64_t>(i), core::format_datetime(when)));
-            w.add("Loc" + std::to_string(i), when, expected.back());
-        }
-        w.finish();
-    }
-    std::filesystem::copy_file(std::filesystem::path(SCN_SOURCE_DIR) / "data/cpo/tariffs.json", data / "tariffs.json");
-    std::ofstream(data / "sessions.json") << "[]";
-    std::ofstream(data / "cdrs.json") << "[]";
+    const auto data = generated_data_set("data", 20'000, 7, expected);
     ASSERT_TRUE(std::filesystem::exists(data / "locations.lz4"));
 
     CpoUnderTest t("generated", data);

@@ -136,6 +136,47 @@ void Cpo::load_data() {
             // only valid sessions are stored
         }
     });
+    ++data_generation_;
+    if (config_.warm_data && locations_.size() <= kParsedLocations) {
+        parse_locations(0, data_generation_, std::chrono::steady_clock::now());
+    }
+}
+
+void Cpo::parse_locations(std::size_t offset, std::uint64_t generation, std::chrono::steady_clock::time_point began) {
+    boost::asio::post(ioc_, [this, alive = std::weak_ptr<int>(alive_), offset, generation, began] {
+        if (alive.expired() || generation != data_generation_) {
+            return;  // gone, or the data was loaded again (a reset): that load parses its own
+        }
+        constexpr std::size_t kBatch = 32;
+        const auto total = locations_.size();
+        const auto slice = std::chrono::steady_clock::now();
+        std::size_t at = offset;
+        while (at < total && std::chrono::steady_clock::now() - slice < kTickSlice) {
+            // A location already parsed (changed since, or asked for) stays as it is: the text read now is no newer.
+            locations_.page({}, at, kBatch, [this](std::string_view text) {
+                try {
+                    auto loc =
+                        std::make_shared<const scpi::Location>(scpi::from_json<scpi::Location>(scpi::parse_json(text)));
+                    if (parsed_locations_.size() < kParsedLocations) {
+                        std::string id = loc->id;
+                        parsed_locations_.try_emplace(std::move(id), std::move(loc));
+                    }
+                } catch (const std::exception&) {
+                    // reported when a request asks for it
+                }
+            });
+            at += kBatch;
+        }
+        if (at < total) {
+            parse_locations(at, generation, began);
+            return;
+        }
+        const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+        char secs[32];
+        std::snprintf(secs, sizeof secs, "%.1f", took);
+        log_.info("Locations held in memory: " + std::to_string(parsed_locations_.size()) + " of " +
+                  std::to_string(total) + " parsed (" + secs + " s)");
+    });
 }
 
 std::shared_ptr<const scpi::Location> Cpo::location(std::string_view id) const {

@@ -75,6 +75,9 @@ public:
     static constexpr std::size_t kMaxLimit = 100;
     /// Parsed locations kept at most (see parsed_locations_).
     static constexpr std::size_t kParsedLocations = 20'000;
+    /// How many locations are held parsed: after start-up, all of a data set of at most kParsedLocations with
+    /// `warm_data` on (parse_locations()).
+    [[nodiscard]] std::size_t locations_in_memory() const { return parsed_locations_.size(); }
 
     /// A command's immediate answer and the envelope status it goes out with (2003 for an unknown location).
     struct CommandOutcome {
@@ -356,6 +359,10 @@ private:
     /// changes only in set_evse_status(), which puts the new one here. Emptied when it reaches kParsedLocations.
     mutable std::unordered_map<std::string, std::shared_ptr<const scpi::Location>> parsed_locations_;
     std::unique_ptr<store::CacheWarmer> warmer_;  ///< reads a generated data set into the page cache
+    std::uint64_t data_generation_ = 0;           ///< counts load_data() calls: a parse of older data stops
+    /// Parses the locations from `offset` on into parsed_locations_, kTickSlice at a time between other work, so that
+    /// the first command at a location costs what later ones do. Started by load_data() for a data set that fits.
+    void parse_locations(std::size_t offset, std::uint64_t generation, std::chrono::steady_clock::time_point began);
     store::Catalog tariffs_catalog_;
     std::map<std::string, scpi::Tariff> tariffs_;
     std::map<std::string, std::unique_ptr<Charging>> charging_;
