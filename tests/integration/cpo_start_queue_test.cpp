@@ -174,3 +174,29 @@ TEST(CpoStartQueue, ARequestWaitsForTheStartsBeforeItWhileTheEventLoopServesOthe
         EXPECT_TRUE(accepted_result(t, "w" + std::to_string(i))) << i;
     }
 }
+
+TEST(CpoStartQueue, WorkThatFallsDueTogetherRunsInTheOrderAskedForASliceAtATime) {
+    // Results and stopping chargers are timed work (Cpo::after): thousands due at once must not hold the loop.
+    Fixture t("later-slices");
+    const auto ran = std::make_shared<std::vector<std::string>>();
+    t.io.run([&] {
+        t.cpo->set_start_window(1h, 1h, 0us);  // a slice is one piece of work
+        auto& ioc = t.io.ioc();
+        for (int i = 1; i <= 3; ++i) {
+            t.cpo->after(0ms, [ran, i, &ioc] {
+                ran->push_back("work " + std::to_string(i));
+                if (i == 1) {
+                    boost::asio::post(ioc, [ran] { ran->push_back("other"); });
+                }
+            });
+        }
+        return 0;
+    });
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (t.io.run([&] { return ran->size(); }) < 4 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(10ms);
+    }
+    const auto seen = t.io.run([&] { return *ran; });
+    EXPECT_EQ(seen, (std::vector<std::string>{"work 1", "other", "work 2", "work 3"}))
+        << "what was posted by the first piece runs before the second";
+}

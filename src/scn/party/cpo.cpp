@@ -75,7 +75,8 @@ Cpo::Cpo(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyS
       tariffs_catalog_(store::Catalog::from_items({})),
       reservations_timer_(ioc),
       ticker_(ioc),
-      starter_(ioc) {
+      starter_(ioc),
+      later_timer_(ioc) {
     if (config_.roles.empty()) {
         throw std::runtime_error("the cpo section has no roles");
     }

@@ -75,6 +75,10 @@ public:
     static constexpr std::size_t kMaxLimit = 100;
     /// Parsed locations kept at most (see parsed_locations_).
     static constexpr std::size_t kParsedLocations = 20'000;
+    /// Runs `fn` after `delay` on the event loop, unless the CPO is gone by then (results, a stopping charger). What
+    /// falls due together runs in the order it was asked for, a slice at a time (set_start_window()): thousands of
+    /// STOPs a second later do not hold requests for the half second their sessions take to finish.
+    void after(std::chrono::milliseconds delay, std::function<void()> fn);
     /// How many locations are held parsed: after start-up, all of a data set of at most kParsedLocations with
     /// `warm_data` on (parse_locations()).
     [[nodiscard]] std::size_t locations_in_memory() const { return parsed_locations_.size(); }
@@ -271,8 +275,6 @@ private:
     /// Posts a CommandResult to `response_url` a moment later (after the command's answer went out).
     void send_result(const std::string& response_url, scpi::CommandResultType result, const std::string& message,
                      const scpi::RoutingHeaders& to_msp, const std::string& correlation);
-    /// Runs `fn` after `delay` on the event loop, unless the CPO is gone by then.
-    void after(std::chrono::milliseconds delay, std::function<void()> fn);
 
     /// The charging profiles receiver (OCPI 2.2 §14.2.2): PUT, GET and DELETE of a session's profile.
     void add_charging_profile_routes(http::Router& router);
@@ -381,6 +383,13 @@ private:
     std::deque<PendingStart> starting_;
     std::set<std::string> claimed_;
     boost::asio::steady_timer starter_;
+    /// after(): what is due when, in the order asked for at equal times, and the one timer for the earliest.
+    std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> later_;
+    boost::asio::steady_timer later_timer_;
+    /// Sets later_timer_ for the earliest of later_ (a wait already set is cancelled and does nothing).
+    void arm_later();
+    /// Runs what is due in later_ for a slice, then posts itself for the rest or sets the timer for what is next.
+    void run_later();
     bool starter_armed_ = false;
     std::uint64_t starts_queued_ = 0;  ///< STARTs ever queued; the last one's number
     std::uint64_t starts_begun_ = 0;   ///< STARTs ever taken from the queue (begun, or failed to)

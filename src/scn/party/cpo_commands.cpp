@@ -190,14 +190,44 @@ http::Response Cpo::command(http::Request& req) {
 }
 
 void Cpo::after(std::chrono::milliseconds delay, std::function<void()> fn) {
-    auto timer = std::make_shared<boost::asio::steady_timer>(ioc_, delay);
-    timer->async_wait(
-        [this, alive = std::weak_ptr<int>(alive_), timer, fn = std::move(fn)](const boost::system::error_code& ec) {
-            if (!ec && !alive.expired()) {
-                join_write_group();  // what falls due together (a burst's results) is committed together
-                fn();
-            }
-        });
+    const auto at = std::chrono::steady_clock::now() + delay;
+    const bool earliest = later_.empty() || at < later_.begin()->first;
+    later_.emplace(at, std::move(fn));  // after the others due at the same time
+    if (earliest) {
+        arm_later();
+    }
+}
+
+void Cpo::arm_later() {
+    later_timer_.expires_at(later_.begin()->first);
+    later_timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+        if (!ec && !alive.expired()) {
+            run_later();
+        }
+    });
+}
+
+void Cpo::run_later() {
+    const auto started = std::chrono::steady_clock::now();
+    for (bool first = true; !later_.empty() && later_.begin()->first <= std::chrono::steady_clock::now();
+         first = false) {
+        if (!first && std::chrono::steady_clock::now() - started >= start_slice_) {
+            // The rest after what else waits (requests, deliveries).
+            boost::asio::post(ioc_, [this, alive = std::weak_ptr<int>(alive_)] {
+                if (!alive.expired()) {
+                    run_later();
+                }
+            });
+            return;
+        }
+        auto fn = std::move(later_.begin()->second);
+        later_.erase(later_.begin());
+        join_write_group();  // what falls due together (a burst's results) is committed together
+        fn();
+    }
+    if (!later_.empty()) {
+        arm_later();
+    }
 }
 
 void Cpo::send_result(const std::string& response_url, scpi::CommandResultType result, const std::string& message,
