@@ -63,12 +63,15 @@ public:
         start_slice_ = slice.value_or(kTickSlice);
         catch_up_slice_ = slice.value_or(kCatchUpSlice);
     }
+    /// A started session is pushed once in its first state (PENDING, or RESERVATION) after the command result, and
+    /// turns ACTIVE when the charger begins, about a second after the start.
+    static constexpr std::chrono::milliseconds kAnnounceDelay{500};
     static constexpr std::chrono::milliseconds kStartQuiet{50};
     static constexpr std::chrono::milliseconds kStartLimit{2000};
     /// How long one batch of ticks (or of STARTs begun) runs at most before the event loop serves what else waits.
     static constexpr std::chrono::milliseconds kTickSlice{5};
-    /// A request waiting for the STARTs before it (catch_up()) gives the event loop back this often: longer than
-    /// kTickSlice, as the request waits for all of them anyway and each slice commits its writes.
+    /// A request waiting for the STARTs before it (catch_up()), and timed work that fell due together (after()), give
+    /// the event loop back this often: longer than kTickSlice, as each slice commits its writes.
     static constexpr std::chrono::milliseconds kCatchUpSlice{25};
 
     /// Largest page the list endpoints return (X-Limit).
@@ -76,8 +79,9 @@ public:
     /// Parsed locations kept at most (see parsed_locations_).
     static constexpr std::size_t kParsedLocations = 20'000;
     /// Runs `fn` after `delay` on the event loop, unless the CPO is gone by then (results, a stopping charger). What
-    /// falls due together runs in the order it was asked for, a slice at a time (set_start_window()): thousands of
-    /// STOPs a second later do not hold requests for the half second their sessions take to finish.
+    /// falls due together runs in the order it was asked for, kCatchUpSlice at a time (set_start_window()): thousands
+    /// of STOPs a second later do not hold requests for the half second their sessions take to finish, and what runs
+    /// together is committed together.
     void after(std::chrono::milliseconds delay, std::function<void()> fn);
     /// How many locations are held parsed: after start-up, all of a data set of at most kParsedLocations with
     /// `warm_data` on (parse_locations()).
