@@ -395,8 +395,7 @@ private:
     /// Runs what is due in later_ for a slice, then posts itself for the rest or sets the timer for what is next.
     void run_later();
     bool starter_armed_ = false;
-    std::uint64_t starts_queued_ = 0;  ///< STARTs ever queued; the last one's number
-    std::uint64_t starts_begun_ = 0;   ///< STARTs ever taken from the queue (begun, or failed to)
+    std::uint64_t starts_queued_ = 0;  ///< STARTs ever queued: the last one's number (taken ones are this - queue size)
     std::chrono::milliseconds start_quiet_ = kStartQuiet;
     std::chrono::milliseconds start_limit_ = kStartLimit;
     std::chrono::microseconds start_slice_ = kTickSlice;

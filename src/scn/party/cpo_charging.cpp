@@ -21,6 +21,7 @@ constexpr auto kTickBatch = 50ms;
 /// The summary line: every few seconds while more sessions than this charge.
 constexpr std::size_t kSummaryAbove = 100;
 constexpr auto kSummaryEvery = 5s;
+
 /// Where a session's pushes go: the recipient's sessions receiver, at the session's id (OCPI 2.2 §9.2.2).
 std::string session_target(const scpi::Session& s) {
     return "sessions/" + s.country_code + "/" + s.party_id + "/" + s.id;

@@ -62,7 +62,6 @@ void Cpo::run_starts(std::optional<std::chrono::microseconds> budget) {
         }
         auto start = std::move(starting_.front());
         starting_.pop_front();
-        ++starts_begun_;
         const auto& where = start.where;
         claimed_.erase(claim_key(where.location->id, where.evse->uid));
         auto result = scpi::CommandResultType::ACCEPTED;
@@ -91,10 +90,12 @@ bool Cpo::owes_before(const http::Request& request) const {
 }
 
 boost::asio::awaitable<void> Cpo::catch_up() {
+    // The START numbered `last` has begun once no more than the STARTs queued after it are left.
     const auto last = starts_queued_;
-    while (starts_begun_ < last && !starting_.empty()) {
+    const auto owed = [&] { return starting_.size() > starts_queued_ - last; };
+    while (owed()) {
         run_starts(catch_up_slice_);
-        if (starts_begun_ < last && !starting_.empty()) {
+        if (owed()) {
             co_await boost::asio::post(co_await boost::asio::this_coro::executor, boost::asio::use_awaitable);
         }
     }
