@@ -159,6 +159,27 @@ struct Controlled {
             return n;
         });
     }
+    /// How many location pushes the MSP received with `method` at a path ending in `path_end` that give EVSE
+    /// CH-CPO-S2E100001 `status`: a PATCH's body, or that EVSE in a PUT location.
+    std::size_t msp_received(const std::string& method, const std::string& path_end, const std::string& status) {
+        return io.run([&] {
+            std::size_t n = 0;
+            for (const auto& r : msp->interceptor()->received("locations", 0, std::nullopt)) {
+                if (r.method != method || !r.path.ends_with(path_end)) {
+                    continue;
+                }
+                const auto body = json::parse(r.body).as_object();
+                if (method == "PATCH") {
+                    n += body.at("status") == json::value(status) ? 1 : 0;
+                    continue;
+                }
+                for (const auto& evse : body.at("evses").as_array()) {
+                    n += evse.at("uid") == "CH-CPO-S2E100001" && evse.at("status") == json::value(status) ? 1 : 0;
+                }
+            }
+            return n;
+        });
+    }
     std::string start_command(const std::string& uid, const std::string& evse = "CH-CPO-S1E100001") {
         return R"({"response_url":")" + msp->public_url() + "/scpi/sender/2.2/commands/START_SESSION/" + uid +
                R"(","location_id":"Loc1","evse_uid":")" + evse + R"(","token":)" + test::token_json(uid) + "}";
@@ -204,17 +225,15 @@ TEST(Control, EvseStatusIsSetAndPushedWhileBadInputChangesNothing) {
     const auto ok = t.control(http::Method::put, path, R"({"status":"OUTOFORDER"})");
     ASSERT_EQ(ok.status, 200u) << json::serialize(ok.body);
     EXPECT_EQ(t.evse_status("Loc2", "CH-CPO-S2E100001"), "OUTOFORDER");
-    // Pushed to the MSP: its received log shows the PATCH of that EVSE.
-    EXPECT_TRUE(t.wait_until([&] {
-        const auto r = t.control(http::Method::get, "/control/received?module=locations", {}, false);
-        for (const auto& req : r.body.at("requests").as_array()) {
-            if (req.at("method") == "PATCH" && req.at("path").as_string().ends_with("/Loc2/CH-CPO-S2E100001") &&
-                req.at("body").at("status") == "OUTOFORDER") {
-                return true;
-            }
-        }
-        return false;
-    }));
+    // Pushed to the MSP, as its received log shows: Loc2 whole the first time, then a PATCH of the EVSE.
+    EXPECT_TRUE(t.wait_until([&] { return t.msp_received("PUT", "/Loc2", "OUTOFORDER") == 1; }));
+    ASSERT_EQ(t.control(http::Method::put, path, R"({"status":"INOPERATIVE"})").status, 200u);
+    EXPECT_TRUE(t.wait_until([&] { return t.msp_received("PATCH", "/Loc2/CH-CPO-S2E100001", "INOPERATIVE") == 1; }));
+    EXPECT_EQ(t.msp_received("PATCH", "/Loc2/CH-CPO-S2E100001", "OUTOFORDER"), 0u) << "the PUT said it already";
+    // A reset starts over: the next change sends the location whole again.
+    ASSERT_EQ(t.control(http::Method::post, "/control/reset").status, 200u);
+    ASSERT_EQ(t.control(http::Method::put, path, R"({"status":"OUTOFORDER"})").status, 200u);
+    EXPECT_TRUE(t.wait_until([&] { return t.msp_received("PUT", "/Loc2", "OUTOFORDER") == 2; }));
 }
 
 TEST(Control, ADriverStartsAtTheChargerAndAnHourOnTheCdrHoldsAnHoursEnergyPricedFromTheTariff) {

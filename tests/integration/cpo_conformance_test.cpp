@@ -534,35 +534,37 @@ TEST(CpoEvseStatus, L15_StatusChangesArePatchedToTheEmspWithRoutingHeaders) {
     ASSERT_TRUE(t.start("APP1", "Loc1", "CH-CPO-S1E100001").ok());
     const auto id = t.session_at("CH-CPO-S1E100001");
     const std::string evse_path = "/locations/CH/CPO/Loc1/CH-CPO-S1E100001";
-    ASSERT_TRUE(t.msp.wait_for("PATCH", evse_path, [](const auto& p) { return !p.empty(); }));
-    // The eMSP never received Loc1 (it pulls locations): the first change PUTs it whole, then PATCHes.
+    // The eMSP never received Loc1 (it pulls locations): the first change PUTs it whole, the change included.
+    ASSERT_TRUE(t.msp.wait_for("PUT", "/locations/CH/CPO/Loc1", [](const auto& p) { return !p.empty(); }));
     const auto puts = t.msp.requests("PUT", "/locations/CH/CPO/Loc1");
     ASSERT_EQ(puts.size(), 1u);
     EXPECT_EQ(puts[0].at("path"), "/locations/CH/CPO/Loc1");
     EXPECT_EQ(puts[0].at("body").at("evses").as_array()[0].at("status"), "CHARGING");
+    EXPECT_EQ(puts[0].at("SCPI-To-Party-Id"), "MSP");
+    ASSERT_TRUE(
+        t.command("STOP_SESSION", R"({"response_url":")" + t.result_url("s") + R"(","session_id":")" + id + "\"}")
+            .ok());
+    // The next change is PATCHed: only what changed, at the EVSE's URL, with routing headers.
+    ASSERT_TRUE(t.msp.wait_for("PATCH", evse_path, [](const auto& p) {
+        return !p.empty() && p.back().at("body").at("status") == "AVAILABLE";
+    })) << "back to AVAILABLE after the session";
     auto patches = t.msp.requests("PATCH", evse_path);
-    EXPECT_EQ(patches[0].at("body").at("status"), "CHARGING");
+    ASSERT_EQ(patches.size(), 1u) << "the PUT carried CHARGING: no PATCH repeats it";
     EXPECT_TRUE(patches[0].at("body").as_object().contains("last_updated"));
     EXPECT_EQ(patches[0].at("body").as_object().size(), 2u) << "only what changed";
     EXPECT_EQ(patches[0].at("SCPI-From-Country-Code"), "CH");
     EXPECT_EQ(patches[0].at("SCPI-From-Party-Id"), "CPO");
     EXPECT_EQ(patches[0].at("SCPI-To-Country-Code"), "CH");
     EXPECT_EQ(patches[0].at("SCPI-To-Party-Id"), "MSP");
-    ASSERT_TRUE(
-        t.command("STOP_SESSION", R"({"response_url":")" + t.result_url("s") + R"(","session_id":")" + id + "\"}")
-            .ok());
-    ASSERT_TRUE(t.msp.wait_for("PATCH", evse_path, [](const auto& p) {
-        return p.size() >= 2 && p.back().at("body").at("status") == "AVAILABLE";
-    })) << "back to AVAILABLE after the session";
     EXPECT_EQ(t.msp.requests("PUT", "/locations/CH/CPO/Loc1").size(), 1u) << "PUT once, PATCHed since";
     const auto expiry = core::format_datetime(core::system_clock().now() + 1h);
     ASSERT_TRUE(
         t.command("RESERVE_NOW",
                   R"({"response_url":")" + t.result_url("r") +
-                      R"(","reservation_id":"R1","location_id":"Loc2","evse_uid":"CH-CPO-S2E100002","expiry_date":")" +
+                      R"(","reservation_id":"R1","location_id":"Loc1","evse_uid":"CH-CPO-S1E100001","expiry_date":")" +
                       expiry + R"(","token":)" + token_json("APP1", "MSP", "NEVER", "APP_USER") + "}")
             .ok());
-    EXPECT_TRUE(t.msp.wait_for("PATCH", "/locations/CH/CPO/Loc2/CH-CPO-S2E100002", [](const auto& p) {
+    EXPECT_TRUE(t.msp.wait_for("PATCH", evse_path, [](const auto& p) {
         return !p.empty() && p.back().at("body").at("status") == "RESERVED";
     }));
     EXPECT_TRUE(t.msp.requests("DELETE", "/locations").empty()) << "never deletes";

@@ -214,19 +214,26 @@ void Cpo::set_evse_status(const std::string& location_id, const std::string& evs
     parsed_locations_[loc->id] = loc;
     // OCPI 2.2 §8.2.2: the change is PATCHed to each receiver, only what changed and last_updated, at the EVSE's URL.
     // A receiver that only pulled locations so far does not know this one, and a PATCH of an unknown object fails
-    // (the client is then to PUT it, §4.1.9): the first time a location changes for a receiver it is PUT whole
-    // first. One key per receiver and location keeps the PUT ahead of the PATCHes.
-    const json::object patch{{"status", scpi::to_string(status)}, {"last_updated", core::format_datetime(now)}};
+    // (the client is then to PUT it, §4.1.9): the first time a location changes for a receiver it is PUT whole, the
+    // change included (a PATCH behind it would repeat what the PUT says). One key per receiver and location keeps
+    // the PUT ahead of the PATCHes.
     const auto& me = config_.roles.front();
     const std::string location_target = "locations/" + me.country_code + "/" + me.party_id + "/" + location_id;
+    std::optional<std::string> patch;
     for (const auto& to : status_recipients()) {
         const std::string key = "location:" + to.to_country_code + "/" + to.to_party_id + ":" + location_id;
+        // Forgotten at a reset (PartyStore::reset_objects): the receiver is sent the location whole again.
         const std::string pushed = "location_pushed:" + to.to_country_code + "/" + to.to_party_id + "/" + location_id;
         if (!store_.setting(pushed)) {
             delivery_.send(key, "PUT", location_target, text, to);
             store_.set_setting(pushed, "1");
+            continue;
         }
-        delivery_.send(key, "PATCH", location_target + "/" + evse_uid, scpi::dump(patch), to);
+        if (!patch) {
+            patch = scpi::dump(
+                json::object{{"status", scpi::to_string(status)}, {"last_updated", core::format_datetime(now)}});
+        }
+        delivery_.send(key, "PATCH", location_target + "/" + evse_uid, *patch, to);
     }
     log_.info("EVSE " + location_id + "/" + evse_uid + " " + std::string(scpi::to_string(status)));
 }

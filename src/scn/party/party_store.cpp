@@ -109,7 +109,8 @@ void PartyStore::reset_objects() {
     db_.exec(
         "DELETE FROM sessions; DELETE FROM cdrs; DELETE FROM reservations; "
         "DELETE FROM charging; DELETE FROM command_results; "
-        "DELETE FROM settings WHERE key = 'seeded' OR key LIKE 'reservation_session:%';");
+        "DELETE FROM settings WHERE key = 'seeded' OR key LIKE 'reservation_session:%' "
+        "OR key LIKE 'location_pushed:%';");
     outbox_.clear();
 }
 

@@ -63,8 +63,9 @@ public:
     [[nodiscard]] std::optional<std::string> setting(std::string_view key);
     void set_setting(std::string_view key, std::string_view value);
     void erase_setting(std::string_view key);
-    /// Forgets sessions, their history, CDRs, reservations, charging state, command results and the outbox (dead
-    /// letters too), and that the shipped data was loaded; settings and credentials stay (the control API's reset).
+    /// Forgets sessions, CDRs, reservations, charging state, command results and the outbox (dead
+    /// letters too), that the shipped data was loaded and which locations were pushed whole to whom; other settings
+    /// and the credentials stay (the control API's reset).
     void reset_objects();
 
     // Sessions: latest state, ordered by last_updated for paging.
