@@ -144,6 +144,28 @@ def running_sessions(args):
     return sessions, None, "its database (the control API did not answer within 30 s)"
 
 
+def watch_outbox(args):
+    """Polls the CPO's outbox (its database, read-only) every 100 ms in a thread, from now until it is empty again
+    after the STARTs filled it, or stop is set: when it was empty ("after", seconds from now) and the most queued
+    seen."""
+    out = {"after": None, "most": None, "stop": threading.Event()}
+    began = time.monotonic()
+
+    def poll():
+        while not out["stop"].is_set():
+            rows = cpo_db(args, "select count(*) from outbox")
+            if rows:
+                out["most"] = max(out["most"] or 0, rows[0][0])
+                if rows[0][0] == 0 and out["most"] > 0:
+                    out["after"] = time.monotonic() - began
+                    return
+            out["stop"].wait(0.1)
+
+    out["thread"] = threading.Thread(target=poll, daemon=True)
+    out["thread"].start()
+    return out
+
+
 def count(v):
     return "?" if v is None else f"{v:,}"
 
@@ -286,6 +308,7 @@ def main():
               for i, (loc, evse) in enumerate(evses)]
     cpu = CpuWindow(list(pids.values()))
     results, taken = post_phase(args, "start", starts, args.seconds)
+    drained = watch_outbox(args)
     start_cpu = cpu.cores()
     start_wait = cpu.waiting(args.cpo_pid)
     accepted = [r for r in results if r[3] == "ACCEPTED"]
@@ -345,6 +368,11 @@ def main():
     report(f"CPO CPU while {started:,} charge", f"{fmt(used, ' cores', 2)} (+{fmt(wanted, '', 2)} waiting for a CPU)"
            + (": saturated" if saturated else ""), "<= 1 core", used is not None and used <= 1.0 and not saturated)
     report(f"MSP CPU while {started:,} charge", f"{fmt(charge_cpu[args.msp_pid], ' cores', 2)}")
+    drained["stop"].set()
+    drained["thread"].join(timeout=5)
+    report("CPO outbox empty after the START burst", f"{drained['after']:.1f} s after the last answer, "
+           f"{count(drained['most'])} queued at most" if drained["after"] is not None
+           else f"not within {args.charge_seconds:g} s ({count(drained['most'])} queued at most)")
     if session_ids:
         report(f"MSP copy age, {len(missing)} samples of {min(args.samples, len(session_ids))}",
                f"p50 {fmt(pct(ages, 50), ' s', 2)}, p99 {fmt(pct(ages, 99), ' s', 2)}, "
