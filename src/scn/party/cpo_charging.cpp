@@ -89,14 +89,16 @@ void Cpo::end_reservation_session(const std::string& reservation_id) {
 
 void Cpo::persist(const Charging& c) {
     json::object state;
-    state["session"] = scpi::to_json(c.session);
     state["power_kw"] = c.power_kw;
     state["tariff_id"] = c.tariff_id;
     state["to"] = routing_json(c.to_msp);
     state["correlation"] = c.correlation;
     state["last_tick"] = core::format_datetime(c.last_tick);
     state["limits"] = limits_json(c);
-    store_.put_charging(c.session.id, scpi::dump(state));
+    // The session goes in as the text it writes itself, not as a JSON tree first: {"session":…, the rest}.
+    std::string text = scpi::dump(state);
+    text.insert(1, "\"session\":" + scpi::to_text(c.session) + ",");
+    store_.put_charging(c.session.id, text);
 }
 
 void Cpo::resume_charging() {

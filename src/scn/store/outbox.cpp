@@ -170,30 +170,30 @@ std::optional<core::TimePoint> Outbox::next_due(std::optional<core::TimePoint> a
 
 void Outbox::remove_head(std::int64_t id, const std::string& key) {
     db_.prepare("DELETE FROM outbox WHERE id = ?").bind(1, id).run();
+    make_head(key);
+}
+
+void Outbox::make_head(const std::string& key) {
     db_.prepare("UPDATE outbox SET head = 1 WHERE id = (SELECT MIN(id) FROM outbox WHERE key = ?)").bind(1, key).run();
 }
 
 bool Outbox::delivered(const OutboxMessage& m) {
     Transaction tx(db_);
-    bool gone = true;
-    {
-        auto q = db_.prepare("SELECT revision FROM outbox WHERE id = ?");
-        q.bind(1, m.id);
-        gone = !q.step();
-        if (!gone && q.get_int(0) != m.revision) {
-            // A newer state arrived while the older one was on its way: it is due now, its attempts start over.
-            db_.prepare("UPDATE outbox SET attempts = 0, next_attempt_ms = 0, last_error = '' WHERE id = ?")
-                .bind(1, m.id)
-                .run();
-            tx.commit();
-            return false;
-        }
+    // Usually the message is still there as it was sent: deleted at once, the next of its key becomes the head.
+    db_.prepare("DELETE FROM outbox WHERE id = ? AND revision = ?").bind(1, m.id).bind(2, m.revision).run();
+    if (db_.changes() > 0) {
+        make_head(m.key);
+        tx.commit();
+        return true;
     }
-    if (!gone) {
-        remove_head(m.id, m.key);
-    }
+    // Else it is gone (a retry from elsewhere, a clear), or a newer state arrived while the older one was on its
+    // way: that one is due now, its attempts start over.
+    db_.prepare("UPDATE outbox SET attempts = 0, next_attempt_ms = 0, last_error = '' WHERE id = ?")
+        .bind(1, m.id)
+        .run();
+    const bool replaced = db_.changes() > 0;
     tx.commit();
-    return true;
+    return !replaced;
 }
 
 void Outbox::delivered(std::int64_t id) {

@@ -110,6 +110,8 @@ private:
                         const std::string& body, const std::string& meta, core::TimePoint created, bool replaceable);
     /// Deletes head `id` of `key` and makes the next message of the key its head.
     void remove_head(std::int64_t id, const std::string& key);
+    /// Marks the oldest message of `key` as its head.
+    void make_head(const std::string& key);
 
     Database& db_;
 };

@@ -262,7 +262,14 @@ TEST(Outbox, AStateReplacedWhileOnItsWayIsSentAgain) {
     ASSERT_EQ(again.size(), 1u) << "due at once";
     EXPECT_EQ(again[0].body, "v2");
     EXPECT_EQ(again[0].attempts, 0) << "a new state starts its attempts afresh";
+    box.enqueue("session:s", "POST", "cdrs", "the cdr", "{}", kNow + 6s);
     EXPECT_TRUE(box.delivered(again[0]));
+    EXPECT_TRUE(box.delivered(again[0])) << "delivered twice (a retry from elsewhere): gone, nothing else changes";
+    const auto next = box.due(kNow + 6s, 10);
+    ASSERT_EQ(next.size(), 1u) << "the CDR is the key's head now";
+    EXPECT_EQ(next[0].body, "the cdr");
+    EXPECT_EQ(next[0].attempts, 0);
+    EXPECT_TRUE(box.delivered(next[0]));
     EXPECT_EQ(box.pending(), 0u);
 }
 
