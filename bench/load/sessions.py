@@ -148,8 +148,8 @@ def watch_outbox(args):
     """Polls the CPO's outbox (its database, read-only) every 100 ms in a thread, from now until it is empty again
     after the STARTs filled it, or stop is set: when it was empty ("after", seconds from now) and the most queued
     seen."""
-    out = {"after": None, "most": None, "stop": threading.Event()}
     began = time.monotonic()
+    out = {"after": None, "most": None, "stop": threading.Event(), "elapsed": lambda: time.monotonic() - began}
 
     def poll():
         while not out["stop"].is_set():
@@ -274,6 +274,7 @@ def main():
     p.add_argument("--charge-seconds", type=float, default=30)
     p.add_argument("--idle-seconds", type=float, default=10)
     p.add_argument("--cdr-wait", type=float, default=120)
+    p.add_argument("--burst-wait", type=float, default=60)
     p.add_argument("--samples", type=int, default=200)
     args = p.parse_args()
     rng = random.Random(42)
@@ -309,6 +310,7 @@ def main():
     cpu = CpuWindow(list(pids.values()))
     results, taken = post_phase(args, "start", starts, args.seconds)
     drained = watch_outbox(args)
+    burst_cpu = CpuWindow(list(pids.values()))
     start_cpu = cpu.cores()
     start_wait = cpu.waiting(args.cpo_pid)
     accepted = [r for r in results if r[3] == "ACCEPTED"]
@@ -347,6 +349,17 @@ def main():
     # Started: what the CPO runs (a START whose answer came after the client's 30 s counts too).
     started = max(len(session_ids), len(accepted))
 
+    # The burst: every START has its result, its location change and its session's first state to deliver. The
+    # charging window begins once the outbox is empty again (or after at most --burst-wait s): it measures the steady
+    # state, the burst is reported on its own.
+    drained["thread"].join(timeout=max(0.0, args.burst_wait - drained["elapsed"]()))
+    drained["stop"].set()
+    burst = burst_cpu.cores()
+    report("START burst delivered (CPO outbox empty again)",
+           (f"{drained['after']:.1f} s after the last START answer" if drained["after"] is not None
+            else f"not within {args.burst_wait:g} s") + f", {count(drained['most'])} messages queued at most; "
+           f"CPU meanwhile: CPO {fmt(burst[args.cpo_pid], '', 2)}, MSP {fmt(burst[args.msp_pid], '', 2)}")
+
     # 4. While they charge: CPU of both parties, and the freshness of the MSP's copies.
     print(f"{len(session_ids):,} sessions charging: {args.charge_seconds:g} s of CPU use and samples of the MSP's "
           "copies...", flush=True)
@@ -368,11 +381,6 @@ def main():
     report(f"CPO CPU while {started:,} charge", f"{fmt(used, ' cores', 2)} (+{fmt(wanted, '', 2)} waiting for a CPU)"
            + (": saturated" if saturated else ""), "<= 1 core", used is not None and used <= 1.0 and not saturated)
     report(f"MSP CPU while {started:,} charge", f"{fmt(charge_cpu[args.msp_pid], ' cores', 2)}")
-    drained["stop"].set()
-    drained["thread"].join(timeout=5)
-    report("CPO outbox empty after the START burst", f"{drained['after']:.1f} s after the last answer, "
-           f"{count(drained['most'])} queued at most" if drained["after"] is not None
-           else f"not within {args.charge_seconds:g} s ({count(drained['most'])} queued at most)")
     if session_ids:
         report(f"MSP copy age, {len(missing)} samples of {min(args.samples, len(session_ids))}",
                f"p50 {fmt(pct(ages, 50), ' s', 2)}, p99 {fmt(pct(ages, 99), ' s', 2)}, "

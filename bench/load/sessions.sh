@@ -5,14 +5,16 @@
 #   1. GET one location from 32 keep-alive connections for a few seconds (the baseline rate);
 #   2. START_SESSION for N distinct AVAILABLE EVSEs from the same connections, as fast as answers come, within the
 #      start window: sessions started, the rate as a ratio to the GET rate, p50/p99 of the last 1,000;
-#   3. 30 s while they charge: the CPO's and the MSP's CPU use (utime + stime from /proc), and three samples of
+#   3. the burst: how long after the last START answer the CPO's outbox is empty again (every START's result, its
+#      location change and its session's first state delivered), and the CPU used meanwhile;
+#   4. then 30 s while they charge: the CPO's and the MSP's CPU use (utime + stime from /proc), and three samples of
 #      200 sessions read back from the MSP's sessions receiver: the age of its copy (wall clock minus last_updated)
 #      and how many it lacks;
-#   4. STOP_SESSION for every one, the CDRs and command results the MSP received within a bounded wait, then the
+#   5. STOP_SESSION for every one, the CDRs and command results the MSP received within a bounded wait, then the
 #      CPO's CPU use for 10 s once all are stopped.
 # The CPO runs on CPU 0, the MSP and the load client (build/bench/bench/sessions_load) on CPU 1; BENCH_PIN=0 leaves
-# all three unpinned. BENCH_GET_SECONDS, BENCH_CHARGE_SECONDS, BENCH_IDLE_SECONDS, BENCH_CDR_WAIT (defaults 5, 30, 10,
-# 120) change the phases; BENCH_KEEP=1 keeps the parties' logs and databases in $BENCH_TMP.
+# all three unpinned. BENCH_GET_SECONDS, BENCH_BURST_WAIT, BENCH_CHARGE_SECONDS, BENCH_IDLE_SECONDS, BENCH_CDR_WAIT
+# (defaults 5, 60, 30, 10, 120) change the phases; BENCH_KEEP=1 keeps the parties' logs and databases in $BENCH_TMP.
 # Usage: bench/load/sessions.sh [sessions, default 10000] [start window in seconds, default 240]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -94,5 +96,5 @@ echo "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), commit $(git
     --data "$data" --tmp "$BENCH_TMP" --cpo-db "$BENCH_TMP/cpo.db" --cpo-port "$cpo_port" --cpo-control "$cpo_control" --msp-port "$msp_port" \
     --msp-control "$msp_control" --cpo-pid "$cpo_pid" --msp-pid "$msp_pid" --sessions "$sessions" \
     --seconds "$seconds" --get-seconds "${BENCH_GET_SECONDS:-5}" --charge-seconds "${BENCH_CHARGE_SECONDS:-30}" \
-    --idle-seconds "${BENCH_IDLE_SECONDS:-10}" --cdr-wait "${BENCH_CDR_WAIT:-120}"
+    --idle-seconds "${BENCH_IDLE_SECONDS:-10}" --cdr-wait "${BENCH_CDR_WAIT:-120}" --burst-wait "${BENCH_BURST_WAIT:-60}"
 echo "log sizes: CPO $(du -h "$BENCH_TMP/cpo.log" | cut -f1), MSP $(du -h "$BENCH_TMP/msp.log" | cut -f1)"
