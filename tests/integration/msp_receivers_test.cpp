@@ -44,7 +44,8 @@ struct Under {
     std::unique_ptr<Party> party;
     std::unique_ptr<http::Client> client;
 
-    explicit Under(const std::string& name, bool fresh = true, bool strict = false)
+    explicit Under(const std::string& name, bool fresh = true, bool strict = false,
+                   const core::Clock& clock = core::system_clock())
         : dir(std::filesystem::temp_directory_path() / ("scn-msp-recv-" + std::to_string(::getpid())) / name) {
         if (fresh) {
             std::filesystem::remove_all(dir);
@@ -55,7 +56,7 @@ struct Under {
             const bool cpo = std::is_same_v<Party, party::Cpo>;
             auto config = test::local_party_config(cpo);
             config.strict = strict;
-            party = std::make_unique<Party>(io.ioc(), config, *store, core::Logger(cpo ? "cpo" : "msp", log));
+            party = std::make_unique<Party>(io.ioc(), config, *store, core::Logger(cpo ? "cpo" : "msp", log), clock);
             party->start_all();
             client = std::make_unique<http::Client>(io.ioc().get_executor());
             return 0;
@@ -420,6 +421,50 @@ TEST(MspSessionsReceiver, S05_PutIsCreatedAndReadBackEqual) {
     EXPECT_EQ(data_of(t, s.path), json::parse(shipped("data/cpo/sessions.json", 0)));
     const auto r = t.send(http::Method::put, s.path, shipped("data/cpo/sessions.json", 0));
     EXPECT_EQ(r.http_status, 200u) << "PUT again replaces";
+}
+
+TEST(MspSessionsReceiver, ManyPushesAreSummedUpInTheLogFewAreEachALine) {
+    core::ManualClock clock(core::system_clock().now());  // moved on the party's thread only
+    MspUnderTest t("pushlog", true, false, clock);
+    const auto advance = [&](std::chrono::milliseconds d) {
+        t.io.run([&] {
+            clock.advance(d);
+            return 0;
+        });
+    };
+    auto session = json::parse(shipped("data/cpo/sessions.json", 0)).as_object();
+    const auto push = [&](const std::string& id) {
+        session["id"] = id;
+        const auto r = t.send(http::Method::put, kSessions + id, json::serialize(session));
+        ASSERT_TRUE(r.ok()) << r.describe();
+    };
+    constexpr auto kQuiet = party::Msp::kQuietSessions;
+    for (std::size_t i = 0; i < kQuiet; ++i) {
+        push("few-" + std::to_string(i));
+    }
+    EXPECT_EQ(t.log->count("msp | Session few-"), kQuiet) << "a line each";
+    for (std::size_t i = 0; i < 50; ++i) {
+        push("many-" + std::to_string(i % 10));  // 10 more sessions, 50 pushes
+    }
+    EXPECT_EQ(t.log->count("msp | Session many-"), 0u) << "at debug once more than " << kQuiet << " are pushed";
+    EXPECT_EQ(t.log->count("each push is logged at debug"), 1u);
+    // The window ends: its summary, and the next window is still busy (the last one was).
+    advance(party::Msp::kPushWindow);
+    push("many-0");
+    EXPECT_TRUE(t.log->contains("Sessions received: 150 pushes of 110 sessions in 5.0 s")) << [&] {
+        std::string all;
+        for (const auto& l : t.log->lines()) {
+            all += l + "\n";
+        }
+        return all;
+    }();
+    EXPECT_EQ(t.log->count("msp | Session many-0"), 0u);
+    // After a pause, pushes of few sessions are lines again.
+    advance(3 * party::Msp::kPushWindow);
+    push("late");
+    EXPECT_EQ(t.log->count("msp | Session late"), 1u);
+    EXPECT_EQ(t.log->count("Few sessions pushed again"), 1u);
+    EXPECT_EQ(t.log->count("Sessions received: "), 2u) << "the busy window before the pause is summed up too";
 }
 
 TEST(MspSessionsReceiver, S06_PatchAppendsChargingPeriods) {

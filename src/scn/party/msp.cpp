@@ -13,7 +13,9 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -214,9 +216,46 @@ http::Response Msp::put_session(http::Request& req, bool patch) {
     // A PUT is kept as it came (a whole, valid Session); a PATCH as the session it made.
     store_.put_session(key, patch ? scpi::dump(stored) : req.body, session.last_updated);
     tx.commit();
-    log_.info("Session " + session.id + " " + std::string(scpi::to_string(session.status)) + " - " +
-              pricing::decimal_text(session.kwh) + " kWh");
+    log_session_push(session);
     return service::ok(json::value(), clock_, created && !patch ? 201 : 200);
+}
+
+void Msp::log_session_push(const scpi::Session& session) {
+    const auto now = clock_.now();
+    auto& w = pushes_;
+    if (w.pushes > 0 && now - w.since >= kPushWindow) {
+        // A window followed by a pause says nothing about the next one, and ended with its last push.
+        const bool paused = now - w.since >= 2 * kPushWindow;
+        if (w.busy) {
+            const auto span = std::chrono::duration<double>((paused ? w.last : now) - w.since).count();
+            std::array<char, 32> seconds{};
+            std::snprintf(seconds.data(), seconds.size(), "%.1f", span);
+            log_.info("Sessions received: " + std::to_string(w.pushes) + " pushes of " +
+                      std::to_string(w.sessions.size()) + " sessions in " + seconds.data() + " s");
+        }
+        w.sessions_before = paused ? 0 : w.sessions.size();
+        w.sessions.clear();
+        w.pushes = 0;
+    }
+    if (w.pushes == 0) {
+        w.since = now;
+    }
+    ++w.pushes;
+    w.last = now;
+    w.sessions.insert(session.country_code + "/" + session.party_id + "/" + session.id);
+    const bool busy = std::max(w.sessions_before, w.sessions.size()) > kQuietSessions;
+    if (busy != w.busy) {
+        w.busy = busy;
+        log_.info(busy ? "More than " + std::to_string(kQuietSessions) + " sessions pushed within " +
+                             std::to_string(kPushWindow.count()) + " s: each push is logged at debug, with a summary " +
+                             "every " + std::to_string(kPushWindow.count()) + " s"
+                       : std::string("Few sessions pushed again: each push is logged"));
+    }
+    const auto level = busy ? core::LogLevel::debug : core::LogLevel::info;
+    if (log_.enabled(level)) {
+        log_.log(level, "Session " + session.id + " " + std::string(scpi::to_string(session.status)) + " - " +
+                            pricing::decimal_text(session.kwh) + " kWh");
+    }
 }
 
 void Msp::check_cdr_token(const scpi::CdrToken& token, const std::string& what) const {

@@ -6,6 +6,7 @@
 #include <scn/store/catalog.hpp>
 
 #include <map>
+#include <unordered_set>
 
 namespace scn::party {
 
@@ -18,6 +19,11 @@ public:
     Msp(boost::asio::io_context& ioc, const config::PartyConfig& config, PartyStore& store, core::Logger log,
         const core::Clock& clock = core::system_clock());
     ~Msp() override;
+
+    /// Each session push received is logged at info while at most this many sessions are pushed within
+    /// kPushWindow; beyond that at debug, with one summary per window at info.
+    static constexpr std::size_t kQuietSessions = 100;
+    static constexpr std::chrono::seconds kPushWindow{5};
 
     /// Starts the server and the delivery of pushes, and queues the tokens for the CPOs already known as connected.
     std::uint16_t start_all();
@@ -50,6 +56,8 @@ private:
     };
 
     http::Response put_session(http::Request& req, bool patch);
+    /// Logs a session push received (see kQuietSessions).
+    void log_session_push(const scpi::Session& session);
     http::Response post_cdr(http::Request& req);
     /// A CdrToken without country_code or party_id (OCPI 2.2 style): 2001 when strict, else a warning in the log.
     void check_cdr_token(const scpi::CdrToken& token, const std::string& what) const;
@@ -76,6 +84,17 @@ private:
     std::optional<Peer> peer_;
     std::vector<Driver> drivers_;
     store::Catalog tokens_;
+
+    /// Session pushes of the current window, for log_session_push().
+    struct PushWindow {
+        core::TimePoint since{};
+        core::TimePoint last{};
+        std::unordered_set<std::string> sessions;
+        std::size_t pushes = 0;
+        std::size_t sessions_before = 0;  ///< sessions pushed in the window just before
+        bool busy = false;                ///< pushes are logged at debug
+    };
+    PushWindow pushes_;
 };
 
 }  // namespace scn::party
